@@ -1,0 +1,1 @@
+"""Benchmarks of revintel: ``make bench`` runs each ``bench_*`` module and records its figures."""

@@ -1,0 +1,157 @@
+"""Foundation commands: ``init``, ``synth``, ``demo`` and ``info``."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.panel import Panel
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    console,
+    emit,
+    emit_mapping,
+    store_from,
+)
+from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS
+from revintel.model import SCHEMA_VERSION, TABLES
+from revintel.store import resolve_location
+from revintel.synth import SynthConfig, truth_path_for, write_demo_company
+
+
+@app.command()
+def init(db: DbOption = None) -> None:
+    """Create an empty store (or upgrade an existing one to the current schema)."""
+    with store_from(db) as store:
+        before = store.migrated_from
+        if before is None:
+            console.print(f"created store {store.location} (schema version {SCHEMA_VERSION})")
+        elif before < SCHEMA_VERSION:
+            console.print(f"upgraded {store.location} from schema {before} to {SCHEMA_VERSION}")
+        else:
+            console.print(f"{store.location} is up to date (schema version {SCHEMA_VERSION})")
+
+
+SeedOption = Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")]
+LeadsOption = Annotated[int, typer.Option(help="Number of leads over the whole period.")]
+AccountsOption = Annotated[int, typer.Option(help="Number of accounts.")]
+YearsOption = Annotated[int, typer.Option(help="Years of history.")]
+StartOption = Annotated[str, typer.Option(help="First day of the history (ISO date).")]
+RepsOption = Annotated[int, typer.Option(help="Number of sales reps.")]
+
+
+def _synthesise(
+    db: str | None, seed: int, leads: int, accounts: int, years: int, start: str, reps: int
+) -> Path:
+    config = SynthConfig(
+        seed=seed,
+        leads=leads,
+        accounts=accounts,
+        years=years,
+        start=date.fromisoformat(start),
+        reps=reps,
+    )
+    location = resolve_location(db)
+    with (
+        store_from(location) as store,
+        Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress,
+    ):
+        task = progress.add_task("building the demo company", total=None)
+
+        def report(step: str, done: int, total: int) -> None:
+            progress.update(task, description=step, completed=done, total=total)
+
+        result = write_demo_company(store, config, progress=report)
+        counts = {name: len(t) for name, t in result.tables.items()}
+    truth = truth_path_for(location)
+    console.print(
+        f"demo company written to {location}: "
+        + ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
+    )
+    console.print(f"ground truth: {truth}")
+    return truth
+
+
+@app.command()
+def synth(
+    db: DbOption = None,
+    seed: SeedOption = 42,
+    leads: LeadsOption = 60_000,
+    accounts: AccountsOption = 3_000,
+    years: YearsOption = 5,
+    start: StartOption = "2020-01-01",
+    reps: RepsOption = 20,
+) -> None:
+    """Generate the demo company (a German B2B manufacturer) into the store, replacing its data."""
+    _synthesise(db, seed, leads, accounts, years, start, reps)
+
+
+@app.command()
+def demo(
+    db: DbOption = None,
+    seed: SeedOption = 42,
+    leads: LeadsOption = 60_000,
+    serve: Annotated[bool, typer.Option(help="Serve the dashboard afterwards.")] = True,
+) -> None:
+    """Build the demo company, run every analysis and print a summary."""
+    _synthesise(db, seed, leads, 3_000, 5, "2020-01-01", 20)
+    with store_from(db) as store:
+        for title, section in SUMMARY_SECTIONS:
+            console.print(Panel(section(store), title=title, expand=False))
+    if serve:
+        _serve_if_available(db)
+
+
+def _serve_if_available(db: str | None) -> None:
+    location = resolve_location(db)
+    if not DEMO_SERVERS:
+        console.print(f"the store is ready: try `revintel info --db {location}`")
+        return
+    for serve_demo in DEMO_SERVERS:
+        serve_demo(location)
+
+
+@app.command()
+def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+    """Show the store's tables, row counts, schema version and ground-truth location."""
+    with store_from(db) as store:
+        counts = store.row_counts()
+        version = store.schema_version
+        location = store.location
+    truth = truth_path_for(location)
+    tables = pd.DataFrame(
+        {
+            "table": [t.name for t in TABLES],
+            "rows": [counts[t.name] for t in TABLES],
+            "description": [t.description for t in TABLES],
+        }
+    )
+    if fmt is OutputFormat.json:
+        emit_mapping(
+            [
+                ("store", location),
+                ("schema_version", version),
+                ("ground_truth", str(truth) if truth.exists() else None),
+                ("tables", dict(zip(tables["table"], tables["rows"], strict=True))),
+            ],
+            fmt,
+        )
+        return
+    emit(tables, fmt, title=f"{location} · schema version {version}")
+    if fmt is OutputFormat.table:
+        where = str(truth) if truth.exists() else "none (not a generated demo store)"
+        console.print(f"ground truth: {where}")

@@ -1,0 +1,41 @@
+"""The integrated data model and the funnel definition: what every other part builds on."""
+
+from revintel.model._funnel import (
+    FunnelDefinition,
+    FunnelDefinitionError,
+    Labels,
+    Milestone,
+    load_funnel,
+    parse_funnel,
+)
+from revintel.model._schema import (
+    IMPORT_BATCH_ID,
+    SCHEMA_VERSION,
+    SOURCE_ID,
+    SOURCE_SYSTEM,
+    TABLES,
+    TABLES_BY_NAME,
+    Column,
+    Table,
+    table,
+    tables_at,
+)
+
+__all__ = [
+    "IMPORT_BATCH_ID",
+    "SCHEMA_VERSION",
+    "SOURCE_ID",
+    "SOURCE_SYSTEM",
+    "TABLES",
+    "TABLES_BY_NAME",
+    "Column",
+    "FunnelDefinition",
+    "FunnelDefinitionError",
+    "Labels",
+    "Milestone",
+    "Table",
+    "load_funnel",
+    "parse_funnel",
+    "table",
+    "tables_at",
+]

@@ -1,0 +1,425 @@
+"""The integrated data model: every table and column of the store, declared once.
+
+Each column states the schema version that introduced it, so the store's forward migrations are
+derived from this one declaration (see :mod:`revintel.store`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import ibis
+import ibis.expr.datatypes as dt
+
+#: Version of the schema declared below. Raise it when a table or column is added.
+SCHEMA_VERSION = 2
+
+#: Lineage columns carried by every row of every data table.
+SOURCE_SYSTEM = "source_system"
+SOURCE_ID = "source_id"
+IMPORT_BATCH_ID = "import_batch_id"
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column: name, Ibis type, whether it must be filled, and the schema version adding it."""
+
+    name: str
+    dtype: dt.DataType
+    required: bool = False
+    since: int = 1
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    """One table: its name, primary key, columns and the schema version that added it."""
+
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str = ""
+    since: int = 1
+    lineage: bool = True
+    references: dict[str, str] = field(default_factory=dict)
+
+    def column_names(self, version: int = SCHEMA_VERSION) -> list[str]:
+        """Names of the columns present at ``version``."""
+        return [c.name for c in self.columns_at(version)]
+
+    def columns_at(self, version: int = SCHEMA_VERSION) -> list[Column]:
+        """Columns present at ``version`` (lineage columns included)."""
+        return [c for c in self.columns if c.since <= version]
+
+    def ibis_schema(self, version: int = SCHEMA_VERSION) -> ibis.Schema:
+        """The table's Ibis schema at ``version``."""
+        return ibis.schema({c.name: c.dtype for c in self.columns_at(version)})
+
+    def column(self, name: str) -> Column:
+        """The column called ``name``; ``KeyError`` naming the table if absent."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"table {self.name!r} has no column {name!r}")
+
+
+STR = dt.String()
+INT = dt.Int64()
+FLOAT = dt.Float64()
+BOOL = dt.Boolean()
+TS = dt.Timestamp(scale=6)
+DATE = dt.Date()
+
+
+def _c(
+    name: str, dtype: dt.DataType, required: bool = False, since: int = 1, doc: str = ""
+) -> Column:
+    return Column(name, dtype, required, since, doc)
+
+
+def _lineage() -> tuple[Column, ...]:
+    return (
+        _c(SOURCE_SYSTEM, STR, True, doc="system the row came from (salesforce, hubspot, synth…)"),
+        _c(SOURCE_ID, STR, True, doc="the row's id in its source system"),
+        _c(IMPORT_BATCH_ID, STR, True, doc="import batch that wrote the row"),
+    )
+
+
+def _money(prefix: str = "amount") -> tuple[Column, ...]:
+    return (_c(prefix, FLOAT), _c("currency", STR, doc="ISO 4217 code, e.g. EUR"))
+
+
+ACCOUNTS = Table(
+    "accounts",
+    ("account_id",),
+    (
+        _c("account_id", STR, True),
+        _c("name", STR, True),
+        _c("industry", STR),
+        _c("segment", STR, doc="Enterprise, Mittelstand or Kleinunternehmen by default"),
+        _c("country", STR, doc="ISO 3166 alpha-2"),
+        _c("region", STR),
+        _c("city", STR),
+        _c("employees", INT),
+        _c("revenue_band", STR),
+        _c("owner_rep_id", STR),
+        _c("created_at", TS),
+        _c("domain", STR, since=2, doc="web domain, used to link the same company across sources"),
+        *_lineage(),
+    ),
+    "Companies: prospects and customers with their firmographics.",
+    references={"owner_rep_id": "reps"},
+)
+
+CONTACTS = Table(
+    "contacts",
+    ("contact_id",),
+    (
+        _c("contact_id", STR, True),
+        _c("account_id", STR),
+        _c("first_name", STR),
+        _c("last_name", STR),
+        _c("email", STR),
+        _c("job_title", STR),
+        _c("buying_role", STR, doc="decision maker, influencer, user…"),
+        _c("created_at", TS),
+        *_lineage(),
+    ),
+    "People at accounts.",
+    references={"account_id": "accounts"},
+)
+
+REPS = Table(
+    "reps",
+    ("rep_id",),
+    (
+        _c("rep_id", STR, True),
+        _c("name", STR, True),
+        _c("email", STR),
+        _c("team", STR),
+        _c("region", STR),
+        _c("manager", STR),
+        _c("capacity_hours_per_week", FLOAT, doc="selling time available per week"),
+        _c("hired_at", TS),
+        *_lineage(),
+    ),
+    "Sales representatives with team, region and capacity.",
+)
+
+PRODUCTS = Table(
+    "products",
+    ("product_id",),
+    (
+        _c("product_id", STR, True),
+        _c("name", STR, True),
+        _c("family", STR),
+        _c("list_price", FLOAT),
+        _c("unit_cost", FLOAT),
+        _c("currency", STR),
+        *_lineage(),
+    ),
+    "Products with family, list price and unit cost.",
+)
+
+CAMPAIGNS = Table(
+    "campaigns",
+    ("campaign_id",),
+    (
+        _c("campaign_id", STR, True),
+        _c("name", STR, True),
+        _c("channel", STR),
+        _c("kind", STR),
+        _c("started_at", TS),
+        _c("ended_at", TS),
+        _c("budget", FLOAT),
+        _c("currency", STR),
+        *_lineage(),
+    ),
+    "Marketing campaigns and their channel.",
+)
+
+LEADS = Table(
+    "leads",
+    ("lead_id",),
+    (
+        _c("lead_id", STR, True),
+        _c("account_id", STR),
+        _c("contact_id", STR),
+        _c("rep_id", STR, doc="sales rep the lead was routed to"),
+        _c("channel", STR, doc="origin channel of the first touch"),
+        _c("campaign_id", STR),
+        _c("created_at", TS, True),
+        _c("status", STR, doc="open, converted or disqualified"),
+        _c("disqualified_reason", STR),
+        *_lineage(),
+    ),
+    "Leads with their origin channel and campaign.",
+    references={
+        "account_id": "accounts",
+        "contact_id": "contacts",
+        "rep_id": "reps",
+        "campaign_id": "campaigns",
+    },
+)
+
+OPPORTUNITIES = Table(
+    "opportunities",
+    ("opportunity_id",),
+    (
+        _c("opportunity_id", STR, True),
+        _c("name", STR),
+        _c("account_id", STR),
+        _c("lead_id", STR),
+        _c("rep_id", STR),
+        _c("product_id", STR, doc="main product of the deal"),
+        *_money(),
+        _c("list_price", FLOAT),
+        _c("discount", FLOAT, doc="share of list price given away, 0–1"),
+        _c("net_price", FLOAT),
+        _c("created_at", TS, True),
+        _c("expected_close_at", TS),
+        _c("closed_at", TS),
+        _c("status", STR, True, doc="open, won or lost"),
+        _c("stage", STR, doc="current funnel milestone id"),
+        _c("lost_reason", STR),
+        *_lineage(),
+    ),
+    "Sales opportunities with value, price, discount and outcome.",
+    references={
+        "account_id": "accounts",
+        "lead_id": "leads",
+        "rep_id": "reps",
+        "product_id": "products",
+    },
+)
+
+MILESTONES = Table(
+    "milestones",
+    ("milestone_event_id",),
+    (
+        _c("milestone_event_id", STR, True),
+        _c("entity_type", STR, True, doc="lead or opportunity"),
+        _c("entity_id", STR, True),
+        _c("lead_id", STR, doc="the journey's lead, also on opportunity milestones"),
+        _c("account_id", STR),
+        _c("milestone", STR, True, doc="milestone id of the funnel definition"),
+        _c("occurred_at", TS, True),
+        _c("source_stage", STR, doc="stage name as the source system calls it"),
+        _c("actor", STR, doc="rep or system that moved the entity"),
+        _c("reason", STR, doc="lost or disqualification reason on terminal milestones"),
+        _c("inferred", BOOL, since=2, doc="implied by a later stage, not dated by the source"),
+        *_lineage(),
+    ),
+    "Stage history: one row per entity reaching a funnel milestone.",
+    references={"account_id": "accounts", "lead_id": "leads"},
+)
+
+TOUCHPOINTS = Table(
+    "touchpoints",
+    ("touchpoint_id",),
+    (
+        _c("touchpoint_id", STR, True),
+        _c("account_id", STR),
+        _c("contact_id", STR),
+        _c("lead_id", STR),
+        _c("opportunity_id", STR),
+        _c("campaign_id", STR),
+        _c("channel", STR, True),
+        _c("kind", STR, True, doc="web visit, download, webinar, e-mail click, trade fair, call…"),
+        _c("digital", BOOL, True),
+        _c("self_service", BOOL, doc="the buyer acted alone, without a salesperson"),
+        _c("occurred_at", TS, True),
+        _c("cost", FLOAT),
+        _c("currency", STR),
+        *_lineage(),
+    ),
+    "Marketing and sales touchpoints along a buyer's journey.",
+    references={"account_id": "accounts", "lead_id": "leads", "campaign_id": "campaigns"},
+)
+
+QUOTES = Table(
+    "quotes",
+    ("quote_id",),
+    (
+        _c("quote_id", STR, True),
+        _c("opportunity_id", STR),
+        _c("account_id", STR),
+        _c("created_at", TS, True),
+        _c("valid_until", TS),
+        _c("list_price", FLOAT),
+        _c("discount", FLOAT),
+        *_money(),
+        _c("status", STR, doc="sent, accepted, rejected or expired"),
+        *_lineage(),
+    ),
+    "Quotes (offers) sent to accounts.",
+    references={"opportunity_id": "opportunities", "account_id": "accounts"},
+)
+
+ORDERS = Table(
+    "orders",
+    ("order_id",),
+    (
+        _c("order_id", STR, True),
+        _c("account_id", STR, True),
+        _c("opportunity_id", STR),
+        _c("rep_id", STR),
+        _c("ordered_at", TS, True),
+        _c("channel", STR, doc="how the order arrived: field sales, inside sales, webshop, EDI"),
+        *_money(),
+        *_lineage(),
+    ),
+    "Orders (order intake), with or without an opportunity before them.",
+    references={"account_id": "accounts", "opportunity_id": "opportunities"},
+)
+
+ORDER_LINES = Table(
+    "order_lines",
+    ("order_line_id",),
+    (
+        _c("order_line_id", STR, True),
+        _c("order_id", STR, True),
+        _c("product_id", STR, True),
+        _c("quantity", FLOAT),
+        _c("unit_price", FLOAT),
+        _c("discount", FLOAT),
+        _c("net_amount", FLOAT),
+        _c("cost", FLOAT),
+        _c("currency", STR),
+        *_lineage(),
+    ),
+    "Order lines: product, quantity, price, discount, margin.",
+    references={"order_id": "orders", "product_id": "products"},
+)
+
+TARGETS = Table(
+    "targets",
+    ("target_id",),
+    (
+        _c("target_id", STR, True, since=2),
+        _c("period_start", DATE, True, since=2),
+        _c("period_end", DATE, True, since=2),
+        _c("team", STR, since=2),
+        _c("rep_id", STR, since=2),
+        _c("segment", STR, since=2),
+        _c("amount", FLOAT, True, since=2),
+        _c("currency", STR, since=2),
+        *(Column(c.name, c.dtype, c.required, 2, c.description) for c in _lineage()),
+    ),
+    "Order-intake targets per period, team, rep or segment.",
+    since=2,
+)
+
+IMPORT_BATCHES = Table(
+    "import_batches",
+    ("import_batch_id",),
+    (
+        _c("import_batch_id", STR, True),
+        _c("source_system", STR, True),
+        _c("preset", STR),
+        _c("files", STR, doc="files read, separated by newlines"),
+        _c("started_at", TS, True),
+        _c("finished_at", TS),
+        _c("status", STR, doc="committed or failed"),
+        _c("rows_read", INT),
+        _c("rows_accepted", INT),
+        _c("rows_rejected", INT),
+    ),
+    "One row per load into the store.",
+    lineage=False,
+)
+
+REJECTED_ROWS = Table(
+    "rejected_rows",
+    ("rejected_row_id",),
+    (
+        _c("rejected_row_id", STR, True),
+        _c("import_batch_id", STR, True),
+        _c("file", STR, True),
+        _c("row_number", INT, True, doc="1-based line in the file, header = 1"),
+        _c("column", STR),
+        _c("value", STR),
+        _c("reason", STR, True),
+        _c("target_table", STR),
+        _c("raw", STR, doc="the whole source row as JSON"),
+    ),
+    "Rows an import could not accept, with file, row, column, value and reason.",
+    lineage=False,
+    references={"import_batch_id": "import_batches"},
+)
+
+#: All tables, in load order (referenced tables first).
+TABLES: tuple[Table, ...] = (
+    REPS,
+    ACCOUNTS,
+    CONTACTS,
+    PRODUCTS,
+    CAMPAIGNS,
+    LEADS,
+    OPPORTUNITIES,
+    MILESTONES,
+    TOUCHPOINTS,
+    QUOTES,
+    ORDERS,
+    ORDER_LINES,
+    TARGETS,
+    IMPORT_BATCHES,
+    REJECTED_ROWS,
+)
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+
+
+def table(name: str) -> Table:
+    """The table called ``name``; a ``KeyError`` listing the known tables otherwise."""
+    try:
+        return TABLES_BY_NAME[name]
+    except KeyError:
+        known = ", ".join(TABLES_BY_NAME)
+        raise KeyError(f"unknown table {name!r}; known tables: {known}") from None
+
+
+def tables_at(version: int) -> Iterator[Table]:
+    """Tables present at schema ``version``."""
+    return (t for t in TABLES if t.since <= version)

@@ -1,0 +1,206 @@
+"""The store: the integrated data model held in one Ibis backend (a DuckDB file by default)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import ibis
+import pandas as pd
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from revintel.model import SCHEMA_VERSION, TABLES, Table, table
+from revintel.store._migrations import META_TABLE, migrate, read_schema_version
+
+DEFAULT_DB = "revintel.duckdb"
+DB_ENV_VAR = "REVINTEL_DB"
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written."""
+
+
+def resolve_location(location: str | Path | None) -> str:
+    """The store location: the argument, else ``$REVINTEL_DB``, else ``./revintel.duckdb``."""
+    if location is None or str(location) == "":
+        location = os.environ.get(DB_ENV_VAR) or DEFAULT_DB
+    return str(location)
+
+
+def _connect(location: str, read_only: bool) -> BaseBackend:
+    if "://" in location and not location.startswith("duckdb://"):
+        return ibis.connect(location)
+    path = location.removeprefix("duckdb://")
+    if path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return ibis.duckdb.connect(path, read_only=read_only)
+
+
+class Store:
+    """The integrated data model on one Ibis backend.
+
+    Parameters
+    ----------
+    backend
+        A connected Ibis backend; the schema is created or migrated forward on construction.
+    location
+        Human-readable location used in messages.
+    """
+
+    def __init__(
+        self, backend: BaseBackend, location: str = "<backend>", *, migrate_schema: bool = True
+    ):
+        self.backend = backend
+        self.location = location
+        self.migrated_from: int | None = None
+        if migrate_schema:
+            self.migrated_from, _ = migrate(backend)
+
+    @property
+    def is_duckdb(self) -> bool:
+        """Whether the backend is DuckDB (transactions and fast Arrow loads are available)."""
+        return self.backend.name == "duckdb"
+
+    @property
+    def schema_version(self) -> int | None:
+        """The schema version recorded in the store."""
+        return read_schema_version(self.backend)
+
+    def table(self, name: str) -> ibis.Table:
+        """An Ibis expression for the model table ``name``."""
+        table(name)
+        return self.backend.table(name)
+
+    def row_counts(self) -> dict[str, int]:
+        """Rows per model table."""
+        return {t.name: int(self.backend.table(t.name).count().execute()) for t in TABLES}
+
+    def insert(self, name: str, data: pa.Table | pd.DataFrame) -> int:
+        """Append rows to table ``name``; columns are matched by name and cast to the schema."""
+        arrow = conform(table(name), data)
+        if arrow.num_rows == 0:
+            return 0
+        if self.is_duckdb:
+            con = self.backend.con
+            view = f"_revintel_insert_{uuid.uuid4().hex}"
+            con.register(view, arrow)
+            try:
+                con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
+            finally:
+                con.unregister(view)
+        else:
+            self.backend.insert(name, arrow)
+        return arrow.num_rows
+
+    def delete_keys(self, name: str, keys: pa.Table | pd.DataFrame) -> None:
+        """Delete the rows of ``name`` whose primary key is in ``keys``."""
+        spec = table(name)
+        keys_arrow = pa.table(keys) if isinstance(keys, pd.DataFrame) else keys
+        keys_arrow = keys_arrow.select(list(spec.key))
+        if keys_arrow.num_rows == 0:
+            return
+        con = self.backend.con
+        view = f"_revintel_keys_{uuid.uuid4().hex}"
+        con.register(view, keys_arrow)
+        try:
+            match = " AND ".join(f't."{k}" = k."{k}"' for k in spec.key)
+            con.execute(
+                f'DELETE FROM "{name}" AS t '
+                f'WHERE EXISTS (SELECT 1 FROM "{view}" AS k WHERE {match})'
+            )
+        finally:
+            con.unregister(view)
+
+    def truncate(self, name: str) -> None:
+        """Remove every row of table ``name``."""
+        table(name)
+        self.backend.raw_sql(f'DELETE FROM "{name}"')
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """All writes inside the block land together or not at all (DuckDB)."""
+        if not self.is_duckdb:
+            yield self
+            return
+        con = self.backend.con
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield self
+        except BaseException:
+            con.execute("ROLLBACK")
+            raise
+        con.execute("COMMIT")
+
+    def execute_sql(self, sql: str, params: list[Any] | None = None) -> pa.Table:
+        """Run raw SQL on the DuckDB store and return the result as Arrow."""
+        if not self.is_duckdb:
+            raise StoreError("raw SQL is only available on a DuckDB store")
+        con = self.backend.con
+        return con.execute(sql, params or []).to_arrow_table()
+
+    def close(self) -> None:
+        """Release the connection."""
+        disconnect = getattr(self.backend, "disconnect", None)
+        if disconnect is not None:
+            disconnect()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def conform(spec: Table, data: pa.Table | pd.DataFrame) -> pa.Table:
+    """Arrow table with exactly ``spec``'s columns, in order, cast to their types.
+
+    Columns missing from ``data`` are filled with nulls; unknown columns raise ``StoreError``.
+    """
+    arrow = (
+        pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
+    )
+    schema = spec.ibis_schema().to_pyarrow()
+    unknown = set(arrow.column_names) - set(schema.names)
+    if unknown:
+        raise StoreError(f"table {spec.name!r} has no column(s) {', '.join(sorted(unknown))}")
+    columns = []
+    for fld in schema:
+        if fld.name in arrow.column_names:
+            columns.append(arrow.column(fld.name).cast(fld.type))
+        else:
+            columns.append(pa.nulls(arrow.num_rows, fld.type))
+    return pa.Table.from_arrays(columns, schema=schema)
+
+
+def open_store(location: str | Path | None = None, *, read_only: bool = False) -> Store:
+    """Open (and create or upgrade) the store at a path or URL.
+
+    ``location`` is a DuckDB file path (default ``$REVINTEL_DB`` or ``./revintel.duckdb``),
+    ``duckdb://path``, ``:memory:``, or any URL :func:`ibis.connect` accepts.
+    """
+    where = resolve_location(location)
+    try:
+        backend = _connect(where, read_only)
+    except Exception as exc:  # the backend's own error types differ by backend
+        raise StoreError(f"cannot open store {where}: {exc}") from exc
+    if read_only:
+        version = read_schema_version(backend)
+        if version != SCHEMA_VERSION:
+            raise StoreError(
+                f"store {where} has schema version {version}, expected {SCHEMA_VERSION}; "
+                "open it once for writing to upgrade"
+            )
+        return Store(backend, where, migrate_schema=False)
+    try:
+        return Store(backend, where)
+    except RuntimeError as exc:
+        backend.disconnect()
+        raise StoreError(f"cannot open store {where}: {exc}") from exc
+
+
+__all__ = ["META_TABLE", "Store", "StoreError", "conform", "open_store", "resolve_location"]

@@ -1,0 +1,204 @@
+"""Parameters of the demo company: sizes, catalogues and the planted truth of its processes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class SynthConfig:
+    """Size, period and seed of a generated demo company.
+
+    Examples
+    --------
+    >>> SynthConfig(leads=1_000).leads
+    1000
+    """
+
+    seed: int = 42
+    leads: int = 60_000
+    accounts: int = 3_000
+    reps: int = 20
+    years: int = 5
+    start: date = date(2020, 1, 1)
+    currency: str = "EUR"
+
+    @property
+    def end(self) -> date:
+        """First day after the history (the as-of date is the day before)."""
+        return date(self.start.year + self.years, self.start.month, self.start.day)
+
+    @property
+    def days(self) -> int:
+        """Length of the history in days."""
+        return (self.end - self.start).days
+
+
+SOURCE_SYSTEM = "synth"
+
+INDUSTRIES = (
+    "Maschinenbau",
+    "Automotive",
+    "Chemie",
+    "Elektrotechnik",
+    "Medizintechnik",
+    "Lebensmittel",
+    "Logistik",
+    "Energie",
+)
+INDUSTRY_WEIGHTS = np.array([0.26, 0.16, 0.1, 0.13, 0.08, 0.1, 0.09, 0.08])
+# Effect of the industry on the logit of every opportunity-stage step.
+INDUSTRY_EFFECT = np.array([0.15, -0.15, 0.0, 0.1, 0.2, -0.1, -0.05, 0.05])
+
+SEGMENTS = ("Enterprise", "Mittelstand", "Kleinunternehmen")
+SEGMENT_EFFECT = np.array([-0.15, 0.1, -0.05])
+SEGMENT_SPEED = np.array([1.4, 1.0, 0.75])  # multiplies every duration
+SEGMENT_DEAL_SIZE = np.array([3.0, 1.0, 0.45])
+
+REGIONS = ("Nord", "Süd", "West", "Ost", "International")
+REGION_WEIGHTS = np.array([0.2, 0.3, 0.25, 0.15, 0.1])
+CITIES = {
+    "Nord": (("Hamburg", "DE"), ("Bremen", "DE"), ("Hannover", "DE"), ("Kiel", "DE")),
+    "Süd": (("München", "DE"), ("Stuttgart", "DE"), ("Nürnberg", "DE"), ("Ulm", "DE")),
+    "West": (("Köln", "DE"), ("Düsseldorf", "DE"), ("Dortmund", "DE"), ("Bielefeld", "DE")),
+    "Ost": (("Berlin", "DE"), ("Leipzig", "DE"), ("Dresden", "DE"), ("Chemnitz", "DE")),
+    "International": (("Wien", "AT"), ("Zürich", "CH"), ("Linz", "AT"), ("Basel", "CH")),
+}
+TEAMS = ("Nord", "Süd", "West", "Ost", "Key Account")
+
+#: Channels of a lead's first touch; the first five are digital.
+CHANNELS = (
+    "search",
+    "webinar",
+    "content",
+    "email",
+    "social",
+    "trade_fair",
+    "field_sales",
+    "phone",
+    "referral",
+)
+DIGITAL = np.array([True] * 5 + [False] * 4)
+DIGITAL_MIX = np.array([0.30, 0.20, 0.20, 0.15, 0.15])
+OFFLINE_MIX = np.array([0.45, 0.30, 0.15, 0.10])
+# Effect on the two lead-stage steps (MQL→SAL, SAL→SQL); a third of it on later steps.
+CHANNEL_EFFECT = np.array([0.1, 0.0, -0.2, -0.3, -0.5, 0.3, 0.4, 0.2, 0.6])
+CHANNEL_COST_PER_LEAD = np.array([90.0, 120.0, 60.0, 25.0, 70.0, 450.0, 300.0, 80.0, 0.0])
+CHANNEL_CAMPAIGN_NAME = (
+    "Google Ads {q}",
+    "Webinar-Reihe {q}",
+    "Whitepaper-Kampagne {q}",
+    "Newsletter {q}",
+    "LinkedIn {q}",
+    "Messeauftritte {q}",
+    "Außendienst-Aktion {q}",
+    "Telefonaktion {q}",
+    "Empfehlungsprogramm {q}",
+)
+TRADE_FAIR_COLLAPSE = (date(2020, 3, 1), date(2022, 1, 1))
+
+#: The funnel path simulated, with base step conversion into each next milestone and median days.
+PATH = (
+    "mql",
+    "sal",
+    "sql",
+    "opportunity_generated",
+    "opportunity_specified",
+    "offer_sent",
+    "offer_discussed",
+    "contract_negotiation",
+    "won",
+)
+BASE_CONVERSION = np.array([0.65, 0.60, 0.75, 0.85, 0.80, 0.80, 0.75, 0.55])
+MEDIAN_DAYS = np.array([3.0, 10.0, 7.0, 14.0, 12.0, 10.0, 14.0, 21.0])
+DURATION_SIGMA = 0.5
+LEAD_STEPS = 3  # the first three steps end in "disqualified" when they fail; later ones in "lost"
+
+DISQUALIFIED_REASONS = ("Kein Bedarf", "Falsche Zielgruppe", "Kein Budget", "Nicht erreichbar")
+LOST_REASONS = ("Preis", "Wettbewerber", "Projekt verschoben", "Kein Budget", "Keine Rückmeldung")
+
+#: Price response at contract negotiation: logit change per unit of discount above segment norm.
+PRICE_RESPONSE_PER_DISCOUNT = 4.0
+SEGMENT_DISCOUNT_NORM = np.array([0.14, 0.10, 0.07])
+REP_FIT_EFFECT = 0.5  # logit bonus when the rep specialises in the account's industry
+ENGAGEMENT_EFFECT = 0.5  # logit per standard deviation of digital engagement, lead steps
+RESPONSE_TIME_EFFECT = -0.15  # logit per log-unit of response hours above the median
+RESPONSE_HOURS_MEDIAN = 20.0
+
+#: Planted anomalies for the alerts to find.
+DIP_START = (0, 10, 1)  # (years before the end, month, day): last quarter of the history
+DIP_CHANNEL_BOOST = 4.0
+DIP_ACCEPTANCE_EFFECT = -3.0
+STALL_INDUSTRY = "Automotive"
+STALL_FACTOR = 8.0
+
+#: Product families: name, list price range of a unit (EUR), margin, related families.
+FAMILIES = (
+    ("Hydraulikaggregate", (18_000, 60_000), 0.34),
+    ("Antriebstechnik", (8_000, 40_000), 0.31),
+    ("Steuerungstechnik", (5_000, 30_000), 0.42),
+    ("Sensorik", (800, 6_000), 0.48),
+    ("Förderanlagen", (40_000, 180_000), 0.28),
+    ("Ventiltechnik", (1_500, 9_000), 0.40),
+    ("Industriesoftware", (12_000, 50_000), 0.72),
+    ("Ersatzteile", (200, 3_000), 0.55),
+    ("Serviceverträge", (4_000, 24_000), 0.60),
+    ("Schulungen", (1_200, 6_000), 0.65),
+)
+PRODUCTS_PER_FAMILY = 4
+# Affinity of a customer of family i for later buying family j (before normalisation).
+AFFINITY_PAIRS = {
+    ("Hydraulikaggregate", "Ventiltechnik"): 3.0,
+    ("Hydraulikaggregate", "Ersatzteile"): 4.0,
+    ("Antriebstechnik", "Steuerungstechnik"): 3.0,
+    ("Antriebstechnik", "Ersatzteile"): 3.0,
+    ("Steuerungstechnik", "Industriesoftware"): 3.5,
+    ("Steuerungstechnik", "Sensorik"): 3.0,
+    ("Förderanlagen", "Serviceverträge"): 4.0,
+    ("Förderanlagen", "Antriebstechnik"): 2.5,
+    ("Industriesoftware", "Schulungen"): 3.5,
+    ("Industriesoftware", "Serviceverträge"): 2.5,
+    ("Sensorik", "Steuerungstechnik"): 2.0,
+    ("Ventiltechnik", "Ersatzteile"): 2.5,
+}
+
+#: Repeat purchases follow BG/NBD: rate ~ Gamma(r, alpha) per year, dropout after a purchase ~
+#: Beta(a, b); order value per customer ~ Gamma-Gamma(p, q, gamma) (Fader, Hardie & Lee 2005).
+REPEAT_R, REPEAT_ALPHA = 1.2, 0.6
+DROPOUT_A, DROPOUT_B = 1.0, 4.0
+SPEND_P, SPEND_Q, SPEND_GAMMA = 4.0, 3.0, 12_000.0
+
+SURNAMES = (
+    "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
+    "Schulz", "Hoffmann", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",
+    "Schwarz", "Zimmermann", "Braun", "Krüger", "Hartmann", "Lange", "Werner", "Krause",
+    "Lehmann", "Köhler", "Maier", "Vogel", "Jäger",
+)  # fmt: skip
+FIRST_NAMES = (
+    "Anna", "Lukas", "Julia", "Felix", "Sophie", "Jonas", "Laura", "Maximilian", "Lena",
+    "Tobias", "Katharina", "Stefan", "Sabine", "Thomas", "Claudia", "Andreas", "Petra",
+    "Michael", "Birgit", "Jan",
+)  # fmt: skip
+NAME_WORDS = {
+    "Maschinenbau": ("Maschinenbau", "Anlagenbau", "Werkzeugmaschinen"),
+    "Automotive": ("Fahrzeugteile", "Automotive", "Zulieferteile"),
+    "Chemie": ("Chemie", "Spezialchemie", "Kunststoffe"),
+    "Elektrotechnik": ("Elektrotechnik", "Elektronik", "Schaltanlagen"),
+    "Medizintechnik": ("Medizintechnik", "Medical", "Labortechnik"),
+    "Lebensmittel": ("Lebensmittel", "Feinkost", "Getränke"),
+    "Logistik": ("Logistik", "Spedition", "Lagertechnik"),
+    "Energie": ("Energietechnik", "Solartechnik", "Stadtwerke-Technik"),
+}
+LEGAL_FORMS = ("GmbH", "GmbH & Co. KG", "AG", "KG", "SE")
+LEGAL_FORM_WEIGHTS = np.array([0.5, 0.3, 0.1, 0.07, 0.03])
+JOB_TITLES = (
+    ("Geschäftsführer", "decision maker"),
+    ("Technischer Leiter", "decision maker"),
+    ("Einkaufsleiter", "influencer"),
+    ("Produktionsleiter", "influencer"),
+    ("Instandhaltung", "user"),
+    ("Projektingenieur", "user"),
+)

@@ -1,0 +1,133 @@
+"""Generating the demo company and writing it into a store."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from revintel.model import TABLES
+from revintel.store import Store
+from revintel.synth._company import build_company
+from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
+from revintel.synth._journeys import simulate_journeys
+from revintel.synth._leads import build_leads, leads_table
+from revintel.synth._orders import build_orders
+from revintel.synth._pipeline import (
+    draw_deals,
+    lead_status,
+    milestones_table,
+    opportunities_table,
+    quotes_table,
+)
+from revintel.synth._targets import targets_table
+from revintel.synth._touchpoints import touchpoints_table
+from revintel.synth._truth import build_truth
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class SynthResult:
+    """The generated model tables and the planted ground truth."""
+
+    tables: dict[str, pa.Table]
+    truth: dict[str, Any]
+
+
+def _no_progress(step: str, done: int, total: int) -> None:
+    log.info("%s (%d/%d)", step, done, total)
+
+
+def generate(config: SynthConfig | None = None, progress: Progress = _no_progress) -> SynthResult:
+    """Generate the demo company described by ``config``.
+
+    Examples
+    --------
+    >>> result = generate(SynthConfig(leads=2_000, accounts=200, reps=10))
+    >>> result.tables["leads"].num_rows
+    2000
+    """
+    config = config or SynthConfig()
+    rng = np.random.default_rng(config.seed)
+    batch = f"synth-{config.seed}"
+    progress("master data", 0, 5)
+    company = build_company(config, rng, batch)
+    progress("leads", 1, 5)
+    leads = build_leads(config, rng, company, batch)
+    journeys = simulate_journeys(config, rng, company, leads)
+    progress("pipeline", 2, 5)
+    status, reason = lead_status(journeys)
+    deals = draw_deals(rng, company, leads, journeys)
+    progress("touchpoints and orders", 3, 5)
+    book = build_orders(config, rng, company, leads, journeys, deals, batch)
+    tables = {
+        "reps": company.reps,
+        "accounts": company.accounts,
+        "contacts": company.contacts,
+        "products": company.products,
+        "campaigns": leads.campaigns,
+        "leads": leads_table(config, leads, status, reason, batch),
+        "opportunities": opportunities_table(config, rng, leads, journeys, deals, batch),
+        "milestones": milestones_table(config, leads, journeys, batch),
+        "touchpoints": touchpoints_table(config, rng, leads, journeys, batch),
+        "quotes": quotes_table(config, leads, journeys, deals, batch),
+        "orders": book.orders,
+        "order_lines": book.order_lines,
+        "targets": targets_table(config, book.orders, company.reps, batch),
+    }
+    progress("ground truth", 4, 5)
+    truth = build_truth(config, company, leads, journeys, deals, book)
+    return SynthResult(tables, truth)
+
+
+def truth_path_for(location: str | Path) -> Path:
+    """Where the ground truth of the store at ``location`` lives: beside the file."""
+    text = str(location).removeprefix("duckdb://")
+    if "://" in text or text == ":memory:":
+        return Path("revintel.truth.json").resolve()
+    path = Path(text)
+    return path.with_name(path.stem + ".truth.json")
+
+
+def write_demo_company(
+    store: Store, config: SynthConfig | None = None, progress: Progress = _no_progress
+) -> SynthResult:
+    """Replace the store's data with a generated demo company and write its ground truth."""
+    config = config or SynthConfig()
+    started = datetime.now(UTC).replace(tzinfo=None)
+    result = generate(config, progress)
+    rows = sum(t.num_rows for t in result.tables.values())
+    batch = pa.table(
+        {
+            "import_batch_id": [f"synth-{config.seed}"],
+            "source_system": [SOURCE_SYSTEM],
+            "preset": ["synth"],
+            "files": [""],
+            "started_at": [started],
+            "finished_at": [datetime.now(UTC).replace(tzinfo=None)],
+            "status": ["committed"],
+            "rows_read": [rows],
+            "rows_accepted": [rows],
+            "rows_rejected": [0],
+        }
+    )
+    progress("writing the store", 5, 5)
+    with store.transaction():
+        for spec in TABLES:
+            store.truncate(spec.name)
+        for name, table in result.tables.items():
+            store.insert(name, table)
+        store.insert("import_batches", batch)
+    path = truth_path_for(store.location)
+    path.write_text(json.dumps(result.truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    return result

@@ -1,0 +1,60 @@
+"""The foundation commands, run as a user runs them: in a subprocess against a temporary store."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "revintel", *args], capture_output=True, text=True, timeout=300
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(result.stderr)
+    return result
+
+
+def test_help_lists_the_commands() -> None:
+    out = run("--help").stdout
+    for command in ("init", "synth", "demo", "info"):
+        assert command in out
+
+
+def test_init_synth_info_round_trip(tmp_path: Path) -> None:
+    db = str(tmp_path / "store" / "demo.duckdb")
+    assert "created store" in run("init", "--db", db).stdout
+    assert "up to date" in run("init", "--db", db).stdout
+    out = run("synth", "--db", db, "--leads", "3000", "--accounts", "200", "--reps", "8").stdout
+    assert "3,000 leads" in out
+    info = json.loads(run("info", "--db", db, "--format", "json").stdout)
+    assert info["schema_version"] == 2
+    assert info["tables"]["leads"] == 3000
+    assert info["tables"]["accounts"] == 200
+    assert info["tables"]["reps"] == 8
+    assert Path(info["ground_truth"]).name == "demo.truth.json"
+    truth = json.loads(Path(info["ground_truth"]).read_text(encoding="utf-8"))
+    assert truth["config"]["leads"] == 3000
+    csv_lines = run("info", "--db", db, "--format", "csv").stdout.splitlines()
+    assert csv_lines[0] == "table,rows,description"
+    assert any(line.startswith("leads,3000,") for line in csv_lines)
+
+
+def test_errors_are_one_line_with_a_non_zero_exit(tmp_path: Path) -> None:
+    bad = tmp_path / "not-a-db.duckdb"
+    bad.write_text("this is not a database", encoding="utf-8")
+    result = run("info", "--db", str(bad), check=False)
+    assert result.returncode == 1
+    assert result.stderr.startswith("error: cannot open store")
+    assert "Traceback" not in result.stderr
+    debug = run("--debug", "info", "--db", str(bad), check=False)
+    assert debug.returncode != 0
+    assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_info_on_an_empty_store_in_every_format(tmp_path: Path, fmt: str) -> None:
+    out = run("info", "--db", str(tmp_path / "e.duckdb"), "--format", fmt).stdout
+    assert "milestones" in out

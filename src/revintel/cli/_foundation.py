@@ -8,6 +8,7 @@ from typing import Annotated
 
 import pandas as pd
 import typer
+from rich.console import RenderableType
 from rich.panel import Panel
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -19,11 +20,12 @@ from revintel.cli._common import (
     console,
     emit,
     emit_mapping,
+    rich_table,
     store_from,
 )
-from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS
+from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
 from revintel.model import SCHEMA_VERSION, TABLES
-from revintel.store import resolve_location
+from revintel.store import Store, resolve_location
 from revintel.synth import SynthConfig, truth_path_for, write_demo_company
 
 
@@ -155,3 +157,10 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     if fmt is OutputFormat.table:
         where = str(truth) if truth.exists() else "none (not a generated demo store)"
         console.print(f"ground truth: {where}")
+
+
+@summary_section("Store")
+def _store_summary(store: Store) -> RenderableType:
+    counts = store.row_counts()
+    frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})
+    return rich_table(frame[frame["rows"] > 0])

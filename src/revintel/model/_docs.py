@@ -26,8 +26,6 @@ def render_data_model() -> str:
                 meaning = f"{meaning} → `{reference}`".strip()
             required = "yes" if column.required else ""
             dtype = str(column.dtype).removesuffix("(6)")
-            lines.append(
-                f"| `{column.name}` | {dtype} | {required} | {column.since} | {meaning} |"
-            )
+            lines.append(f"| `{column.name}` | {dtype} | {required} | {column.since} | {meaning} |")
         lines.append("")
     return "\n".join(lines)

@@ -20,6 +20,7 @@ class Company:
     contacts: pa.Table
     products: pa.Table
     rep_skill: np.ndarray
+    rep_speed: np.ndarray  # multiplies the durations of the rep's opportunity stages
     rep_discount: np.ndarray
     rep_industries: np.ndarray  # (reps, industries) bool: specialisation
     account_rep: np.ndarray
@@ -214,6 +215,7 @@ def build_company(config: c.SynthConfig, rng: np.random.Generator, batch: str) -
         contacts=contacts,
         products=products,
         rep_skill=rng.normal(0, 0.3, config.reps),
+        rep_speed=rng.lognormal(0.0, 0.15, config.reps),
         rep_discount=rng.normal(0, 0.03, config.reps),
         rep_industries=rep_industries,
         account_rep=owner,

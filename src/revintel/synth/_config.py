@@ -56,6 +56,8 @@ INDUSTRY_EFFECT = np.array([0.15, -0.15, 0.0, 0.1, 0.2, -0.1, -0.05, 0.05])
 SEGMENTS = ("Enterprise", "Mittelstand", "Kleinunternehmen")
 SEGMENT_EFFECT = np.array([-0.15, 0.1, -0.05])
 SEGMENT_SPEED = np.array([1.4, 1.0, 0.75])  # multiplies every duration
+# Multiplies the durations of the opportunity stages, per industry (regulated ones are slower).
+INDUSTRY_SPEED = np.array([1.0, 1.1, 1.15, 0.95, 1.3, 0.9, 0.85, 1.1])
 SEGMENT_DEAL_SIZE = np.array([3.0, 1.0, 0.45])
 
 REGIONS = ("Nord", "Süd", "West", "Ost", "International")

@@ -80,6 +80,9 @@ def _durations(
     speed = c.SEGMENT_SPEED[segment][:, None] * np.ones((n, STEPS))
     digital = c.DIGITAL[leads.channel]
     speed[:, : c.LEAD_STEPS] *= np.where(digital, 0.8, 1.2)[:, None]
+    industry = company.account_industry[leads.account]
+    opportunity_speed = c.INDUSTRY_SPEED[industry] * company.rep_speed[leads.rep]
+    speed[:, c.LEAD_STEPS :] *= opportunity_speed[:, None]
     noise = rng.lognormal(0.0, c.DURATION_SIGMA, (n, STEPS + 1))
     fail_median = np.append(c.MEDIAN_DAYS, c.MEDIAN_DAYS[-1]) * 1.5
     durations = np.empty((n, STEPS + 1))

@@ -98,6 +98,12 @@ def build_truth(
         },
         "duration_factors": {
             "segment": dict(zip(c.SEGMENTS, c.SEGMENT_SPEED.tolist(), strict=True)),
+            "industry_opportunity_stages": dict(
+                zip(c.INDUSTRIES, c.INDUSTRY_SPEED.tolist(), strict=True)
+            ),
+            "rep_opportunity_stages": {
+                f"R{i + 1:03d}": round(float(s), 4) for i, s in enumerate(company.rep_speed)
+            },
             "lead_steps_digital": 0.8,
             "lead_steps_offline": 1.2,
             "lognormal_sigma": c.DURATION_SIGMA,

@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from revintel.model import SCHEMA_VERSION, TABLES
+from revintel.model import ALL_TABLES, SCHEMA_VERSION
 from revintel.store import StoreError, migrate, open_store, read_schema_version
 
 
@@ -26,7 +26,7 @@ def _rep(rep_id: str, name: str) -> pd.DataFrame:
 def test_new_store_has_every_table_with_the_declared_schema(tmp_path: Path) -> None:
     with open_store(tmp_path / "s.duckdb") as store:
         assert store.schema_version == SCHEMA_VERSION
-        for spec in TABLES:
+        for spec in ALL_TABLES:
             assert store.table(spec.name).schema() == spec.ibis_schema()
 
 
@@ -85,7 +85,7 @@ def test_store_of_schema_version_one_is_upgraded_on_open(tmp_path: Path) -> None
     with open_store(path) as store:
         assert store.migrated_from == 1
         assert store.schema_version == SCHEMA_VERSION
-        for spec in TABLES:
+        for spec in ALL_TABLES:
             assert dict(store.table(spec.name).schema().items()) == dict(spec.ibis_schema().items())
         milestones = store.table("milestones").execute()
     assert milestones["entity_id"].tolist() == ["L1"]

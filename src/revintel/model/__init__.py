@@ -9,10 +9,12 @@ from revintel.model._funnel import (
     parse_funnel,
 )
 from revintel.model._schema import (
+    ALL_TABLES,
     IMPORT_BATCH_ID,
     SCHEMA_VERSION,
     SOURCE_ID,
     SOURCE_SYSTEM,
+    SYSTEM_TABLES,
     TABLES,
     TABLES_BY_NAME,
     Column,
@@ -22,10 +24,12 @@ from revintel.model._schema import (
 )
 
 __all__ = [
+    "ALL_TABLES",
     "IMPORT_BATCH_ID",
     "SCHEMA_VERSION",
     "SOURCE_ID",
     "SOURCE_SYSTEM",
+    "SYSTEM_TABLES",
     "TABLES",
     "TABLES_BY_NAME",
     "Column",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from revintel.model._schema import SCHEMA_VERSION, TABLES
+from revintel.model._schema import ALL_TABLES, SCHEMA_VERSION, SYSTEM_TABLES
 
 
 def render_data_model() -> str:
@@ -15,7 +15,14 @@ def render_data_model() -> str:
         "Regenerate with `python -m revintel.model > docs/data-model.md`.",
         "",
     ]
-    for table in TABLES:
+    for table in ALL_TABLES:
+        if table is SYSTEM_TABLES[0]:
+            lines += [
+                "# System tables",
+                "",
+                "Kept by revintel beside the data model: user decisions, models and scores.",
+                "",
+            ]
         key = ", ".join(f"`{k}`" for k in table.key)
         lines += [f"## `{table.name}`", "", f"{table.description} Key: {key}.", ""]
         lines += ["| column | type | required | since | meaning |", "|---|---|---|---|---|"]

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -351,6 +351,66 @@ TARGETS = Table(
     since=2,
 )
 
+ACCOUNT_MATCH_DECISIONS = Table(
+    "account_match_decisions",
+    ("pair_id",),
+    (
+        _c("pair_id", STR, True, since=3, doc="stable id of the unordered account pair"),
+        _c("account_id_l", STR, True, since=3),
+        _c("account_id_r", STR, True, since=3),
+        _c("decision", STR, True, since=3, doc="accepted (same company) or rejected"),
+        _c("match_probability", FLOAT, since=3),
+        _c("decided_at", TS, True, since=3),
+        _c("decided_by", STR, since=3),
+    ),
+    "A user's decision on a candidate pair of duplicate accounts.",
+    since=3,
+    lineage=False,
+    references={"account_id_l": "accounts", "account_id_r": "accounts"},
+)
+
+MODELS = Table(
+    "models",
+    ("model_id",),
+    (
+        _c("model_id", STR, True, since=3),
+        _c("kind", STR, True, since=3, doc="what the model predicts, e.g. lead_to_sql, deal_win"),
+        _c("algorithm", STR, since=3),
+        _c("trained_at", TS, True, since=3),
+        _c("train_from", TS, since=3),
+        _c("train_to", TS, since=3, doc="prediction times up to here were used for fitting"),
+        _c("test_to", TS, since=3, doc="out-of-time evaluation window ends here"),
+        _c("features", STR, since=3, doc="feature names as JSON"),
+        _c("metrics", STR, since=3, doc="out-of-time metrics of the model as JSON"),
+        _c("baseline_metrics", STR, since=3, doc="out-of-time metrics of the baselines as JSON"),
+        _c("library_versions", STR, since=3, doc="versions of the fitting libraries as JSON"),
+        _c("artifact", STR, since=3, doc="the fitted model, serialised (base64)"),
+        _c("status", STR, since=3, doc="active, retired or fallback"),
+    ),
+    "Registry of trained scoring models with their windows, features and evaluation.",
+    since=3,
+    lineage=False,
+)
+
+SCORES = Table(
+    "scores",
+    ("score_id",),
+    (
+        _c("score_id", STR, True, since=3),
+        _c("model_id", STR, True, since=3),
+        _c("kind", STR, True, since=3),
+        _c("entity_type", STR, True, since=3, doc="lead or opportunity"),
+        _c("entity_id", STR, True, since=3),
+        _c("score", FLOAT, True, since=3, doc="calibrated probability"),
+        _c("scored_at", TS, True, since=3),
+        _c("reasons", STR, since=3, doc="top positive and negative reasons as JSON (de/en)"),
+    ),
+    "Scores of leads and opportunities, with the model that produced them and its reasons.",
+    since=3,
+    lineage=False,
+    references={"model_id": "models"},
+)
+
 IMPORT_BATCHES = Table(
     "import_batches",
     ("import_batch_id",),
@@ -389,7 +449,7 @@ REJECTED_ROWS = Table(
     references={"import_batch_id": "import_batches"},
 )
 
-#: All tables, in load order (referenced tables first).
+#: The data model's tables, in load order (referenced tables first).
 TABLES: tuple[Table, ...] = (
     REPS,
     ACCOUNTS,
@@ -408,7 +468,13 @@ TABLES: tuple[Table, ...] = (
     REJECTED_ROWS,
 )
 
-TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in TABLES}
+#: Tables revintel keeps for itself beside the data model: decisions, models, scores.
+SYSTEM_TABLES: tuple[Table, ...] = (ACCOUNT_MATCH_DECISIONS, MODELS, SCORES)
+
+#: Every table of the store, data model first.
+ALL_TABLES: tuple[Table, ...] = TABLES + SYSTEM_TABLES
+
+TABLES_BY_NAME: dict[str, Table] = {t.name: t for t in ALL_TABLES}
 
 
 def table(name: str) -> Table:
@@ -422,4 +488,4 @@ def table(name: str) -> Table:
 
 def tables_at(version: int) -> Iterator[Table]:
     """Tables present at schema ``version``."""
-    return (t for t in TABLES if t.since <= version)
+    return (t for t in ALL_TABLES if t.since <= version)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from ibis.backends import BaseBackend
 
-from revintel.model import SCHEMA_VERSION, TABLES
+from revintel.model import ALL_TABLES, SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +46,7 @@ def _sql_type(backend: BaseBackend, dtype: object) -> str:
 
 def _apply_version(backend: BaseBackend, version: int) -> None:
     existing = set(backend.list_tables())
-    for table in TABLES:
+    for table in ALL_TABLES:
         if table.since == version and table.name not in existing:
             backend.create_table(table.name, schema=table.ibis_schema(version))
         elif table.since < version:
@@ -64,7 +64,7 @@ def _apply_version(backend: BaseBackend, version: int) -> None:
 def _create(backend: BaseBackend, version: int) -> None:
     """A new store starts directly at ``version``: no history to replay."""
     existing = set(backend.list_tables())
-    for table in TABLES:
+    for table in ALL_TABLES:
         if table.since <= version and table.name not in existing:
             backend.create_table(table.name, schema=table.ibis_schema(version))
     backend.raw_sql(f"CREATE TABLE IF NOT EXISTS {META_TABLE} (key VARCHAR, value VARCHAR)")

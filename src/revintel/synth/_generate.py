@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import pyarrow as pa
 
-from revintel.model import TABLES
+from revintel.model import ALL_TABLES
 from revintel.store import Store
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
@@ -27,7 +28,7 @@ from revintel.synth._pipeline import (
     opportunities_table,
     quotes_table,
 )
-from revintel.synth._targets import targets_table
+from revintel.synth._targets import plan_targets, targets_table, write_target_plan
 from revintel.synth._touchpoints import touchpoints_table
 from revintel.synth._truth import build_truth
 
@@ -42,6 +43,7 @@ class SynthResult:
 
     tables: dict[str, pa.Table]
     truth: dict[str, Any]
+    target_plan: pd.DataFrame  # every year's targets, the year after the history included
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -83,11 +85,18 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
         "quotes": quotes_table(config, leads, journeys, deals, batch),
         "orders": book.orders,
         "order_lines": book.order_lines,
-        "targets": targets_table(config, book.orders, company.reps, batch),
     }
+    plan = plan_targets(config, book.orders, company.reps)
+    tables["targets"] = targets_table(plan, config.end.year - 1, batch)
     progress("ground truth", 4, 5)
     truth = build_truth(config, company, leads, journeys, deals, book)
-    return SynthResult(tables, truth)
+    return SynthResult(tables, truth, plan)
+
+
+def write_demo_exports(result: SynthResult, folder: Path) -> list[Path]:
+    """Write the files a demo user imports next: next year's target plan from controlling."""
+    year = int(result.target_plan["year"].max())
+    return [write_target_plan(result.target_plan, year, folder / f"planzahlen_{year}.csv")]
 
 
 def truth_path_for(location: str | Path) -> Path:
@@ -123,7 +132,7 @@ def write_demo_company(
     )
     progress("writing the store", 5, 5)
     with store.transaction():
-        for spec in TABLES:
+        for spec in ALL_TABLES:
             store.truncate(spec.name)
         for name, table in result.tables.items():
             store.insert(name, table)

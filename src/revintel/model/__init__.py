@@ -1,5 +1,11 @@
 """The integrated data model and the funnel definition: what every other part builds on."""
 
+from revintel.model._declarative import (
+    field_path,
+    parse_yaml_mapping,
+    read_yaml_mapping,
+    validation_messages,
+)
 from revintel.model._funnel import (
     FunnelDefinition,
     FunnelDefinitionError,
@@ -38,8 +44,12 @@ __all__ = [
     "Labels",
     "Milestone",
     "Table",
+    "field_path",
     "load_funnel",
     "parse_funnel",
+    "parse_yaml_mapping",
+    "read_yaml_mapping",
     "table",
     "tables_at",
+    "validation_messages",
 ]

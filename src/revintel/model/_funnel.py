@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import cached_property
-from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from revintel.model._declarative import read_yaml_mapping, validation_messages
 
 Outcome = Literal["won", "lost", "disqualified"]
 Entity = Literal["lead", "opportunity"]
@@ -213,39 +213,16 @@ def parse_funnel(data: Mapping[str, Any], origin: str = "<funnel>") -> FunnelDef
     try:
         funnel = FunnelDefinition.model_validate(data)
     except ValidationError as exc:
-        lines = [f"{origin}: {'.'.join(_field_path(e['loc']))}: {e['msg']}" for e in exc.errors()]
-        raise FunnelDefinitionError("\n".join(lines)) from None
+        raise FunnelDefinitionError("\n".join(validation_messages(exc, origin))) from None
     errors = [f"{origin}: {err}" for rule in RULES for err in rule(funnel)]
     if errors:
         raise FunnelDefinitionError("\n".join(errors))
     return funnel
 
 
-def _field_path(loc: tuple[int | str, ...]) -> list[str]:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int) and parts:
-            parts[-1] = f"{parts[-1]}[{item}]"
-        else:
-            parts.append(str(item))
-    return parts
-
-
 def load_funnel(path: str | Path | None = None) -> FunnelDefinition:
     """Load the funnel from ``path``, or the packaged default when ``path`` is ``None``."""
-    if path is None:
-        text = files("revintel").joinpath(DEFAULT_FUNNEL_PATH).read_text(encoding="utf-8")
-        origin = DEFAULT_FUNNEL_PATH
-    else:
-        origin = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise FunnelDefinitionError(f"{origin}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise FunnelDefinitionError(f"{origin}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise FunnelDefinitionError(f"{origin}: expected a mapping with 'milestones'")
+    data, origin = read_yaml_mapping(
+        path, DEFAULT_FUNNEL_PATH, FunnelDefinitionError, "'milestones'"
+    )
     return parse_funnel(data, origin)

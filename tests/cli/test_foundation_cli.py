@@ -58,3 +58,13 @@ def test_errors_are_one_line_with_a_non_zero_exit(tmp_path: Path) -> None:
 def test_info_on_an_empty_store_in_every_format(tmp_path: Path, fmt: str) -> None:
     out = run("info", "--db", str(tmp_path / "e.duckdb"), "--format", fmt).stdout
     assert "milestones" in out
+
+
+def test_demo_fills_every_table_of_the_model(tmp_path: Path) -> None:
+    db = str(tmp_path / "demo" / "revintel.duckdb")
+    out = run("demo", "--db", db, "--leads", "3000", "--no-serve").stdout
+    assert "imported planzahlen_2025.csv: 20 rows read" in out
+    tables = json.loads(run("info", "--db", db, "--format", "json").stdout)["tables"]
+    empty = [name for name, rows in tables.items() if rows == 0]
+    assert empty == []
+    assert tables["rejected_rows"] >= 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 
@@ -29,8 +30,11 @@ def _root(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
 
 
-# Each capability registers its commands on ``app`` when its module is imported.
-from revintel.cli import _foundation  # noqa: E402, F401
+#: Command modules, in the order their commands appear in ``revintel --help``; each registers
+#: its commands on ``app`` when imported.
+COMMAND_MODULES = ("_foundation", "_ingest", "_metrics", "_forecast", "_score", "_serve", "_report")
+for _module in COMMAND_MODULES:
+    importlib.import_module(f"revintel.cli.{_module}")
 
 
 def main() -> None:

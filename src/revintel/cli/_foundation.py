@@ -26,7 +26,13 @@ from revintel.cli._common import (
 from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
 from revintel.model import SCHEMA_VERSION, TABLES
 from revintel.store import Store, resolve_location
-from revintel.synth import SynthConfig, truth_path_for, write_demo_company
+from revintel.synth import (
+    SynthConfig,
+    SynthResult,
+    truth_path_for,
+    write_demo_company,
+    write_demo_exports,
+)
 
 
 @app.command()
@@ -52,7 +58,7 @@ RepsOption = Annotated[int, typer.Option(help="Number of sales reps.")]
 
 def _synthesise(
     db: str | None, seed: int, leads: int, accounts: int, years: int, start: str, reps: int
-) -> Path:
+) -> SynthResult:
     config = SynthConfig(
         seed=seed,
         leads=leads,
@@ -84,8 +90,9 @@ def _synthesise(
         f"demo company written to {location}: "
         + ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
     )
-    console.print(f"ground truth: {truth}")
-    return truth
+    if truth is not None:
+        console.print(f"ground truth: {truth}")
+    return result
 
 
 @app.command()
@@ -110,12 +117,28 @@ def demo(
     serve: Annotated[bool, typer.Option(help="Serve the dashboard afterwards.")] = True,
 ) -> None:
     """Build the demo company, run every analysis and print a summary."""
-    _synthesise(db, seed, leads, 3_000, 5, "2020-01-01", 20)
+    result = _synthesise(db, seed, leads, 3_000, 5, "2020-01-01", 20)
+    _import_demo_exports(db, result)
     with store_from(db) as store:
         for title, section in SUMMARY_SECTIONS:
             console.print(Panel(section(store), title=title, expand=False))
     if serve:
         _serve_if_available(db)
+
+
+def _import_demo_exports(db: str | None, result: SynthResult) -> None:
+    """Import the files a demo user gets from other departments, as a user would."""
+    from revintel.ingest import import_files
+
+    location = resolve_location(db)
+    folder = Path(location).parent / "exports"
+    with store_from(location) as store:
+        for path in write_demo_exports(result, folder):
+            report = import_files(store, "generic", [path])
+            console.print(
+                f"imported {path.name}: {report.rows_read} rows read, {report.rows_accepted} "
+                f"accepted, {report.rows_rejected} rejected (see `revintel quality`)"
+            )
 
 
 def _serve_if_available(db: str | None) -> None:
@@ -135,6 +158,7 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
         version = store.schema_version
         location = store.location
     truth = truth_path_for(location)
+    truth_file = str(truth) if truth is not None and truth.exists() else None
     tables = pd.DataFrame(
         {
             "table": [t.name for t in TABLES],
@@ -147,7 +171,7 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
             [
                 ("store", location),
                 ("schema_version", version),
-                ("ground_truth", str(truth) if truth.exists() else None),
+                ("ground_truth", truth_file),
                 ("tables", dict(zip(tables["table"], tables["rows"], strict=True))),
             ],
             fmt,
@@ -155,8 +179,7 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
         return
     emit(tables, fmt, title=f"{location} · schema version {version}")
     if fmt is OutputFormat.table:
-        where = str(truth) if truth.exists() else "none (not a generated demo store)"
-        console.print(f"ground truth: {where}")
+        console.print(f"ground truth: {truth_file or 'none (not a generated demo store)'}")
 
 
 @summary_section("Store")

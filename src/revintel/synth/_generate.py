@@ -99,11 +99,15 @@ def write_demo_exports(result: SynthResult, folder: Path) -> list[Path]:
     return [write_target_plan(result.target_plan, year, folder / f"planzahlen_{year}.csv")]
 
 
-def truth_path_for(location: str | Path) -> Path:
-    """Where the ground truth of the store at ``location`` lives: beside the file."""
+def truth_path_for(location: str | Path) -> Path | None:
+    """Where the ground truth of the store at ``location`` lives: beside the file.
+
+    ``None`` for stores that are not a file (in memory, a server): their truth stays in the
+    returned :class:`SynthResult`.
+    """
     text = str(location).removeprefix("duckdb://")
     if "://" in text or text == ":memory:":
-        return Path("revintel.truth.json").resolve()
+        return None
     path = Path(text)
     return path.with_name(path.stem + ".truth.json")
 
@@ -138,5 +142,6 @@ def write_demo_company(
             store.insert(name, table)
         store.insert("import_batches", batch)
     path = truth_path_for(store.location)
-    path.write_text(json.dumps(result.truth, ensure_ascii=False, indent=1), encoding="utf-8")
+    if path is not None:
+        path.write_text(json.dumps(result.truth, ensure_ascii=False, indent=1), encoding="utf-8")
     return result

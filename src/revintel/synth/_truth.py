@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
+from scipy.stats import rankdata
 
 from revintel.synth import _config as c
 from revintel.synth._company import Company
@@ -37,6 +38,31 @@ def _win_truth(journeys: Journeys, rows: np.ndarray) -> dict[str, dict[str, floa
         n = int(arrived.sum())
         out[c.PATH[k]] = {"p": round(float(remaining[arrived, k].mean()), 6) if n else None, "n": n}
     return out
+
+
+def _auc(score: np.ndarray, positive: np.ndarray) -> float:
+    """Area under the ROC curve by the Mann-Whitney rank sum."""
+    ranks = rankdata(score)
+    n_pos = int(positive.sum())
+    n_neg = len(score) - n_pos
+    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg))
+
+
+def _scoring_ceiling(journeys: Journeys) -> dict[str, float]:
+    """AUC a scorer knowing the planted probabilities would reach: the ceiling for any model."""
+    p = journeys.probability
+    won = journeys.depth == STEPS
+    ended = journeys.ended
+    sql = journeys.reached[:, c.LEAD_STEPS - 1]
+    decided_sql = ended | sql
+    opportunity = journeys.reached[:, c.PATH.index("opportunity_generated")] & ended
+    return {
+        "lead_to_sql_auc": round(_auc(np.prod(p[:, :2], axis=1)[decided_sql], sql[decided_sql]), 4),
+        "lead_to_won_auc": round(_auc(np.prod(p, axis=1)[ended], won[ended]), 4),
+        "deal_won_auc_at_creation": round(
+            _auc(np.prod(p[:, c.LEAD_STEPS :], axis=1)[opportunity], won[opportunity]), 4
+        ),
+    }
 
 
 def _channel_mix(config: c.SynthConfig, leads: Leads) -> dict[str, dict[str, float]]:
@@ -121,6 +147,7 @@ def build_truth(
             "response_time_logit_per_log_hour": c.RESPONSE_TIME_EFFECT,
             "channel_logit": dict(zip(c.CHANNELS, c.CHANNEL_EFFECT.tolist(), strict=True)),
         },
+        "scoring_ceiling": _scoring_ceiling(journeys),
         "rep_skill_logit": {
             f"R{i + 1:03d}": round(float(s), 4) for i, s in enumerate(company.rep_skill)
         },

@@ -1,0 +1,182 @@
+"""Dashboard and REST API under load: 50 concurrent clients on loopback against the demo company."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+
+from benchmarks._measure import write_result
+from revintel.auth import add_user, create_token
+from revintel.store import open_store
+from revintel.synth import SynthConfig, write_demo_company
+
+log = logging.getLogger(__name__)
+
+CLIENTS = 50
+SECONDS = float(os.environ.get("REVINTEL_BENCH_WEB_SECONDS", "60"))
+PASSWORD = "benchmark-password"
+TARGETS = {"page_p99_ms": 300, "api_p99_ms": 100, "errors": 0}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _prepare(db: Path) -> str:
+    with open_store(db) as store:
+        write_demo_company(store, SynthConfig(seed=42))
+        add_user(store, "bench", PASSWORD, "manager")
+        return create_token(store, "bench", "benchmark")[0]
+
+
+@contextmanager
+def _server(db: Path) -> Iterator[str]:
+    port = _free_port()
+    env = {**os.environ, "REVINTEL_SECRET_KEY": "b" * 48}
+    command = [sys.executable, "-m", "revintel", "serve", "--db", str(db), "--port", str(port)]
+    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/api/v1/health").status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _session_cookie(url: str) -> str:
+    with httpx.Client(base_url=url) as client:
+        form = client.get("/login")
+        csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+        assert csrf is not None
+        cookie = form.headers["set-cookie"].split(";", 1)[0]
+        response = client.post(
+            "/login",
+            data={"username": "bench", "password": PASSWORD, "csrf_token": csrf.group(1)},
+            headers={"Cookie": cookie},
+        )
+        return response.headers["set-cookie"].split(";", 1)[0]
+
+
+def _paths(url: str, token: str) -> tuple[list[str], list[str]]:
+    headers = {"Authorization": f"Bearer {token}"}
+    deals = httpx.get(f"{url}/api/v1/opportunities?page_size=20", headers=headers).json()
+    leads = httpx.get(f"{url}/api/v1/leads?page_size=20", headers=headers).json()
+    deal_ids = [d["opportunity_id"] for d in deals["items"]]
+    lead_ids = [d["lead_id"] for d in leads["items"]]
+    pages = ["/", "/leads", "/leads?channel=search", "/deals?status=open"]
+    pages += [f"/deals/{i}" for i in deal_ids[:5]] + [f"/leads/{i}" for i in lead_ids[:5]]
+    api = ["/api/v1/leads?page_size=50", "/api/v1/opportunities?status=open", "/api/v1/store"]
+    api += [f"/api/v1/opportunities/{i}" for i in deal_ids] + [
+        f"/api/v1/leads/{i}" for i in lead_ids
+    ]
+    return pages, api
+
+
+async def _client(
+    client: httpx.AsyncClient, paths: list[str], offset: int, until: float
+) -> list[tuple[float, bool]]:
+    samples = []
+    i = offset
+    while time.monotonic() < until:
+        path = paths[i % len(paths)]
+        i += 1
+        start = time.perf_counter()
+        try:
+            status = (await client.get(path)).status_code
+        except httpx.HTTPError as exc:
+            status = type(exc).__name__
+        ok = status == 200
+        if not ok:
+            log.warning("%s answered %s", path, status)
+        samples.append((time.perf_counter() - start, ok))
+    return samples
+
+
+async def _load(url: str, cookie: str, token: str, seconds: float) -> dict[str, list]:
+    pages, api = _paths(url, token)
+    limits = httpx.Limits(max_connections=CLIENTS, max_keepalive_connections=CLIENTS)
+    page_client = httpx.AsyncClient(
+        base_url=url, headers={"Cookie": cookie}, limits=limits, timeout=60
+    )
+    api_client = httpx.AsyncClient(
+        base_url=url, headers={"Authorization": f"Bearer {token}"}, limits=limits, timeout=60
+    )
+    # One sequential pass first: the figures are for a server that has seen each view once.
+    for path in pages:
+        await page_client.get(path)
+    for path in api:
+        await api_client.get(path)
+    until = time.monotonic() + seconds
+    tasks = [
+        _client(page_client, pages, n, until) if n % 2 == 0 else _client(api_client, api, n, until)
+        for n in range(CLIENTS)
+    ]
+    results = await asyncio.gather(*tasks)
+    await page_client.aclose()
+    await api_client.aclose()
+    return {
+        "pages": [s for n, r in enumerate(results) if n % 2 == 0 for s in r],
+        "api": [s for n, r in enumerate(results) if n % 2 == 1 for s in r],
+    }
+
+
+def _summary(samples: list[tuple[float, bool]], seconds: float) -> dict[str, Any]:
+    latencies = np.array([s[0] for s in samples]) * 1000
+    return {
+        "requests": len(samples),
+        "requests_per_second": round(len(samples) / seconds, 1),
+        "p50_ms": round(float(np.percentile(latencies, 50)), 1),
+        "p99_ms": round(float(np.percentile(latencies, 99)), 1),
+        "errors": sum(1 for s in samples if not s[1]),
+    }
+
+
+def run(results_dir: Path) -> dict[str, Any]:
+    """Serve a fresh demo company to 50 clients (half pages, half API); record p50/p99."""
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "demo.duckdb"
+        token = _prepare(db)
+        with _server(db) as url:
+            cookie = _session_cookie(url)
+            samples = asyncio.run(_load(url, cookie, token, SECONDS))
+    figures = {
+        "benchmark": "web",
+        "clients": CLIENTS,
+        "seconds": SECONDS,
+        "leads": SynthConfig().leads,
+        "pages": _summary(samples["pages"], SECONDS),
+        "api": _summary(samples["api"], SECONDS),
+        "targets": TARGETS,
+    }
+    write_result(results_dir, "web", figures)
+    return figures
+
+
+if __name__ == "__main__":
+    print(run(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("benchmarks/results")))

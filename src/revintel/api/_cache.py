@@ -1,0 +1,62 @@
+"""Results of read queries, kept until the server next writes data.
+
+While the server runs it holds the DuckDB file's write lock, so no other process can change the
+data: a result stays valid until an import through this server, which calls :meth:`clear`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from revintel.auth import Permission, User
+from revintel.store import Store
+
+R = TypeVar("R")
+
+
+def scope(user: User) -> str:
+    """The rows a user sees: everything, or one rep's rows (the cache shares results by scope)."""
+    return "*" if user.can(Permission.view_all_rows) else f"rep:{user.rep_id}"
+
+
+class ResultCache:
+    """A bounded, thread-safe least-recently-used cache of query results.
+
+    Parameters
+    ----------
+    max_entries
+        Results kept; the least recently used ones are dropped beyond it.
+    """
+
+    def __init__(self, max_entries: int = 2048) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def call(self, fn: Callable[..., R], store: Store, user: User | None, *args: Any) -> R:
+        """``fn(store, user, *args)`` (or ``fn(store, *args)`` without a user), cached.
+
+        Results are shared between users of the same :func:`scope`; they must not be mutated.
+        """
+        key = (fn.__qualname__, "" if user is None else scope(user), repr(args))
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                return self._entries[key]
+        result = fn(store, *args) if user is None else fn(store, user, *args)
+        with self._lock:
+            self._entries[key] = result
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+        return result
+
+    def clear(self) -> None:
+        """Forget every result (after the data changed)."""
+        with self._lock:
+            self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)

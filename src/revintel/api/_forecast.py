@@ -1,0 +1,94 @@
+"""The order-intake forecast and its backtest, run by :mod:`revintel.forecast` on visible rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from revintel.auth import User, scoped_store
+from revintel.forecast import DIMENSIONS, ForecastSettings, backtest, forecast, load_history
+from revintel.metrics import MetricSources
+from revintel.model import load_funnel
+from revintel.store import Store
+
+#: Breakdowns a forecast can be split by.
+FORECAST_BREAKDOWNS: tuple[str, ...] = tuple(DIMENSIONS)
+#: Monte Carlo draws of a forecast unless the caller asks for others.
+FORECAST_SIMULATIONS = 1_000
+#: A backtest replays a forecast per origin: small defaults keep a request within seconds.
+BACKTEST_ORIGINS = 3
+BACKTEST_SIMULATIONS = 200
+BACKTEST_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class ForecastView:
+    """A forecast as the caller may see it: the cut-off date and the quantile rows."""
+
+    as_of: date
+    by: str | None
+    frame: pd.DataFrame
+
+    def records(self) -> list[dict[str, Any]]:
+        """Rows as plain dicts, the breakdown column renamed to ``group``."""
+        frame = self.frame.rename(columns={self.by: "group"}) if self.by else self.frame
+        if "group" not in frame.columns:
+            frame = frame.assign(group="all")
+        return [{str(k): v for k, v in r.items()} for r in frame.to_dict(orient="records")]
+
+
+def _store_as_of(store: Store) -> date:
+    # A rep's forecast is cut at the whole store's last event, like every rep's KPIs.
+    return MetricSources.from_store(store).as_of
+
+
+def forecast_view(
+    store: Store, user: User, by: str | None, months: int, simulations: int, seed: int
+) -> ForecastView:
+    """P10/P50/P90 of order intake per month and quarter, by source, on ``user``'s rows.
+
+    A sales rep's forecast covers their own deals (open pipeline) and their own leads (pipeline
+    not yet created); other roles see the whole company.
+    """
+    if by is not None and by not in FORECAST_BREAKDOWNS:
+        raise ValueError(f"cannot split a forecast by {by!r}; use one of {FORECAST_BREAKDOWNS}")
+    as_of = _store_as_of(store)
+    history = load_history(scoped_store(store, user), load_funnel())
+    settings = ForecastSettings(months=months, by=by, simulations=simulations, seed=seed)
+    result = forecast(history, as_of, settings)
+    return ForecastView(result.model.as_of, by, result.frame)
+
+
+@dataclass(frozen=True)
+class BacktestView:
+    """A backtest as the caller may see it: per-origin points and the summary per method."""
+
+    origins: int
+    months: int
+    simulations: int
+    points: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def backtest_view(
+    store: Store, user: User, origins: int, months: int, simulations: int, seed: int
+) -> BacktestView:
+    """Forecasts replayed as of ``origins`` past month-ends and scored, on ``user``'s rows."""
+    history = load_history(scoped_store(store, user), load_funnel())
+    settings = ForecastSettings(months=months, simulations=simulations, seed=seed)
+    result = backtest(history, origins, settings, last=_store_as_of(store))
+    return BacktestView(origins, months, simulations, result.points, result.summary)
+
+
+def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """A frame's rows as JSON-ready dicts: NaN becomes ``None``, dates ISO strings."""
+    out = frame.astype(object).where(frame.notna(), None)
+    rows = []
+    for record in out.to_dict(orient="records"):
+        rows.append(
+            {str(k): v.isoformat() if isinstance(v, date) else v for k, v in record.items()}
+        )
+    return rows

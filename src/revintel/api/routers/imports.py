@@ -1,0 +1,85 @@
+"""``/api/v1/imports``: upload exports, list import batches and their rejected rows."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+
+from revintel.api._deps import StateDep, StoreDep, UserDep
+from revintel.api._quality import import_history, rejected_rows
+from revintel.api._schemas import ImportBatch, ImportedFile, ImportResult, RejectedRow
+from revintel.api._uploads import (
+    display_name,
+    record_upload_names,
+    remove_folder,
+    save_uploads,
+)
+from revintel.auth import Permission, User, require
+from revintel.ingest import import_files
+
+router = APIRouter(prefix="/imports", tags=["imports"])
+
+
+async def importer(user: UserDep) -> User:
+    """The caller, who must be allowed to import data."""
+    require(user, Permission.import_data)
+    return user
+
+
+ImporterDep = Annotated[User, Depends(importer)]
+
+
+@router.get("", response_model=list[ImportBatch], summary="Import batches")
+def batches(
+    store: StoreDep,
+    user: ImporterDep,
+    state: StateDep,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[ImportBatch]:
+    """The latest import batches, newest first."""
+    return [ImportBatch(**b) for b in state.cache.call(import_history, store, None, limit)]
+
+
+@router.get("/rejections", response_model=list[RejectedRow], summary="Rejected rows")
+def rejections(
+    store: StoreDep,
+    user: ImporterDep,
+    state: StateDep,
+    batch: Annotated[str | None, Query(max_length=100)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
+) -> list[RejectedRow]:
+    """Rejected rows of every batch (or of ``batch``), by file and row."""
+    rows = state.cache.call(rejected_rows, store, None, batch, limit)
+    return [RejectedRow(**r) for r in rows]
+
+
+@router.post("", response_model=ImportResult, status_code=201, summary="Upload exports")
+def upload(
+    store: StoreDep,
+    user: ImporterDep,
+    state: StateDep,
+    files: Annotated[list[UploadFile], File(description="CSV, XLSX or Parquet exports")],
+    preset: Annotated[str, Form(max_length=64)] = "generic",
+    strict: Annotated[bool, Form()] = False,
+) -> ImportResult:
+    """Import the files in one transaction; every rejected row is kept with its reason."""
+    folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
+    try:
+        report = import_files(store, preset, save_uploads(files, folder), strict=strict)
+        record_upload_names(store, report.batch_id, folder)
+    finally:
+        remove_folder(folder)
+    state.cache.clear()
+    return ImportResult(
+        batch_id=report.batch_id,
+        status=report.status,
+        files=[
+            ImportedFile(**{**f.__dict__, "file": display_name(f.file, folder)})
+            for f in report.files
+        ],
+        written=report.written,
+        rejected_by_reason=report.rejected_by_reason(),
+    )

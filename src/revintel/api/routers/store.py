@@ -1,0 +1,34 @@
+"""``/api/v1/store`` and ``/api/v1/health``: what the server holds and whether it is up."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from revintel.api._deps import StateDep, StoreDep, UserDep
+from revintel.api._schemas import Health, StoreInfo, TableInfo
+from revintel.auth import record_counts
+from revintel.model import TABLES
+from revintel.store import Store
+
+router = APIRouter(tags=["store"])
+
+
+@router.get("/health", response_model=Health, summary="Liveness")
+def health() -> Health:
+    """``{"status": "ok"}`` while the server runs; needs no login."""
+    return Health()
+
+
+@router.get("/store", response_model=StoreInfo, summary="Tables, row counts, schema version")
+def store_info(store: StoreDep, user: UserDep, state: StateDep) -> StoreInfo:
+    """Row counts per model table (leads, opportunities, accounts: only rows the caller sees)."""
+    counts = state.cache.call(record_counts, store, user)
+    tables = [
+        TableInfo(name=t.name, rows=counts[t.name], description=t.description) for t in TABLES
+    ]
+    version = state.cache.call(_schema_version, store, None)
+    return StoreInfo(schema_version=version, tables=tables)
+
+
+def _schema_version(store: Store) -> int | None:
+    return store.schema_version

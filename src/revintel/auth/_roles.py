@@ -1,0 +1,36 @@
+"""Roles and what each may do."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """A user's role; it decides permissions and which rows the user sees."""
+
+    admin = "admin"
+    manager = "manager"
+    marketing = "marketing"
+    sales_rep = "sales_rep"
+
+
+class Permission(StrEnum):
+    """An action guarded by role."""
+
+    view_all_rows = "view_all_rows"
+    import_data = "import_data"
+    manage_users = "manage_users"
+
+
+ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
+    Role.admin: frozenset(Permission),
+    Role.manager: frozenset({Permission.view_all_rows, Permission.import_data}),
+    Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),
+    # A rep sees only their own accounts, leads and deals and changes nothing.
+    Role.sales_rep: frozenset(),
+}
+
+
+def has_permission(role: Role, permission: Permission) -> bool:
+    """Whether ``role`` grants ``permission``."""
+    return permission in ROLE_PERMISSIONS[role]

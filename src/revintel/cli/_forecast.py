@@ -1,0 +1,219 @@
+"""Forecast commands: ``forecast`` (with ``--what-if``), ``forecast pipeline`` and ``backtest``."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from enum import StrEnum
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import RenderableType
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    FunnelOption,
+    OutputFormat,
+    emit,
+    funnel_from,
+    rich_table,
+    store_from,
+)
+from revintel.cli._summary import summary_section
+from revintel.forecast import (
+    TOTAL,
+    ForecastSettings,
+    backtest,
+    fit_funnel_model,
+    forecast,
+    load_history,
+    parse_horizon,
+    parse_scenario,
+    weighted_pipeline,
+)
+from revintel.model import load_funnel
+from revintel.store import Store
+
+forecast_app = typer.Typer(
+    help="Expected order intake: P10/P50/P90 per month and quarter, backtests, what-if.",
+    invoke_without_command=True,
+)
+app.add_typer(forecast_app, name="forecast")
+
+
+class Grain(StrEnum):
+    """Which periods ``revintel forecast`` prints."""
+
+    month = "month"
+    quarter = "quarter"
+    all = "all"
+
+
+HorizonOption = Annotated[str, typer.Option("--horizon", help="How far ahead: 3M, 2Q, 1Y…")]
+ByOption = Annotated[str | None, typer.Option("--by", help="Split by segment, team or product.")]
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Forecast as known at this date (ISO; default: last event)."),
+]
+SimulationsOption = Annotated[
+    int, typer.Option("--simulations", help="Monte Carlo draws.", min=100)
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="Random seed; same seed, same numbers.")]
+PaceOption = Annotated[
+    bool,
+    typer.Option("--pace/--no-pace", help="Time deals by their industry's recent pace."),
+]
+
+
+class Timing(StrEnum):
+    """How the close month of an open deal is drawn."""
+
+    slips = "slips"
+    survival = "survival"
+
+
+TimingOption = Annotated[
+    Timing,
+    typer.Option(
+        "--timing",
+        help="Close months from historical slips against the expected close date (slips) "
+        "or from time-to-close curves only (survival).",
+    ),
+]
+
+
+def _as_of(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+def _with_scenario(base: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    keys = [c for c in base.columns if c not in ("p10", "p50", "p90", "mean")]
+    merged = changed.merge(base[[*keys, "p50"]].rename(columns={"p50": "p50_baseline"}), on=keys)
+    return merged.assign(change_p50=merged["p50"] - merged["p50_baseline"])
+
+
+@forecast_app.callback()
+def forecast_command(
+    ctx: typer.Context,
+    db: DbOption = None,
+    horizon: HorizonOption = "2Q",
+    by: ByOption = None,
+    what_if: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--what-if", help='e.g. "mql_sal_rate=0.6", "win_rate[segment=Enterprise]*1.1".'
+        ),
+    ] = None,
+    grain: Annotated[Grain, typer.Option("--grain", help="month, quarter or all.")] = Grain.all,
+    as_of: AsOfOption = None,
+    simulations: SimulationsOption = 2_000,
+    seed: SeedOption = 42,
+    timing: TimingOption = Timing.slips,
+    pace: PaceOption = True,
+    funnel: FunnelOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Forecast order intake from the open pipeline and the pipeline not yet created."""
+    if ctx.invoked_subcommand is not None:
+        return
+    definition = funnel_from(funnel)
+    with store_from(db) as store:
+        history = load_history(store, definition)
+    settings = ForecastSettings(
+        months=parse_horizon(horizon),
+        by=by,
+        simulations=simulations,
+        seed=seed,
+        use_slips=timing is Timing.slips,
+        use_pace=pace,
+    )
+    base = forecast(history, _as_of(as_of), settings)
+    frame = base.frame
+    title = f"Expected order intake as of {base.model.as_of:%d.%m.%Y}"
+    if what_if:
+        scenario = parse_scenario(what_if, definition)
+        changed = forecast(history, _as_of(as_of), dataclasses.replace(settings, scenario=scenario))
+        frame = _with_scenario(frame, changed.frame)
+        title += f" — what-if: {'; '.join(what_if)}"
+    if grain is not Grain.all:
+        frame = frame[frame["grain"] == grain.value]
+    emit(frame.reset_index(drop=True), fmt, title)
+
+
+@forecast_app.command("pipeline")
+def pipeline_command(
+    db: DbOption = None,
+    by: ByOption = None,
+    grain: Annotated[str, typer.Option("--grain", help="month or quarter.")] = "month",
+    as_of: AsOfOption = None,
+    funnel: FunnelOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Weighted open pipeline by expected close period: measured beside default probabilities."""
+    with store_from(db) as store:
+        history = load_history(store, funnel_from(funnel))
+    model = fit_funnel_model(history, _as_of(as_of))
+    emit(
+        weighted_pipeline(model, by, grain), fmt, f"Weighted pipeline as of {model.as_of:%d.%m.%Y}"
+    )
+
+
+@forecast_app.command("probabilities")
+def probabilities_command(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    funnel: FunnelOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """P(won | milestone) per segment: measured (censoring-aware), default and shrunk."""
+    with store_from(db) as store:
+        history = load_history(store, funnel_from(funnel))
+    model = fit_funnel_model(history, _as_of(as_of))
+    frame = model.probabilities.replace({"segment": {"": "(all)"}})
+    emit(frame, fmt, f"Win probability by milestone as of {model.as_of:%d.%m.%Y}")
+
+
+@forecast_app.command("backtest")
+def backtest_command(
+    db: DbOption = None,
+    origins: Annotated[
+        int, typer.Option("--origins", help="Past month-ends to replay.", min=1)
+    ] = 12,
+    horizon: HorizonOption = "3M",
+    simulations: SimulationsOption = 1_000,
+    seed: SeedOption = 42,
+    timing: TimingOption = Timing.slips,
+    pace: PaceOption = True,
+    details: Annotated[
+        bool, typer.Option("--details", help="One row per origin and window.")
+    ] = False,
+    funnel: FunnelOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Replay forecasts as of past month-ends; WAPE, bias and P10–P90 coverage vs baselines."""
+    with store_from(db) as store:
+        history = load_history(store, funnel_from(funnel))
+    settings = ForecastSettings(
+        months=parse_horizon(horizon),
+        simulations=simulations,
+        seed=seed,
+        use_slips=timing is Timing.slips,
+        use_pace=pace,
+    )
+    result = backtest(history, origins, settings)
+    if details:
+        emit(result.points, fmt, "Backtest: forecasts and actual order intake per origin")
+    else:
+        emit(result.summary, fmt, "Backtest: P50 and baselines against actual order intake")
+
+
+@summary_section("Order intake forecast")
+def _demo_summary(store: Store) -> RenderableType:
+    history = load_history(store, load_funnel())
+    result = forecast(history, settings=ForecastSettings(months=6, simulations=1_000))
+    frame = result.frame
+    quarters = frame[(frame["grain"] == "quarter")][["period", "source", "p10", "p50", "p90"]]
+    return rich_table(quarters.reset_index(drop=True), f"P10 / P50 / P90 ({TOTAL} and by source)")

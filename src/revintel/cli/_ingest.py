@@ -1,0 +1,214 @@
+"""Import commands: ``import`` (load exports), ``quality`` (data quality) and ``dedupe``."""
+
+from __future__ import annotations
+
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import RenderableType
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    FunnelOption,
+    OutputFormat,
+    console,
+    emit,
+    emit_mapping,
+    frame_records,
+    funnel_from,
+    rich_table,
+    store_from,
+)
+from revintel.cli._summary import summary_section
+from revintel.ingest import (
+    ImportReport,
+    StrictImportError,
+    account_candidates,
+    history_sources,
+    import_files,
+    preset_names,
+    quality_report,
+    record_decision,
+)
+from revintel.store import Store
+
+PresetArgument = Annotated[
+    str, typer.Argument(help="Source system: " + ", ".join(preset_names()) + ".")
+]
+FilesArgument = Annotated[
+    list[Path], typer.Argument(help="Export files (CSV, TXT, XLSX, Parquet).")
+]
+
+
+def _files_frame(report: ImportReport) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "file": f.file,
+                "object": f.object,
+                "table": f.table,
+                "read": f.rows_read,
+                "accepted": f.rows_accepted,
+                "rejected": f.rows_rejected,
+            }
+            for f in report.files
+        ]
+    )
+
+
+def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
+    if fmt is OutputFormat.json:
+        emit_mapping(
+            [
+                ("batch", report.batch_id),
+                ("status", report.status),
+                ("rows_read", report.rows_read),
+                ("rows_accepted", report.rows_accepted),
+                ("rows_rejected", report.rows_rejected),
+                ("files", _files_frame(report).to_dict(orient="records")),
+                ("written", report.written),
+                ("rejected_by_reason", report.rejected_by_reason()),
+            ],
+            fmt,
+        )
+        return
+    emit(_files_frame(report), fmt, title=f"import {report.batch_id} · {report.status}")
+    if fmt is not OutputFormat.table:
+        return
+    console.print(
+        f"{report.rows_read:,} rows read = {report.rows_accepted:,} accepted "
+        f"+ {report.rows_rejected:,} rejected"
+    )
+    written = ", ".join(f"{n:,} {t}" for t, n in report.written.items())
+    console.print(f"written (new or changed): {written or 'nothing'}")
+    reasons = report.rejected_by_reason()
+    if reasons:
+        frame = pd.DataFrame(
+            sorted(reasons.items(), key=lambda kv: -kv[1]), columns=["reason", "cells"]
+        )
+        emit(frame, fmt, title="rejected (details in table rejected_rows)")
+        if report.rejections is not None:
+            first = report.rejections.slice(0, 10).to_pandas()
+            emit(
+                first[["file", "row_number", "column", "value", "reason"]],
+                fmt,
+                title="first problems",
+            )
+
+
+@app.command("import")
+def import_command(
+    preset: PresetArgument,
+    files: FilesArgument,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="Mapping YAML (columns, stages, formats).")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Load nothing when any row is rejected.")
+    ] = False,
+    date_format: Annotated[
+        str | None,
+        typer.Option(
+            "--date-format", help="dd/mm/yyyy or mm/dd/yyyy when the values leave it open."
+        ),
+    ] = None,
+    db: DbOption = None,
+    funnel: FunnelOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Import CRM, marketing-automation or ERP exports into the store (one transaction)."""
+    with store_from(db) as store:
+        try:
+            report = import_files(
+                store,
+                preset,
+                files,
+                mapping=mapping,
+                strict=strict,
+                funnel=funnel_from(funnel),
+                date_format=date_format,
+            )
+        except StrictImportError as exc:
+            _print_report(exc.report, fmt)
+            raise
+    _print_report(report, fmt)
+
+
+@app.command()
+def quality(
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    fields: Annotated[
+        bool, typer.Option("--fields", help="List completeness of every field, not only gaps.")
+    ] = False,
+) -> None:
+    """Data quality per source and table: completeness, rejections, duplicates, dated history."""
+    with store_from(db, read_only=True) as store:
+        report = quality_report(store)
+    filled = report.completeness
+    if not fields:
+        filled = filled[filled["completeness"] < 1.0]
+    sections = [
+        ("completeness per field" + ("" if fields else " (fields not always filled)"), filled),
+        ("rejected rows by reason", report.rejections),
+        ("likely duplicate accounts (same normalised name)", report.duplicates),
+        ("opportunities with stage history dated by the source", report.history),
+    ]
+    if fmt is OutputFormat.json:
+        emit_mapping([(title, frame_records(frame)) for title, frame in sections], fmt)
+        return
+    for title, frame in sections:
+        if fmt is OutputFormat.table and frame.empty:
+            console.print(f"{title}: none")
+            continue
+        emit(frame, fmt, title=title)
+
+
+@app.command()
+def dedupe(
+    threshold: Annotated[
+        float, typer.Option("--threshold", help="Smallest match probability shown.")
+    ] = 0.5,
+    accept: Annotated[
+        list[str] | None, typer.Option("--accept", help="Pair id to accept as the same company.")
+    ] = None,
+    reject: Annotated[
+        list[str] | None, typer.Option("--reject", help="Pair id to reject as different companies.")
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also show pairs already decided.")
+    ] = False,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Find accounts that are the same company across sources; accept or reject candidate pairs."""
+    with store_from(db) as store:
+        candidates = account_candidates(store, threshold=threshold)
+        user = getpass.getuser()
+        for chosen in accept or []:
+            record_decision(store, candidates, chosen, "accepted", decided_by=user)
+        for chosen in reject or []:
+            record_decision(store, candidates, chosen, "rejected", decided_by=user)
+        if accept or reject:
+            candidates = account_candidates(store, threshold=threshold)
+    shown = candidates if show_all else candidates[candidates["decision"].isna()]
+    emit(shown, fmt, title=f"candidate duplicate accounts (p >= {threshold})")
+    if fmt is OutputFormat.table:
+        decided = int(candidates["decision"].notna().sum())
+        console.print(
+            f"{len(candidates)} candidate pairs, {decided} decided; "
+            "accept or reject with --accept PAIR_ID / --reject PAIR_ID"
+        )
+
+
+@summary_section("Data quality")
+def _quality_summary(store: Store) -> RenderableType:
+    history = history_sources(store)
+    if history.empty:
+        return "no opportunities imported yet"
+    return rich_table(history, title="opportunities with stage history dated by the source")

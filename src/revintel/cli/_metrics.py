@@ -1,0 +1,287 @@
+"""Metric commands: ``funnel``, ``kpi``, ``alerts`` and ``targets import``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    FunnelOption,
+    LangOption,
+    OutputFormat,
+    console,
+    emit,
+    funnel_from,
+    rich_table,
+    store_from,
+)
+from revintel.cli._summary import summary_section
+from revintel.metrics import (
+    Alert,
+    MetricCatalogue,
+    MetricQuery,
+    MetricQueryError,
+    MetricSources,
+    alerts_frame,
+    evaluate_alerts,
+    evaluate_kpi,
+    evaluate_kpis,
+    funnel_overview,
+    funnel_report,
+    funnel_report_long,
+    import_targets,
+    load_catalogue,
+    parse_filter,
+)
+from revintel.store import Store
+
+MetricsOption = Annotated[
+    Path | None,
+    typer.Option("--metrics", help="Company KPI file merged over the built-in catalogue."),
+]
+ByOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--by",
+        help="Break down by channel, campaign, segment, industry, region, "
+        "rep, team or product (repeatable).",
+    ),
+]
+GrainOption = Annotated[
+    str | None, typer.Option("--grain", help="week, month, quarter, year or all.")
+]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day (ISO date).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day, inclusive (ISO date).")]
+WhereOption = Annotated[
+    list[str] | None,
+    typer.Option("--where", help="Filter DIM=VALUE[,VALUE…] or DIM!=VALUE (repeatable)."),
+]
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Evaluation date (default: the last event).")
+]
+
+
+class FunnelView(StrEnum):
+    """What ``revintel funnel`` shows."""
+
+    overview = "overview"
+    report = "report"
+    cohort = "cohort"
+    period = "period"
+    probability = "probability"
+    durations = "durations"
+    stage = "stage"
+    leakage = "leakage"
+
+
+_VIEW_KPI = {
+    FunnelView.cohort: "stage_conversion",
+    FunnelView.period: "stage_conversion_period",
+    FunnelView.probability: "win_probability",
+    FunnelView.durations: "time_between_milestones",
+    FunnelView.stage: "time_in_stage",
+    FunnelView.leakage: "leakage",
+}
+
+
+def _date(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise MetricQueryError(f"{option} {text!r}: expected an ISO date (YYYY-MM-DD)") from None
+
+
+def _query(
+    by: list[str] | None,
+    grain: str | None,
+    start: str | None,
+    end: str | None,
+    where: list[str] | None,
+    compare: bool = False,
+) -> MetricQuery:
+    grains = ("week", "month", "quarter", "year", "all")
+    if grain is not None and grain not in grains:
+        raise MetricQueryError(f"--grain {grain!r}: choose one of {', '.join(grains)}")
+    last = _date(end, "--to")
+    return MetricQuery(
+        grain=grain,  # type: ignore[arg-type]
+        by=tuple(by or ()),
+        start=_date(start, "--from"),
+        end=last + timedelta(days=1) if last else None,
+        where=tuple(parse_filter(w) for w in where or ()),
+        compare=compare,
+    )
+
+
+def _sources(store: Store, funnel: Path | None, as_of: str | None) -> MetricSources:
+    return MetricSources.from_store(store, funnel_from(funnel), _date(as_of, "--as-of"))
+
+
+def _catalogue(metrics: Path | None, funnel: Path | None) -> MetricCatalogue:
+    return load_catalogue(metrics, funnel=funnel_from(funnel))
+
+
+@app.command()
+def funnel(
+    db: DbOption = None,
+    view: Annotated[FunnelView, typer.Option("--view", help="What to show.")] = FunnelView.overview,
+    by: ByOption = None,
+    grain: GrainOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    where: WhereOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = "en",
+    funnel_file: FunnelOption = None,
+    metrics: MetricsOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """The funnel: conversion, P(won | milestone) with Wilson intervals, durations, leakage."""
+    query = _query(by, grain, start, end, where)
+    cat = _catalogue(metrics, funnel_file)
+    with store_from(db, read_only=True) as store:
+        sources = _sources(store, funnel_file, as_of)
+        if view is FunnelView.overview:
+            frame = funnel_overview(sources, cat, query, lang)
+        elif view is FunnelView.report:
+            wide = funnel_report(sources, query.grain or "month", query.by or ("channel",), query)
+            frame = funnel_report_long(wide.to_pandas(), sources)
+        else:
+            frame = evaluate_kpi(sources, cat.get(_VIEW_KPI[view]), query, cat.settings)
+        title = f"funnel · {view.value} · as of {sources.as_of}"
+    emit(frame, fmt, title=title)
+
+
+@app.command()
+def kpi(
+    ids: Annotated[list[str] | None, typer.Argument(help="KPI ids (default: all).")] = None,
+    db: DbOption = None,
+    by: ByOption = None,
+    grain: GrainOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    where: WhereOption = None,
+    compare: Annotated[
+        bool, typer.Option("--compare", help="Add previous period and same period last year.")
+    ] = False,
+    list_only: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
+    fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = "en",
+    funnel_file: FunnelOption = None,
+    metrics: MetricsOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """KPIs from the catalogue, by period and breakdown, in table, JSON or CSV."""
+    cat = _catalogue(metrics, funnel_file)
+    if list_only:
+        emit(_catalogue_frame(cat, lang), fmt, title="KPI catalogue")
+        return
+    query = _query(by, grain, start, end, where, compare)
+    with store_from(db, read_only=True) as store:
+        sources = _sources(store, funnel_file, as_of)
+        frame = evaluate_kpis(sources, cat, ids or (), query)
+        title = f"KPIs · as of {sources.as_of}"
+    emit(frame, fmt, title=title)
+
+
+def _catalogue_frame(cat: MetricCatalogue, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": [k.id for k in cat.kpis],
+            "name": [k.label(lang) for k in cat.kpis],
+            "unit": [k.unit for k in cat.kpis],
+            "grain": [k.grain for k in cat.kpis],
+            "good": [k.good_direction for k in cat.kpis],
+            "alert": [k.alert.rule if k.alert else "" for k in cat.kpis],
+        }
+    )
+
+
+@app.command()
+def alerts(
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = "en",
+    funnel_file: FunnelOption = None,
+    metrics: MetricsOption = None,
+    as_of: AsOfOption = None,
+) -> None:
+    """Evaluate every alert of the catalogue; each comes with its numbers and reason."""
+    cat = _catalogue(metrics, funnel_file)
+    with store_from(db, read_only=True) as store:
+        sources = _sources(store, funnel_file, as_of)
+        fired = evaluate_alerts(sources, cat)
+        title = f"{len(fired)} alert(s) · as of {sources.as_of}"
+    emit(alerts_frame(fired, lang), fmt, title=title)
+
+
+targets_app = typer.Typer(help="Order-intake targets for pipeline coverage.", no_args_is_help=True)
+app.add_typer(targets_app, name="targets")
+
+
+@targets_app.command("import")
+def targets_import(
+    file: Annotated[Path, typer.Argument(help="CSV with period_start, period_end, amount…")],
+    db: DbOption = None,
+) -> None:
+    """Load targets from CSV (rows with an existing target_id are replaced)."""
+    with store_from(db) as store:
+        n = import_targets(store, file)
+    console.print(f"imported {n} target(s) from {file}")
+
+
+def _pct(value: float) -> str:
+    return "" if pd.isna(value) else f"{value * 100:.1f} %"
+
+
+def _compact(overview: pd.DataFrame) -> pd.DataFrame:
+    """The funnel overview narrowed to fit a terminal: percentages as text, one interval column."""
+    return pd.DataFrame(
+        {
+            "milestone": overview["milestone"],
+            "reached": overview["reached"],
+            "next": overview["conversion"].map(_pct),
+            "P(won)": overview["p_won"].map(_pct),
+            "95 % interval": [
+                f"{lo * 100:.1f}–{hi * 100:.1f} %" if pd.notna(lo) else ""
+                for lo, hi in zip(overview["p_won_low"], overview["p_won_high"], strict=True)
+            ],
+            "default": overview["default"].map(_pct),
+            "days": overview["median_days"].round(1),
+        }
+    )
+
+
+@summary_section("Funnel and alerts")
+def _demo_summary(store: Store) -> RenderableType:
+    sources = MetricSources.from_store(store)
+    cat = load_catalogue()
+    overview = funnel_overview(sources, cat)
+    shown = _compact(overview)
+    fired = evaluate_alerts(sources, cat)
+    # One alert of each rule first, so every kind of problem shows up in the summary.
+    firsts: dict[str, Alert] = {}
+    for alert in fired:
+        firsts.setdefault(alert.rule, alert)
+    rest = [a for a in fired if a not in firsts.values()]
+    shown_alerts = [*firsts.values(), *rest][:8]
+    lines = [Text(f"• {a.reason('en')}") for a in shown_alerts]
+    more = [Text(f"… and {len(fired) - 8} more: revintel alerts")] if len(fired) > 8 else []
+    return Group(
+        rich_table(shown, title=f"funnel as of {sources.as_of}"),
+        Text(f"{len(fired)} alert(s):", style="bold"),
+        *lines,
+        *more,
+    )

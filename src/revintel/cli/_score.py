@@ -1,0 +1,224 @@
+"""Scoring commands: ``score train``, ``score apply``, ``score explain`` and ``score report``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    FunnelOption,
+    LangOption,
+    OutputFormat,
+    console,
+    emit,
+    funnel_from,
+    rich_table,
+    store_from,
+)
+from revintel.cli._summary import summary_section
+from revintel.predict import (
+    GROUPS,
+    RegistryError,
+    apply_scores,
+    evaluation_frame,
+    explain_entity,
+    list_models,
+    load_model,
+    render_report,
+    train_score,
+)
+from revintel.store import Store
+
+score_app = typer.Typer(
+    help="Lead and deal scores: train, apply, explain, report.", no_args_is_help=True
+)
+app.add_typer(score_app, name="score")
+
+
+class ScoreGroup(StrEnum):
+    """What ``score train`` fits."""
+
+    leads = "leads"
+    deals = "deals"
+
+
+class ApplyGroup(StrEnum):
+    """What ``score apply`` scores."""
+
+    leads = "leads"
+    deals = "deals"
+    all = "all"
+
+
+AsOfOption = Annotated[
+    str | None, typer.Option("--as-of", help="Prediction instant (default: the last event).")
+]
+HorizonOption = Annotated[
+    int | None, typer.Option("--horizon-days", help="Days within which the target must be reached.")
+]
+TestDaysOption = Annotated[
+    int, typer.Option("--test-days", help="Length of the out-of-time test period in days.")
+]
+
+
+def _as_of(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise typer.BadParameter(f"--as-of {text!r} is not an ISO date or timestamp") from None
+
+
+@score_app.command("train")
+def train(
+    group: Annotated[ScoreGroup, typer.Argument(help="leads or deals")],
+    db: DbOption = None,
+    funnel: FunnelOption = None,
+    as_of: AsOfOption = None,
+    horizon_days: HorizonOption = None,
+    test_days: TestDaysOption = 365,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Train the scores of GROUP, compare them out of time with the baselines and register them."""
+    definition = funnel_from(funnel)
+    frames = []
+    with store_from(db) as store:
+        for kind in GROUPS[group.value]:
+            result = train_score(
+                store,
+                kind,
+                definition,
+                as_of=_as_of(as_of),
+                horizon_days=horizon_days,
+                test_days=test_days,
+            )
+            frames.append(result.comparison.assign(kind=kind, model_id=result.record.model_id))
+            if fmt is OutputFormat.table:
+                console.print(
+                    f"[bold]{kind}[/bold] ({result.record.model_id}): {result.message}",
+                    highlight=False,
+                )
+    frame = pd.concat(frames, ignore_index=True)
+    columns = ["kind", "algorithm", "auc", "log_loss", "brier", "lift_top_decile", "rows",
+               "positives", "chosen", "model_id"]  # fmt: skip
+    if fmt is OutputFormat.table:
+        columns.remove("model_id")  # printed above; keeps the table within a terminal
+    emit(frame[columns], fmt, title="Out-of-time evaluation")
+
+
+@score_app.command("apply")
+def apply(
+    group: Annotated[ApplyGroup, typer.Argument(help="leads, deals or all")] = ApplyGroup.all,
+    db: DbOption = None,
+    funnel: FunnelOption = None,
+    as_of: AsOfOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Score every open lead or deal with the current models and store the scores."""
+    definition = funnel_from(funnel)
+    groups = list(GROUPS) if group is ApplyGroup.all else [group.value]
+    rows: list[dict[str, Any]] = []
+    with store_from(db) as store:
+        for kind in (k for g in groups for k in GROUPS[g]):
+            try:
+                result = apply_scores(store, kind, definition, as_of=_as_of(as_of))
+            except RegistryError:
+                if group is not ApplyGroup.all:
+                    raise
+                rows.append(
+                    {"kind": kind, "model_id": None, "algorithm": "(not trained)", "scored": 0}
+                )
+                continue
+            top = result.drift.iloc[0] if len(result.drift) else None
+            rows.append(
+                {
+                    "kind": kind,
+                    "model_id": result.record.model_id,
+                    "algorithm": result.record.algorithm,
+                    "scored": len(result.scores),
+                    "mean_score": result.scores["score"].mean() if len(result.scores) else None,
+                    "max_drift_psi": None if top is None else top["psi"],
+                    "drift_feature": None if top is None else top["feature"],
+                    "as_of": result.as_of,
+                }
+            )
+    emit(pd.DataFrame(rows), fmt, title="Scores written")
+
+
+@score_app.command("explain")
+def explain(
+    entity_id: Annotated[str, typer.Argument(help="Lead or opportunity id.")],
+    db: DbOption = None,
+    funnel: FunnelOption = None,
+    as_of: AsOfOption = None,
+    lang: LangOption = "de",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Show the score of one lead or deal with its strongest reasons for and against."""
+    language = "de" if lang == "de" else "en"
+    with store_from(db, read_only=True) as store:
+        results = explain_entity(store, entity_id, funnel_from(funnel), as_of=_as_of(as_of))
+    rows = []
+    for res in results:
+        reasons = res.get("reasons") or {"positive": [], "negative": []}
+        for sign in ("positive", "negative"):
+            for reason in reasons[sign]:
+                rows.append({"kind": res["kind"], "score": res["score"], "direction": sign,
+                             "reason": reason[language], "effect": reason["effect"]})  # fmt: skip
+        if not rows or rows[-1]["kind"] != res["kind"]:
+            rows.append({"kind": res["kind"], "score": res["score"], "direction": "",
+                         "reason": res.get("note", ""), "effect": None})  # fmt: skip
+    emit(pd.DataFrame(rows), fmt, title=f"Score {entity_id}")
+
+
+@score_app.command("report")
+def report(
+    db: DbOption = None,
+    html: Annotated[
+        Path | None, typer.Option("--html", help="Write the HTML report with charts here.")
+    ] = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Out-of-time metrics of the current models and their baselines (optionally as HTML)."""
+    with store_from(db, read_only=True) as store:
+        records = [r for r in list_models(store) if r.status in ("active", "fallback")]
+    if not records:
+        raise RegistryError("no trained models in the store; run `revintel score train`")
+    if html is not None:
+        html.write_text(render_report(records), encoding="utf-8")
+        if fmt is OutputFormat.table:
+            console.print(f"wrote {html}")
+    frame = evaluation_frame(records).drop(columns=["test_to"])
+    if fmt is OutputFormat.table:
+        frame = frame.drop(columns=["model_id"])
+    emit(frame, fmt, title="Out-of-time evaluation of the current models")
+
+
+@summary_section("Deal scoring")
+def _demo_summary(store: Store) -> RenderableType:
+    try:
+        record = load_model(store, "deal_win")
+    except LookupError:
+        try:
+            record = train_score(store, "deal_win").record
+            apply_scores(store, "deal_win")
+        except ValueError as exc:  # too short a history for an out-of-time evaluation
+            return Text(f"no deal score: {exc}")
+    frame = evaluation_frame([record])
+    shown = frame[["algorithm", "auc", "log_loss", "brier", "lift_top_decile", "chosen"]]
+    note = Text(
+        f"{record.metrics.get('message', '')}. Open deals are scored; try "
+        "`revintel score explain <opportunity id>` or `revintel score report --html scores.html`."
+    )
+    return Group(rich_table(shown, "P(won) of deals, out of time"), note)

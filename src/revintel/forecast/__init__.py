@@ -1,0 +1,72 @@
+"""Expected order intake: weighted pipeline, Monte Carlo ranges, backtests and what-if scenarios."""
+
+from revintel.forecast._backtest import METHODS, Backtest, backtest, month_ends, won_amounts
+from revintel.forecast._forecast import (
+    NEW,
+    OPEN,
+    TOTAL,
+    Forecast,
+    ForecastSettings,
+    forecast,
+    month_periods,
+    parameter_draws,
+    parse_horizon,
+    run_simulation,
+    summarise,
+)
+from revintel.forecast._history import (
+    DIMENSIONS,
+    History,
+    Journeys,
+    load_history,
+    replay_leads,
+    replay_opportunities,
+)
+from revintel.forecast._model import FunnelModel, fit_funnel_model, shrink
+from revintel.forecast._pace import dilate, milestone_pace
+from revintel.forecast._scenario import Scenario, ScenarioError, WinRateChange, parse_scenario
+from revintel.forecast._simulate import Simulation, simulate_new, simulate_open
+from revintel.forecast._survival import CloseCurve, close_curve, kaplan_meier, milestone_curves
+from revintel.forecast._weighted import weighted_pipeline
+
+__all__ = [
+    "DIMENSIONS",
+    "METHODS",
+    "NEW",
+    "OPEN",
+    "TOTAL",
+    "Backtest",
+    "CloseCurve",
+    "Forecast",
+    "ForecastSettings",
+    "FunnelModel",
+    "History",
+    "Journeys",
+    "Scenario",
+    "ScenarioError",
+    "Simulation",
+    "WinRateChange",
+    "backtest",
+    "close_curve",
+    "dilate",
+    "fit_funnel_model",
+    "forecast",
+    "kaplan_meier",
+    "load_history",
+    "milestone_curves",
+    "milestone_pace",
+    "month_ends",
+    "month_periods",
+    "parameter_draws",
+    "parse_horizon",
+    "parse_scenario",
+    "replay_leads",
+    "replay_opportunities",
+    "run_simulation",
+    "shrink",
+    "simulate_new",
+    "simulate_open",
+    "summarise",
+    "weighted_pipeline",
+    "won_amounts",
+]

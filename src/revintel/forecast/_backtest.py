@@ -1,0 +1,152 @@
+"""Backtest: forecasts replayed as of past month-ends, scored against the order intake that came.
+
+Each origin sees only what the milestone log held at its cut-off (see :func:`replay_opportunities`).
+The P50 is compared with two baselines — the open pipeline weighted by the funnel's default
+probabilities, and the last period's run-rate — by WAPE and bias; the P10–P90 band by coverage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+import numpy as np
+import pandas as pd
+
+from revintel.forecast._forecast import ForecastSettings, month_periods, run_simulation
+from revintel.forecast._history import History, cutoff_days
+from revintel.forecast._model import FunnelModel, fit_funnel_model
+from revintel.forecast._weighted import weighted_pipeline
+
+METHODS = (
+    "forecast P50",
+    "weighted pipeline (default)",
+    "weighted pipeline (measured)",
+    "run-rate",
+)
+
+
+@dataclass(frozen=True)
+class Backtest:
+    """Per-origin results (``points``) and the scores per method and window (``summary``)."""
+
+    points: pd.DataFrame
+    summary: pd.DataFrame
+
+
+def month_ends(last: date, count: int, months_ahead: int) -> list[date]:
+    """``count`` month-ends, the latest leaving ``months_ahead`` full months before ``last``.
+
+    Examples
+    --------
+    >>> month_ends(date(2024, 12, 31), 2, 3)
+    [datetime.date(2024, 8, 31), datetime.date(2024, 9, 30)]
+    """
+    month_complete = (last + timedelta(days=1)).day == 1
+    end = last if month_complete else date(last.year, last.month, 1) - timedelta(days=1)
+    ends = [end]
+    while len(ends) < count + months_ahead:
+        first = date(ends[-1].year, ends[-1].month, 1)
+        ends.append(first - timedelta(days=1))
+    return sorted(ends[months_ahead:])
+
+
+def won_amounts(history: History) -> pd.DataFrame:
+    """Each won opportunity with the day it was won and its amount."""
+    won_ids = history.funnel.outcome_ids("won")
+    events = history.opp_events[history.opp_events["milestone"].isin(won_ids)]
+    first = events.groupby("entity", as_index=False)["at"].min()
+    amounts = history.opportunities[["opportunity_id", "amount"]]
+    wins = first.merge(amounts, left_on="entity", right_on="opportunity_id")
+    return wins.assign(amount=wins["amount"].fillna(0.0))
+
+
+def _intake(wins: pd.DataFrame, start: float, end: float) -> float:
+    return float(wins.loc[(wins["at"] >= start) & (wins["at"] < end), "amount"].sum())
+
+
+def _pipeline_due(model: FunnelModel, end: float) -> tuple[float, float]:
+    """Default- and measured-probability weighted pipeline expected to close before ``end``."""
+    opps = model.opportunities.frame
+    frame = weighted_pipeline(model, by="opportunity_id")
+    due = opps.set_index("opportunity_id")["expected_close"].reindex(frame["opportunity_id"])
+    inside = (due.to_numpy(float) < end) | np.isnan(due.to_numpy(float))
+    return (
+        float(frame.loc[inside, "weighted_default"].sum()),
+        float(frame.loc[inside, "weighted_measured"].sum()),
+    )
+
+
+def _origin_rows(
+    history: History, wins: pd.DataFrame, origin: date, settings: ForecastSettings
+) -> list[dict[str, object]]:
+    model = fit_funnel_model(history, origin)
+    _, simulation = run_simulation(model, settings)
+    _, edges = month_periods(origin, settings.months)
+    cut = cutoff_days(origin)
+    totals = simulation.total.sum(axis=2)
+    rows = []
+    for window, n in (("next month", 1), (f"next {settings.months} months", settings.months)):
+        draws = totals[:, :n].sum(axis=1)
+        p10, p50, p90 = np.quantile(draws, [0.1, 0.5, 0.9])
+        end = cut + edges[n]
+        default, measured = _pipeline_due(model, end)
+        rows.append(
+            {
+                "origin": origin,
+                "window": window,
+                "actual": _intake(wins, cut, end),
+                "p10": p10,
+                "p50": p50,
+                "p90": p90,
+                "weighted_default": default,
+                "weighted_measured": measured,
+                "run_rate": _intake(wins, cut - edges[n], cut),
+            }
+        )
+    return rows
+
+
+def _score(points: pd.DataFrame) -> pd.DataFrame:
+    columns = {
+        "forecast P50": "p50",
+        "weighted pipeline (default)": "weighted_default",
+        "weighted pipeline (measured)": "weighted_measured",
+        "run-rate": "run_rate",
+    }
+    rows = []
+    for window, part in points.groupby("window", sort=False):
+        actual = part["actual"].to_numpy(float)
+        inside = (part["p10"] <= part["actual"]) & (part["actual"] <= part["p90"])
+        for method, column in columns.items():
+            error = part[column].to_numpy(float) - actual
+            rows.append(
+                {
+                    "window": window,
+                    "method": method,
+                    "origins": len(part),
+                    "wape": float(np.abs(error).sum() / actual.sum()),
+                    "bias": float(error.sum() / actual.sum()),
+                    "coverage_p10_p90": float(inside.mean()) if column == "p50" else np.nan,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def backtest(
+    history: History,
+    origins: int = 12,
+    settings: ForecastSettings | None = None,
+    last: date | None = None,
+) -> Backtest:
+    """Replay forecasts as of ``origins`` consecutive month-ends and score them.
+
+    The last origin leaves ``settings.months`` full months of observed intake before ``last``
+    (default: the last event in the store). The split (``settings.by``) is ignored.
+    """
+    settings = replace(settings or ForecastSettings(months=3, simulations=1_000), by=None)
+    wins = won_amounts(history)
+    ends = month_ends(last or history.last_event, origins, settings.months)
+    rows = [row for origin in ends for row in _origin_rows(history, wins, origin, settings)]
+    points = pd.DataFrame(rows)
+    return Backtest(points, _score(points))

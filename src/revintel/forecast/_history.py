@@ -1,0 +1,237 @@
+"""The store's history as plain arrays, and its replay as of a past date without later knowledge.
+
+Forecasts and backtests both start from :func:`replay`: it rebuilds, from the milestone log alone,
+what an analyst would have seen at the cut-off — which opportunities existed, the milestone each
+had reached, which had closed — so nothing that happened later leaks into a past forecast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+
+from revintel.model import FunnelDefinition
+from revintel.store import Store
+
+#: Dimensions a forecast can be split by.
+DIMENSIONS = ("segment", "team", "product")
+
+#: Account attribute whose groups get their own pace (see :mod:`revintel.forecast._pace`).
+PACE_GROUP = "industry"
+
+#: ``scores.kind`` of the deal scores that replace milestone probabilities when present.
+DEAL_SCORE_KIND = "deal_win"
+
+_EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
+_DAY_US = 86_400 * 1_000_000
+
+
+def to_days(values: pd.Series | np.ndarray) -> np.ndarray:
+    """Timestamps as float days since 1970-01-01 (``NaN`` where missing)."""
+    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
+    out = (stamps.to_numpy("datetime64[us]") - _EPOCH).astype("timedelta64[us]").astype(float)
+    out[stamps.isna().to_numpy()] = np.nan
+    return out / _DAY_US
+
+
+def cutoff_days(as_of: date) -> float:
+    """The cut-off of ``as_of`` (the end of that day) as days since 1970-01-01."""
+    end = datetime.combine(as_of + timedelta(days=1), time())
+    return float((np.datetime64(end, "us") - _EPOCH).astype(float) / _DAY_US)
+
+
+@dataclass(frozen=True)
+class History:
+    """Everything a forecast reads from the store, as frames with times in float days.
+
+    ``opportunities`` holds one row per opportunity with fixed attributes (amount, dimensions,
+    ``created``, ``expected_close``); ``opp_events`` and ``lead_events`` are the milestone log
+    (``entity``, ``milestone``, ``at``); ``leads`` has ``lead_id`` and ``created``.
+    ``deal_scores`` maps opportunity ids to the latest deal score, if the scoring has run.
+    """
+
+    funnel: FunnelDefinition
+    opportunities: pd.DataFrame
+    opp_events: pd.DataFrame
+    lead_events: pd.DataFrame
+    leads: pd.DataFrame
+    deal_scores: pd.Series
+    last_event: date
+
+    @property
+    def opp_path(self) -> tuple[str, ...]:
+        """Path milestones reached by opportunities."""
+        return tuple(m.id for m in self.funnel.path if m.entity == "opportunity")
+
+    @property
+    def lead_path(self) -> tuple[str, ...]:
+        """Path milestones reached by leads."""
+        return tuple(m.id for m in self.funnel.path if m.entity == "lead")
+
+
+def _frame(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
+    table = store.table(name)
+    present = [c for c in columns if c in table.columns]
+    return table.select(*present).to_pandas()
+
+
+def _dimensions(store: Store, opps: pd.DataFrame) -> pd.DataFrame:
+    accounts = _frame(store, "accounts", ["account_id", "segment", "industry"])
+    reps = _frame(store, "reps", ["rep_id", "team"])
+    products = _frame(store, "products", ["product_id", "family", "name"])
+    products["product"] = products["family"].fillna(products["name"])
+    out = opps.merge(accounts, on="account_id", how="left")
+    out = out.merge(reps, on="rep_id", how="left")
+    out = out.merge(products[["product_id", "product"]], on="product_id", how="left")
+    for dim in (*DIMENSIONS, PACE_GROUP):
+        out[dim] = out[dim] if dim in out else pd.Series(index=out.index, dtype=object)
+        out[dim] = out[dim].fillna("(none)").astype(str)
+    return out
+
+
+def _deal_scores(store: Store) -> pd.Series:
+    scores = _frame(store, "scores", ["kind", "entity_type", "entity_id", "score", "scored_at"])
+    deals = (scores["entity_type"] == "opportunity") & (scores["kind"] == DEAL_SCORE_KIND)
+    scores = scores[deals].sort_values("scored_at")
+    latest = scores.drop_duplicates("entity_id", keep="last")
+    return pd.Series(latest["score"].to_numpy(float), index=latest["entity_id"].to_numpy())
+
+
+def load_history(store: Store, funnel: FunnelDefinition) -> History:
+    """Read opportunities, leads, the milestone log and deal scores from ``store``."""
+    opps = _frame(
+        store,
+        "opportunities",
+        [
+            *("opportunity_id", "lead_id", "account_id", "rep_id", "product_id", "amount"),
+            *("created_at", "expected_close_at"),
+        ],
+    )
+    opps = _dimensions(store, opps)
+    opps["amount"] = opps["amount"].astype(float)
+    opps["created"] = to_days(opps.pop("created_at"))
+    opps["expected_close"] = to_days(opps.pop("expected_close_at"))
+    events = _frame(
+        store, "milestones", ["entity_type", "entity_id", "milestone", "occurred_at", "inferred"]
+    )
+    # Milestones implied by a later stage carry a stand-in date; timing them would be invented.
+    if "inferred" in events.columns:
+        events = events[~events.pop("inferred").fillna(False).astype(bool)]
+    events["at"] = to_days(events.pop("occurred_at"))
+    leads = _frame(store, "leads", ["lead_id", "created_at"])
+    leads["created"] = to_days(leads.pop("created_at"))
+    is_opp = events["entity_type"] == "opportunity"
+    opp_events = events.loc[is_opp, ["entity_id", "milestone", "at"]]
+    lead_events = events.loc[~is_opp, ["entity_id", "milestone", "at"]]
+    last = np.nanmax(events["at"].to_numpy()) if len(events) else cutoff_days(date.today())
+    last_day = (_EPOCH + np.timedelta64(int(last * _DAY_US), "us")).astype(datetime).date()
+    return History(
+        funnel=funnel,
+        opportunities=opps.reset_index(drop=True),
+        opp_events=opp_events.rename(columns={"entity_id": "entity"}).reset_index(drop=True),
+        lead_events=lead_events.rename(columns={"entity_id": "entity"}).reset_index(drop=True),
+        leads=leads,
+        deal_scores=_deal_scores(store),
+        last_event=last_day,
+    )
+
+
+@dataclass(frozen=True)
+class Journeys:
+    """Entities known at the cut-off with their milestone entry times and outcome.
+
+    ``entries[i, k]`` is the day entity ``i`` reached path milestone ``k`` (``NaN`` if not by
+    the cut-off); ``closed`` the day it was won or lost (``NaN`` while open); ``won`` whether it
+    was won. ``frame`` carries the entity's attributes in the same row order.
+    """
+
+    milestones: tuple[str, ...]
+    entries: np.ndarray
+    closed: np.ndarray
+    won: np.ndarray
+    frame: pd.DataFrame
+
+    @property
+    def is_open(self) -> np.ndarray:
+        """Entities neither won nor lost at the cut-off."""
+        return np.isnan(self.closed)
+
+    def current(self) -> tuple[np.ndarray, np.ndarray]:
+        """Index of the furthest milestone reached (-1 for none) and the day it was reached."""
+        reached = ~np.isnan(self.entries)
+        ranks = np.arange(self.entries.shape[1])
+        furthest = np.where(reached, ranks, -1).max(axis=1, initial=-1)
+        rows = np.arange(len(furthest))
+        day = np.where(furthest >= 0, self.entries[rows, np.maximum(furthest, 0)], np.nan)
+        return furthest, day
+
+
+def _first_times(
+    events: pd.DataFrame, ids: pd.Series, names: tuple[str, ...], cut: float
+) -> np.ndarray:
+    known = events[(events["at"] < cut) & events["milestone"].isin(names)]
+    first = known.groupby(["entity", "milestone"], sort=False)["at"].min().unstack()
+    first = first.reindex(index=ids.to_numpy(), columns=list(names))
+    return np.array(first.to_numpy(float), copy=True)
+
+
+def _outcome(
+    events: pd.DataFrame, ids: pd.Series, outcome_ids: tuple[str, ...], cut: float
+) -> np.ndarray:
+    ends = events[(events["at"] < cut) & events["milestone"].isin(outcome_ids)]
+    first = ends.groupby("entity")["at"].min()
+    return first.reindex(ids.to_numpy()).to_numpy(float)
+
+
+def replay_opportunities(history: History, as_of: date) -> Journeys:
+    """Opportunities as known at the end of ``as_of``: created by then, with milestones by then."""
+    cut = cutoff_days(as_of)
+    funnel = history.funnel
+    opps = history.opportunities
+    known = opps[opps["created"] < cut].reset_index(drop=True)
+    ids = known["opportunity_id"]
+    entries = _first_times(history.opp_events, ids, history.opp_path, cut)
+    if entries.shape[1]:
+        # An opportunity exists from its creation even when its first milestone is undated.
+        entries[:, 0] = np.fmin(entries[:, 0], known["created"].to_numpy(float))
+    won_at = _outcome(history.opp_events, ids, funnel.outcome_ids("won"), cut)
+    lost_at = _outcome(history.opp_events, ids, funnel.outcome_ids("lost"), cut)
+    closed = np.fmin(won_at, lost_at)
+    won = ~np.isnan(won_at) & ~(lost_at < won_at)
+    return Journeys(history.opp_path, entries, closed, won, known)
+
+
+def replay_leads(history: History, as_of: date) -> Journeys:
+    """Leads as known at the end of ``as_of``, with the outcome of the opportunity they became.
+
+    A lead's journey ends lost when it is disqualified or its opportunity is lost, won when its
+    opportunity is won; ``frame["has_opportunity"]`` says whether it already became one.
+    """
+    cut = cutoff_days(as_of)
+    funnel = history.funnel
+    leads = history.leads[history.leads["created"] < cut].reset_index(drop=True)
+    ids = leads["lead_id"]
+    entries = _first_times(history.lead_events, ids, history.lead_path, cut)
+    opps = history.opportunities
+    opps = opps[(opps["created"] < cut) & opps["lead_id"].notna()]
+    by_lead = opps.groupby("lead_id")["opportunity_id"].first()
+    opp_created = opps.groupby("lead_id")["created"].min()
+    lead_opp_events = history.opp_events.merge(
+        pd.DataFrame({"entity": by_lead.to_numpy(), "lead": by_lead.index.to_numpy()}),
+        on="entity",
+    )
+    lead_opp_events["entity"] = lead_opp_events.pop("lead")
+    won_at = _outcome(lead_opp_events, ids, funnel.outcome_ids("won"), cut)
+    lost_at = np.fmin(
+        _outcome(lead_opp_events, ids, funnel.outcome_ids("lost"), cut),
+        _outcome(history.lead_events, ids, funnel.outcome_ids("disqualified"), cut),
+    )
+    frame = leads.assign(
+        has_opportunity=ids.isin(by_lead.index).to_numpy(),
+        opportunity_created=opp_created.reindex(ids.to_numpy()).to_numpy(float),
+    )
+    won = ~np.isnan(won_at) & ~(lost_at < won_at)
+    return Journeys(history.lead_path, entries, np.fmin(won_at, lost_at), won, frame)

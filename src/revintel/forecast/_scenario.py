@@ -1,0 +1,104 @@
+"""What-if scenarios: changed conversion rates, win rates or lead volume, parsed from short text.
+
+Syntax (repeatable, combined):
+
+- ``mql_sal_rate=0.6`` sets the step conversion between two consecutive milestones;
+- ``win_rate*1.1`` or ``win_rate[segment=Enterprise]*1.1`` multiplies win chances (optionally of
+  one segment, team or product);
+- ``lead_volume*1.2`` multiplies the rate at which new journeys start.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from revintel.forecast._history import DIMENSIONS
+from revintel.model import FunnelDefinition
+
+
+class ScenarioError(ValueError):
+    """A what-if expression that cannot be understood; the message names it."""
+
+
+@dataclass(frozen=True)
+class WinRateChange:
+    """Multiply win chances by ``factor`` where ``dimension`` equals ``value`` (all if empty)."""
+
+    factor: float
+    dimension: str = ""
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A set of what-if changes; the empty scenario is the baseline forecast."""
+
+    step_rates: dict[tuple[str, str], float] = field(default_factory=dict)
+    win_rates: tuple[WinRateChange, ...] = ()
+    lead_volume: float = 1.0
+    expressions: tuple[str, ...] = ()
+
+    @property
+    def is_baseline(self) -> bool:
+        """Whether the scenario changes nothing."""
+        return not self.step_rates and not self.win_rates and self.lead_volume == 1.0
+
+
+_WIN = re.compile(r"^win_rate(?:\[(?P<dim>\w+)=(?P<value>[^\]]+)\])?\*(?P<factor>[0-9.]+)$")
+_VOLUME = re.compile(r"^lead_volume\*(?P<factor>[0-9.]+)$")
+_STEP = re.compile(r"^(?P<name>[a-z0-9_]+)_rate=(?P<value>[0-9.]+)$")
+
+
+def _step(name: str, funnel: FunnelDefinition, text: str) -> tuple[str, str]:
+    path = funnel.path_ids
+    for source, target in itertools.pairwise(path):
+        if name == f"{source}_{target}":
+            return source, target
+    steps = ", ".join(f"{a}_{b}_rate" for a, b in itertools.pairwise(path))
+    raise ScenarioError(f"what-if {text!r}: unknown step {name!r}; known steps: {steps}")
+
+
+def _number(value: str, text: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ScenarioError(f"what-if {text!r}: {value!r} is not a number") from None
+
+
+def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefinition) -> Scenario:
+    """Parse what-if expressions into a :class:`Scenario`.
+
+    Examples
+    --------
+    >>> from revintel.model import load_funnel
+    >>> s = parse_scenario(["mql_sal_rate=0.6", "win_rate[segment=Enterprise]*1.1"], load_funnel())
+    >>> s.step_rates, s.win_rates[0].factor, s.win_rates[0].value
+    ({('mql', 'sal'): 0.6}, 1.1, 'Enterprise')
+    """
+    steps: dict[tuple[str, str], float] = {}
+    wins: list[WinRateChange] = []
+    volume = 1.0
+    for raw in expressions:
+        text = raw.replace(" ", "")
+        if match := _WIN.match(text):
+            dim = match["dim"] or ""
+            if dim and dim not in DIMENSIONS:
+                raise ScenarioError(
+                    f"what-if {raw!r}: unknown dimension {dim!r}; use {', '.join(DIMENSIONS)}"
+                )
+            wins.append(WinRateChange(_number(match["factor"], raw), dim, match["value"] or ""))
+        elif match := _VOLUME.match(text):
+            volume *= _number(match["factor"], raw)
+        elif match := _STEP.match(text):
+            rate = _number(match["value"], raw)
+            if not 0.0 <= rate <= 1.0:
+                raise ScenarioError(f"what-if {raw!r}: a conversion rate lies between 0 and 1")
+            steps[_step(match["name"], funnel, raw)] = rate
+        else:
+            raise ScenarioError(
+                f"what-if {raw!r} not understood; examples: mql_sal_rate=0.6, "
+                "win_rate[segment=Enterprise]*1.1, lead_volume*1.2"
+            )
+    return Scenario(steps, tuple(wins), volume, tuple(expressions))

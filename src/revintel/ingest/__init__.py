@@ -1,0 +1,83 @@
+"""Importing exports from CRM, marketing automation and ERP systems into the store.
+
+Files are read as users have them (any common delimiter and encoding, German number and date
+formats, spreadsheets, Parquet), mapped through a preset or a YAML mapping, checked row by row
+(every problem lands in ``rejected_rows``) and written in one transaction.
+"""
+
+from revintel.ingest._dedupe import (
+    DECISIONS_TABLE,
+    MatchQuality,
+    account_candidates,
+    evaluate_pairs,
+    load_decisions,
+    pair_id,
+    record_decision,
+    score_account_pairs,
+)
+from revintel.ingest._importer import (
+    FileReport,
+    ImportReport,
+    StrictImportError,
+    detect_object,
+    import_files,
+    resolve_mapping,
+)
+from revintel.ingest._mapping import (
+    FieldSpec,
+    ObjectSpec,
+    SourceMapping,
+    StageSpec,
+    load_mapping,
+    load_preset,
+    parse_mapping,
+    preset_names,
+)
+from revintel.ingest._names import normalise_domains, normalise_names
+from revintel.ingest._quality import QualityReport, history_sources, quality_report
+from revintel.ingest._reading import (
+    IngestError,
+    RawTable,
+    detect_encoding,
+    read_file,
+    sniff_delimiter,
+)
+from revintel.ingest._typing import parse_booleans, parse_dates, parse_numbers
+
+__all__ = [
+    "DECISIONS_TABLE",
+    "FieldSpec",
+    "FileReport",
+    "ImportReport",
+    "IngestError",
+    "MatchQuality",
+    "ObjectSpec",
+    "QualityReport",
+    "RawTable",
+    "SourceMapping",
+    "StageSpec",
+    "StrictImportError",
+    "account_candidates",
+    "detect_encoding",
+    "detect_object",
+    "evaluate_pairs",
+    "history_sources",
+    "import_files",
+    "load_decisions",
+    "load_mapping",
+    "load_preset",
+    "normalise_domains",
+    "normalise_names",
+    "pair_id",
+    "parse_booleans",
+    "parse_dates",
+    "parse_mapping",
+    "parse_numbers",
+    "preset_names",
+    "quality_report",
+    "read_file",
+    "record_decision",
+    "resolve_mapping",
+    "score_account_pairs",
+    "sniff_delimiter",
+]

@@ -1,0 +1,146 @@
+"""Mapping one file's text cells onto a model table: typed columns, keys and row-level checks."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from revintel.ingest._checks import check_rows
+from revintel.ingest._current_stage import current_milestone, stage_columns
+from revintel.ingest._mapping import SNAPSHOT, FieldSpec, ObjectSpec
+from revintel.ingest._objects import (
+    LINEAGE,
+    Columns,
+    MappedObject,
+    MappingContext,
+    constant,
+    repeated,
+)
+from revintel.ingest._reading import IngestError, RawTable
+from revintel.ingest._rejections import Rejections
+from revintel.ingest._typing import blank_to_null
+from revintel.model import IMPORT_BATCH_ID, SOURCE_ID, SOURCE_SYSTEM
+
+
+def map_values(text: pa.Array, values: dict[str, str]) -> pa.Array:
+    """Replace values found in ``values`` (case-insensitive); others stay as they are."""
+    if not values:
+        return text
+    keys = pa.array([k.strip().casefold() for k in values], pa.string())
+    targets = pa.array(list(values.values()), pa.string())
+    index = pc.index_in(pc.utf8_lower(pc.utf8_trim_whitespace(text)), value_set=keys)
+    return pc.if_else(pc.is_valid(index), pc.take(targets, index), text)
+
+
+def _map_field(
+    name: str, fspec: FieldSpec, cols: Columns, obj: MappedObject, length: int
+) -> pa.Array | None:
+    dtype = obj.table.column(name).dtype.to_pyarrow()
+    if fspec.constant is not None:
+        return cols.typed(constant(fspec.constant, length), dtype, name, cached=False).values
+    source = cols.find(fspec.column) if fspec.column else None
+    if source is None:
+        if fspec.column and fspec.fallback is None and obj.table.column(name).required:
+            raise IngestError(
+                f"{cols.raw.file}: no column for required field {name!r} "
+                f"(looked for {', '.join(fspec.column)})"
+            )
+        return None
+    obj.source_columns[name] = source
+    text = map_values(cols.text(source), fspec.values)
+    if fspec.ref is not None:
+        cleaned = blank_to_null(text)
+        return cols.ctx.key(cleaned)
+    typed = cols.typed(text, dtype, source, cached=not fspec.values)
+    obj.rejections.add(
+        typed.invalid, source, blank_to_null(cols.text(source)), f"not {typed.expected}"
+    )
+    if pa.types.is_timestamp(dtype):
+        obj.dates[source] = typed.values
+    return typed.values
+
+
+def _source_ids(cols: Columns, spec: ObjectSpec) -> tuple[pa.Array, str]:
+    found = [cols.find(tuple(c.split("|"))) for c in spec.id]
+    missing = [c for c, f in zip(spec.id, found, strict=True) if f is None]
+    if missing:
+        raise IngestError(f"{cols.raw.file}: no id column {', '.join(missing)}")
+    parts = [blank_to_null(cols.text(f)) for f in found if f is not None]
+    ids = parts[0] if len(parts) == 1 else pc.binary_join_element_wise(*parts, "/")
+    return ids, "+".join(f for f in found if f is not None)
+
+
+def map_object(raw: RawTable, name: str, spec: ObjectSpec, ctx: MappingContext) -> MappedObject:
+    """Map ``raw`` onto ``spec.table``: type every field, build keys, check each row."""
+    obj = MappedObject(name, spec, raw, pa.table({}), Rejections(raw.row_numbers))
+    obj.rejections.add_bad_rows([(b.row_number, b.text, b.reason) for b in raw.bad_rows])
+    cols = Columns(raw, spec, ctx)
+    length = raw.cells.num_rows
+    columns: dict[str, pa.Array] = {}
+    for column in obj.table.column_names():
+        if column in LINEAGE:
+            continue
+        fspec = spec.fields.get(column)
+        if fspec is not None:
+            values = _map_field(column, fspec, cols, obj, length)
+            if values is not None:
+                columns[column] = values
+    if spec.table != "milestones":
+        ids, id_label = _source_ids(cols, spec)
+        key_column = obj.table.key[0]
+        obj.source_columns[key_column] = id_label
+        obj.source_columns[SOURCE_ID] = id_label
+        columns[SOURCE_ID] = ids
+        columns[key_column] = ctx.key(ids)
+    for column, stage_dates in _stage_date_columns(cols, spec).items():
+        obj.dates.setdefault(column, stage_dates)
+    _apply_fallbacks(obj, spec, columns, length)
+    if spec.stage is not None:
+        obj.current = current_milestone(obj, cols, ctx)
+        stage_columns(obj, ctx, columns, length)
+    columns[SOURCE_SYSTEM] = repeated(ctx.mapping.system, length)
+    columns[IMPORT_BATCH_ID] = repeated(ctx.batch_id, length)
+    obj.rows = pa.table(columns)
+    check_rows(obj, ctx)
+    return obj
+
+
+def _stage_date_columns(cols: Columns, spec: ObjectSpec) -> dict[str, pa.Array]:
+    out: dict[str, pa.Array] = {}
+    if spec.stage is None:
+        return out
+    for aliases in (*spec.stage.dated_by.values(), *spec.stage.entered.values()):
+        source = cols.find(aliases)
+        if source is not None and source not in out:
+            typed = cols.dates(source)
+            out[source] = typed.values
+    return out
+
+
+def _apply_fallbacks(
+    obj: MappedObject, spec: ObjectSpec, columns: dict[str, pa.Array], n: int
+) -> None:
+    for column, fspec in spec.fields.items():
+        if fspec.fallback is None:
+            continue
+        dtype = obj.table.column(column).dtype.to_pyarrow()
+        if fspec.fallback == SNAPSHOT:
+            latest = max(
+                (pc.max(a).as_py() for a in obj.dates.values() if len(a)),
+                default=None,
+                key=lambda v: (v is not None, v),
+            )
+            substitute = pa.repeat(pa.scalar(latest, dtype), n)
+        elif fspec.fallback in columns:
+            substitute = columns[fspec.fallback]
+        else:
+            continue
+        current = columns.get(column, pa.nulls(n, dtype))
+        obj.fallback_used[column] = pc.is_null(current)
+        columns[column] = pc.coalesce(current, substitute.cast(dtype))
+
+
+def accepted_mask(obj: MappedObject) -> np.ndarray:
+    """Rows of ``obj`` without any recorded problem."""
+    return ~obj.rejections.rejected_mask(obj.rows.num_rows).to_numpy(zero_copy_only=False)

@@ -1,0 +1,185 @@
+"""The KPI catalogue: YAML declarations loaded into typed, frozen specs and validated.
+
+Each KPI names a computation ``kind`` whose parameters have their own model; a tuple of small
+validation rules checks what the models cannot, and every error names the file and the field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from revintel.model import Labels
+
+Grain = Literal["week", "month", "quarter", "year", "all"]
+Unit = Literal["count", "ratio", "days", "hours", "currency", "currency_per_day"]
+Direction = Literal["up", "down", "none"]
+Steps = Literal["consecutive", "to_won", "all"]
+
+#: Breakdown dimensions every KPI understands (targets only know team, rep and segment).
+DIMENSIONS: tuple[str, ...] = (
+    "channel",
+    "campaign",
+    "segment",
+    "industry",
+    "region",
+    "rep",
+    "team",
+    "product",
+)
+
+
+class MetricCatalogueError(ValueError):
+    """A KPI catalogue is invalid; the message names the file and every offending field."""
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class NoParams(_Frozen):
+    """A kind without parameters."""
+
+
+class MilestoneParams(_Frozen):
+    """Parameters naming one milestone."""
+
+    milestone: str
+
+
+class StepRateParams(_Frozen):
+    """Share of ``source`` entries reaching ``target`` among those decided (target or rejected)."""
+
+    source: str
+    target: str
+    rejected: str
+
+
+class StepsParams(_Frozen):
+    """Which milestone pairs a funnel KPI covers, and an optional own conversion window.
+
+    ``steps`` is ``consecutive``, ``to_won``, ``all`` or a list of pairs written ``"a->b"``.
+    """
+
+    steps: Steps | tuple[str, ...] = "consecutive"
+    window_days: int | None = Field(default=None, ge=1)
+
+
+class WinRateParams(_Frozen):
+    """Win rate by number of deals or by their value."""
+
+    basis: Literal["count", "value"] = "count"
+
+
+class WeightedParams(_Frozen):
+    """Which probabilities weight the pipeline."""
+
+    probabilities: Literal["default", "measured"] = "default"
+
+
+class ResponseParams(_Frozen):
+    """Touchpoint kinds that count as a sales touch."""
+
+    touch_kinds: tuple[str, ...] = Field(min_length=1)
+
+
+class LeakageParams(_Frozen):
+    """Restrict leakage to entries whose last milestone is one of ``milestones`` (all if empty)."""
+
+    milestones: tuple[str, ...] = ()
+
+
+#: Parameter model of every computation kind; an unknown kind is a validation error.
+PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
+    "milestone_count": MilestoneParams,
+    "growth": MilestoneParams,
+    "step_rate": StepRateParams,
+    "cohort_conversion": StepsParams,
+    "period_conversion": StepsParams,
+    "win_probability": NoParams,
+    "duration": StepsParams,
+    "stage_age": NoParams,
+    "win_rate": WinRateParams,
+    "cycle_length": NoParams,
+    "open_pipeline": NoParams,
+    "weighted_pipeline": WeightedParams,
+    "coverage": NoParams,
+    "velocity": NoParams,
+    "response_time": ResponseParams,
+    "leakage": LeakageParams,
+    "digital_share": NoParams,
+}
+
+AlertRuleName = Literal["below_threshold", "negative_streak", "conversion_drop", "stalled"]
+
+
+class AlertRule(_Frozen):
+    """An alert attached to a KPI; which fields matter depends on ``rule``."""
+
+    rule: AlertRuleName
+    threshold: float | None = None
+    periods: int = Field(default=2, ge=1)
+    lookback_periods: int = Field(default=1, ge=1)
+    trailing_periods: int = Field(default=6, ge=1)
+    alpha: float = Field(default=0.01, gt=0.0, lt=1.0)
+    quantile: float = Field(default=0.9, gt=0.0, lt=1.0)
+    min_count: int = Field(default=30, ge=1)
+    grain: Grain | None = None
+    by: tuple[str, ...] = ()
+
+
+class KpiSpec(_Frozen):
+    """One KPI: meaning in German and English, computation kind, unit, grain and alert."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    kind: str
+    name: Labels
+    definition: Labels
+    formula: str = Field(min_length=1)
+    unit: Unit
+    grain: Grain = "month"
+    good_direction: Direction = "up"
+    dimensions: tuple[str, ...] = DIMENSIONS
+    params: Any = Field(default_factory=dict)
+    alert: AlertRule | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _typed_params(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("kind") in PARAMS_BY_KIND:
+            model = PARAMS_BY_KIND[data["kind"]]
+            data = {**data, "params": model.model_validate(data.get("params") or {})}
+        return data
+
+    def label(self, language: str = "en") -> str:
+        """The KPI's name in ``language`` (de or en)."""
+        return self.name.de if language == "de" else self.name.en
+
+
+class Settings(_Frozen):
+    """Catalogue-wide settings."""
+
+    maturity_days: int = Field(default=365, ge=0)
+    conversion_window_days: int = Field(default=180, ge=1)
+    confidence: float = Field(default=0.95, gt=0.0, lt=1.0)
+
+
+class MetricCatalogue(_Frozen):
+    """All KPIs, in file order, with the settings they share."""
+
+    version: int = 1
+    settings: Settings = Settings()
+    kpis: tuple[KpiSpec, ...]
+
+    def get(self, kpi_id: str) -> KpiSpec:
+        """The KPI ``kpi_id``; ``KeyError`` listing the known ids otherwise."""
+        for spec in self.kpis:
+            if spec.id == kpi_id:
+                return spec
+        raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(s.id for s in self.kpis)}")
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """KPI ids in file order."""
+        return tuple(s.id for s in self.kpis)

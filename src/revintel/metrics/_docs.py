@@ -1,0 +1,131 @@
+"""Render the KPI catalogue as Markdown: ``docs/metrics.md`` is this function's output."""
+
+from __future__ import annotations
+
+from revintel.metrics._catalogue import AlertRule, KpiSpec, MetricCatalogue
+
+_HEADER = """# KPI catalogue
+
+<!-- Generated from src/revintel/conf/metrics.yaml by revintel.metrics.render_metrics_doc;
+     edit the YAML, then regenerate with `python -m revintel.metrics docs/metrics.md`. -->
+
+Every KPI revintel reports is declared once in `conf/metrics.yaml`, with its meaning in German
+and English, its formula, unit, default grain and the direction that counts as good. A company
+adds or overrides KPIs in its own file (`--metrics FILE`); entries with an existing id are merged
+field by field. Terms are defined in the [glossary](glossary.md).
+
+Breakdowns (`--by`): {dims}. Grains (`--grain`): week, month, quarter, year
+or all. Filters: `--where DIM=VALUE[,VALUE…]` or `DIM!=VALUE`; date range: `--from/--to`;
+`--compare` adds the previous period and the same period last year.
+
+## Commands
+
+```
+revintel kpi --list                                   # the catalogue
+revintel kpi lvr mqls --grain quarter --compare       # KPIs by period, with last period/year
+revintel kpi win_rate --by segment --where region=Süd --from 2024-01-01 --to 2024-12-31 -f csv
+revintel funnel                                       # per milestone: reached, conversion,
+                                                      # P(won) with Wilson interval, default, days
+revintel funnel --view report --grain month --by channel  # cohort × channel × milestone
+revintel funnel --view cohort|period|probability|durations|stage|leakage --by channel
+revintel alerts --lang de -f json                     # every alert with numbers and reason
+revintel targets import targets.csv                   # order-intake targets for coverage
+```
+
+The same numbers come from Python (`revintel.metrics.evaluate_kpis`, `funnel_overview`,
+`evaluate_alerts`) on any Ibis backend; a test compares every KPI on DuckDB and Spark.
+
+## How entries are counted
+
+- A **journey** is one lead's path through the funnel; an opportunity exported without its lead
+  forms a journey of its own. A milestone is reached at its first event, and a later milestone
+  proves the earlier ones: a lead won without a recorded SAL counts as accepted, at the time of
+  the next milestone it reached. So counts never rise from one milestone to the next.
+- The **as-of date** is the day of the last milestone event unless `--as-of` sets it. Rows of a
+  period not finished by then carry `complete = false`; cohorts whose conversion window has not
+  closed carry `mature = false` and may still rise.
+- **Win probability** counts only mature leads (created at least `maturity_days` before the
+  as-of date) and carries a Wilson interval (`lower`, `upper`) next to the funnel's `default`.
+- Every result row has `value`, and where it is a ratio its `numerator` and `denominator`;
+  `--compare` adds `previous`, `last_year` and `change`.
+- On Spark, call `MetricSources.materialize()` before evaluating many KPIs so journeys are
+  computed once.
+
+## Settings
+
+| setting | value | meaning |
+|---|---|---|
+| `maturity_days` | {maturity} | leads count as mature this many days after creation |
+| `conversion_window_days` | {window} | cohort conversion counts later milestones within it |
+| `confidence` | {confidence} | level of the Wilson intervals around measured probabilities |
+
+## Overview
+
+| id | Deutsch | English | unit | grain | good |
+|---|---|---|---|---|---|
+"""
+
+_ALERTS = {
+    "below_threshold": "fires when the value of a complete period in the last {lookback} "
+    "falls under {threshold} (at least {min_count} decided entries)",
+    "negative_streak": "fires when the value is negative in each of the last {periods} "
+    "complete periods",
+    "conversion_drop": "fires when the latest mature cohort converts worse than the pooled "
+    "{trailing} cohorts before it, by a one-sided two-proportion z-test at α = {alpha} "
+    "(at least {min_count} entries)",
+    "stalled": "fires when open entries have spent longer in their stage than the "
+    "{quantile_pct} % quantile of completed stays in that stage in their segment "
+    "(at least {min_count} per group)",
+}
+
+
+def _alert_text(alert: AlertRule) -> str:
+    text = _ALERTS[alert.rule].format(
+        lookback=f"{alert.lookback_periods} period(s)",
+        threshold=alert.threshold,
+        min_count=alert.min_count,
+        periods=alert.periods,
+        trailing=alert.trailing_periods,
+        alpha=alert.alpha,
+        quantile_pct=round(alert.quantile * 100),
+    )
+    where = f"; evaluated overall and by {', '.join(alert.by)}" if alert.by else ""
+    grain = f" at grain {alert.grain}" if alert.grain else ""
+    return f"`{alert.rule}`: {text}{grain}{where}."
+
+
+def _section(spec: KpiSpec) -> str:
+    params = spec.params.model_dump(mode="json") if hasattr(spec.params, "model_dump") else {}
+    lines = [
+        f"### `{spec.id}` — {spec.name.en}",
+        "",
+        f"**{spec.name.de}.** {spec.definition.de}",
+        "",
+        f"**{spec.name.en}.** {spec.definition.en}",
+        "",
+        f"- formula: `{spec.formula}`",
+        f"- kind: `{spec.kind}`"
+        + (f" with {', '.join(f'`{k}` = `{v}`' for k, v in params.items())}" if params else ""),
+        f"- unit: {spec.unit}; grain: {spec.grain}; good direction: {spec.good_direction}",
+        f"- dimensions: {', '.join(spec.dimensions)}",
+    ]
+    if spec.alert is not None:
+        lines.append(f"- alert: {_alert_text(spec.alert)}")
+    return "\n".join(lines)
+
+
+def render_metrics_doc(catalogue: MetricCatalogue) -> str:
+    """The Markdown reference of ``catalogue`` (the content of ``docs/metrics.md``)."""
+    s = catalogue.settings
+    head = _HEADER.format(
+        dims=", ".join(catalogue.kpis[0].dimensions) if catalogue.kpis else "",
+        maturity=s.maturity_days,
+        window=s.conversion_window_days,
+        confidence=s.confidence,
+    )
+    rows = [
+        f"| `{k.id}` | {k.name.de} | {k.name.en} | {k.unit} | {k.grain} | {k.good_direction} |"
+        for k in catalogue.kpis
+    ]
+    sections = [_section(k) for k in catalogue.kpis]
+    return head + "\n".join(rows) + "\n\n## KPIs\n\n" + "\n\n".join(sections) + "\n"

@@ -1,0 +1,150 @@
+"""Reasons a salesperson can read: the strongest contributions of a score as short sentences."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+from typing import Any
+
+from revintel.model import load_funnel
+
+#: Sentence templates per feature: (German, English, value format).
+TEMPLATES: dict[str, tuple[str, str, str]] = {
+    "milestone": ("Phase {v}", "stage {v}", "text"),
+    "milestone_rank": ("Phase {v} erreicht", "reached stage {v}", "rank"),
+    "channel": ("Kanal {v}", "channel {v}", "text"),
+    "campaign_kind": ("Kampagnenart {v}", "campaign type {v}", "text"),
+    "industry": ("Branche {v}", "industry {v}", "text"),
+    "segment": ("Segment {v}", "segment {v}", "text"),
+    "region": ("Region {v}", "region {v}", "text"),
+    "product_family": ("Produktfamilie {v}", "product family {v}", "text"),
+    "employees": ("{v} Mitarbeitende", "{v} employees", "int"),
+    "hours_since_created": ("Lead seit {v} Std.", "lead for {v} h", "int"),
+    "digital_touches": ("{v} digitale Kontakte", "{v} digital touches", "int"),
+    "digital_touches_14d": (
+        "{v} digitale Kontakte in 14 Tagen",
+        "{v} digital touches in 14 days",
+        "int",
+    ),
+    "webinars": ("{v} Webinar-Teilnahmen", "{v} webinar attendances", "int"),
+    "downloads": ("{v} Downloads", "{v} downloads", "int"),
+    "days_since_digital": (
+        "letzter digitaler Kontakt vor {v} Tagen",
+        "last digital touch {v} days ago",
+        "int",
+    ),
+    "response_hours": ("erster Anruf nach {v} Std.", "first call after {v} h", "int"),
+    "amount": ("Volumen {v} €", "value €{v}", "int"),
+    "age_days": ("Opportunity seit {v} Tagen offen", "opportunity open for {v} days", "int"),
+    "age_vs_typical": (
+        "Alter {v}× typisch für die Phase",
+        "age {v}× typical for this stage",
+        "ratio",
+    ),
+    "days_in_stage": ("{v} Tage in der Phase", "{v} days in this stage", "int"),
+    "lead_days": ("{v} Tage vom Lead zur Opportunity", "{v} days from lead to opportunity", "int"),
+    "touches": ("{v} Kontakte insgesamt", "{v} touches in total", "int"),
+    "sales_touches": ("{v} Vertriebskontakte", "{v} sales touches", "int"),
+    "days_since_touch": ("letzter Kontakt vor {v} Tagen", "last touch {v} days ago", "int"),
+    "quotes": ("{v} Angebote", "{v} quotes", "int"),
+    "discount": ("Rabatt {v} %", "discount {v} %", "pct"),
+    "discount_vs_norm": (
+        "Rabatt {v} Pp. {dir} Segmentnorm",
+        "discount {v} pts {dir} segment norm",
+        "signed_pct",
+    ),
+    "rep_win_rate": ("Gewinnquote des Vertriebs {v} %", "rep win rate {v} %", "pct"),
+    "rep_industry_win_rate": (
+        "Gewinnquote des Vertriebs in der Branche {v} %",
+        "rep win rate in this industry {v} %",
+        "pct",
+    ),
+}
+MISSING_TEXT = {"de": "unbekannt", "en": "unknown"}
+
+
+@lru_cache(maxsize=1)
+def _milestone_names() -> dict[str, dict[str, str]]:
+    """Milestone id → label per language, from the built-in funnel definition."""
+    return {m.id: {"de": m.label.de, "en": m.label.en} for m in load_funnel().milestones}
+
+
+@lru_cache(maxsize=1)
+def _path_ids() -> tuple[str, ...]:
+    return load_funnel().path_ids
+
+
+DIRECTION = {"de": ("über", "unter"), "en": ("above", "below")}
+
+
+def _number(x: float, language: str, decimals: int) -> str:
+    text = f"{x:,.{decimals}f}"
+    if language == "de":
+        text = text.replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def sentence(feature: str, value: Any, language: str) -> str:
+    """One reason: the feature and its value in ``language`` (``de`` or ``en``).
+
+    Examples
+    --------
+    >>> sentence("digital_touches_14d", 3.0, "de")
+    '3 digitale Kontakte in 14 Tagen'
+    >>> sentence("discount_vs_norm", 0.18, "en")
+    'discount 18 pts above segment norm'
+    >>> sentence("milestone", "offer_sent", "de")
+    'Phase Angebot versendet'
+    >>> sentence("milestone_rank", 7.0, "en")
+    'reached stage Contract negotiation'
+    """
+    de, en, fmt = TEMPLATES.get(feature, (feature + " {v}", feature + " {v}", "text"))
+    template = de if language == "de" else en
+    missing = value is None or (isinstance(value, float) and math.isnan(value))
+    direction = ""
+    if missing:
+        text = MISSING_TEXT[language]
+    elif fmt == "int":
+        text = _number(float(value), language, 0)
+    elif fmt == "ratio":
+        text = _number(float(value), language, 1)
+    elif fmt == "pct":
+        text = _number(100 * float(value), language, 0)
+    elif fmt == "signed_pct":
+        text = _number(abs(100 * float(value)), language, 0)
+        direction = DIRECTION[language][0 if float(value) >= 0 else 1]
+    elif feature == "milestone":
+        text = _milestone_names().get(str(value), {}).get(language, str(value))
+    elif fmt == "rank":
+        path = _path_ids()
+        rank = int(value)
+        milestone = path[rank] if 0 <= rank < len(path) else str(rank)
+        text = _milestone_names().get(milestone, {}).get(language, milestone)
+    else:
+        text = str(value)
+    return template.format(v=text, dir=direction)
+
+
+def top_reasons(
+    contributions: dict[str, float], values: dict[str, Any], top: int = 3, threshold: float = 0.02
+) -> dict[str, list[dict[str, Any]]]:
+    """The ``top`` strongest positive and negative contributions with their sentences.
+
+    Contributions are in log-odds; those weaker than ``threshold`` are no reason.
+    """
+    ranked = sorted(contributions.items(), key=lambda kv: kv[1])
+    negative = [kv for kv in ranked if kv[1] < -threshold][:top]
+    positive = [kv for kv in reversed(ranked) if kv[1] > threshold][:top]
+
+    def describe(items: list[tuple[str, float]]) -> list[dict[str, Any]]:
+        return [
+            {
+                "feature": f,
+                "effect": round(float(c), 4),
+                "de": sentence(f, values.get(f), "de"),
+                "en": sentence(f, values.get(f), "en"),
+            }
+            for f, c in items
+        ]
+
+    return {"positive": describe(positive), "negative": describe(negative)}

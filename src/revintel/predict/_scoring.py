@@ -1,0 +1,195 @@
+"""Applying registered models: scores with reasons for open entities, one entity, one record."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import ibis
+import pandas as pd
+
+from revintel.model import FunnelDefinition, load_funnel
+from revintel.predict._dataset import build_frame, current_frame
+from revintel.predict._guards import drift
+from revintel.predict._reasons import top_reasons
+from revintel.predict._registry import (
+    ModelRecord,
+    RegistryError,
+    Scorer,
+    load_model,
+    write_scores,
+)
+from revintel.predict._snapshots import current_snapshots, history_end
+from revintel.predict._targets import target
+from revintel.store import Store
+
+
+def _values(scorer: Scorer, frame: pd.DataFrame) -> pd.DataFrame:
+    """Feature values as the scorer saw them (relative features included)."""
+    encoder = getattr(scorer, "encoder_", None)
+    return encoder.derived(frame) if encoder is not None else frame
+
+
+def score_frame(scorer: Scorer, frame: pd.DataFrame, top: int = 3) -> pd.DataFrame:
+    """``entity_id``, ``score`` and ``reasons`` (dict) for every row of a feature frame."""
+    try:
+        p = scorer.predict_proba(frame)[:, 1]
+        contributions = scorer.contributions(frame)
+    except KeyError as exc:
+        raise RegistryError(
+            f"the model needs feature {exc.args[0]!r}, which this version of revintel no longer "
+            "builds; retrain it with `revintel score train`"
+        ) from None
+    values = _values(scorer, frame)
+    reasons = []
+    for i in range(len(frame)):
+        row = contributions.iloc[i].to_dict()
+        shown = {f: values[f].iloc[i] for f in row if f in values}
+        reasons.append(top_reasons(row, shown, top))
+    return pd.DataFrame(
+        {"entity_id": frame["entity_id"].to_numpy(), "score": p, "reasons": reasons}
+    )
+
+
+@dataclass(frozen=True)
+class ApplyResult:
+    """Scores written for one model, and the drift of the scored population."""
+
+    record: ModelRecord
+    scores: pd.DataFrame
+    drift: pd.DataFrame
+    as_of: datetime
+
+
+def _score_rows(record: ModelRecord, scored: pd.DataFrame, as_of: datetime) -> pd.DataFrame:
+    entity = target(record.kind).entity
+    stamp = pd.Timestamp(as_of)
+    return pd.DataFrame(
+        {
+            "score_id": [f"{record.model_id}|{e}|{stamp.date()}" for e in scored["entity_id"]],
+            "model_id": record.model_id,
+            "kind": record.kind,
+            "entity_type": entity,
+            "entity_id": scored["entity_id"],
+            "score": scored["score"].astype(float),
+            "scored_at": stamp,
+            "reasons": [json.dumps(r, ensure_ascii=False) for r in scored["reasons"]],
+        }
+    )
+
+
+def apply_scores(
+    store: Store,
+    kind: str,
+    funnel: FunnelDefinition | None = None,
+    *,
+    as_of: datetime | None = None,
+) -> ApplyResult:
+    """Score every open entity of ``kind`` at ``as_of`` with the current model and store it."""
+    funnel = funnel or load_funnel()
+    record = load_model(store, kind)
+    tgt = target(kind, int(record.metrics.get("horizon_days", target(kind).horizon_days)))
+    as_of = as_of or history_end(store)
+    frame = current_frame(store, tgt, funnel, as_of)
+    scorer = record.scorer()
+    scored = (
+        score_frame(scorer, frame)
+        if len(frame)
+        else pd.DataFrame({"entity_id": [], "score": [], "reasons": []})
+    )
+    rows = _score_rows(record, scored, as_of)
+    if len(rows):
+        _drop_superseded(store, kind, as_of)
+        write_scores(store, rows)
+    shift = drift(record.metrics.get("drift_reference", {}), frame)
+    return ApplyResult(record, rows, shift, as_of)
+
+
+def _drop_superseded(store: Store, kind: str, as_of: datetime) -> None:
+    """Remove scores of ``kind`` made for the same instant by other (older) models."""
+    t = store.table("scores")
+    same = t.filter(t.kind == kind, t.scored_at == ibis.timestamp(as_of)).select("score_id")
+    keys = same.to_pyarrow()
+    if keys.num_rows:
+        with store.transaction():
+            store.delete_keys("scores", keys)
+
+
+def _kinds_for(store: Store, entity_id: str) -> list[str]:
+    leads = store.table("leads")
+    if leads.filter(leads.lead_id == entity_id).count().execute():
+        return ["lead_to_sql", "lead_to_won"]
+    opps = store.table("opportunities")
+    if opps.filter(opps.opportunity_id == entity_id).count().execute():
+        return ["deal_win"]
+    raise LookupError(f"no lead or opportunity with id {entity_id!r} in the store")
+
+
+def explain_entity(
+    store: Store,
+    entity_id: str,
+    funnel: FunnelDefinition | None = None,
+    *,
+    as_of: datetime | None = None,
+) -> list[dict[str, Any]]:
+    """Score and reasons of one lead or opportunity under each current model that applies."""
+    funnel = funnel or load_funnel()
+    as_of = as_of or history_end(store)
+    out: list[dict[str, Any]] = []
+    for kind in _kinds_for(store, entity_id):
+        try:
+            record = load_model(store, kind)
+        except LookupError:
+            continue
+        tgt = target(kind, int(record.metrics.get("horizon_days", target(kind).horizon_days)))
+        snaps = current_snapshots(store, tgt, as_of)
+        frame = build_frame(
+            store, tgt, funnel, snaps.filter(snaps.entity_id == ibis.literal(entity_id))
+        )
+        if frame.empty:
+            out.append({"kind": kind, "model_id": record.model_id, "score": None,
+                        "note": "closed, or already past the target milestone"})  # fmt: skip
+            continue
+        scored = score_frame(record.scorer(), frame).iloc[0]
+        out.append({"kind": kind, "model_id": record.model_id, "algorithm": record.algorithm,
+                    "score": float(scored["score"]), "reasons": scored["reasons"]})  # fmt: skip
+    if not out:
+        raise LookupError(f"no current model scores {entity_id!r}; run `revintel score train`")
+    return out
+
+
+class RealTimeScorer:
+    """Scores one record in process, for the API: a dict of feature values in, score out.
+
+    Parameters
+    ----------
+    scorer
+        A fitted scorer (LightGBM or a baseline).
+    model_id
+        Registry id reported with every score.
+    """
+
+    def __init__(self, scorer: Scorer, model_id: str = "") -> None:
+        self.scorer = scorer
+        self.model_id = model_id
+
+    @classmethod
+    def from_record(cls, record: ModelRecord) -> RealTimeScorer:
+        """A real-time scorer for a registered model; its artifact is decoded once."""
+        return cls(record.scorer(), record.model_id)
+
+    def score(self, values: dict[str, Any], reasons: bool = True) -> dict[str, Any]:
+        """Score and (optionally) reasons for one record of raw feature values."""
+        p, contributions = self.scorer.score_record(values)
+        out: dict[str, Any] = {"model_id": self.model_id, "score": p}
+        if reasons:
+            shown = dict(values)
+            encoder = getattr(self.scorer, "encoder_", None)
+            if encoder is not None:
+                row = encoder.encode_record(values)[0]
+                encoded = dict(zip(encoder.spec.names, row.tolist(), strict=True))
+                shown.update({r.name: encoded[r.name] for r in encoder.spec.relative})
+            out["reasons"] = top_reasons(contributions, shown)
+        return out

@@ -1,0 +1,117 @@
+"""The Forecast page: P10/P50/P90 fan of order intake, split by source and by a breakdown."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BeforeValidator
+
+from revintel.api._forecast import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
+from revintel.forecast import NEW, OPEN, TOTAL
+from revintel.web._charts import Chart, FanChart
+from revintel.web._context import Page, PageDep
+
+router = APIRouter(include_in_schema=False)
+Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
+Grain = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=10)]
+Horizon = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=24)]
+#: Horizons offered by the page, in months.
+HORIZONS = (3, 6, 12)
+CHARTS = ("forecast-fan", "forecast-sources", "forecast-groups")
+SEED = 42
+
+
+def _settings(by: str | None, grain: str | None, months: int | None) -> dict[str, Any]:
+    return {
+        "by": by if by in FORECAST_BREAKDOWNS else None,
+        "grain": grain if grain in ("month", "quarter") else "month",
+        "months": months if months in HORIZONS else 6,
+    }
+
+
+def _rows(page: Page, settings: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+    view = page.query(forecast_view, settings["by"], settings["months"], FORECAST_SIMULATIONS, SEED)
+    rows = [r for r in view.records() if r["grain"] == settings["grain"]]
+    return view, rows
+
+
+def _charts(page: Page, rows: list[dict[str, Any]], by: str | None) -> dict[str, Any]:
+    t = page.t
+    period = t("forecast.period")
+    total = [r for r in rows if r["source"] == TOTAL and r["group"] == "all"]
+    charts: dict[str, Any] = {
+        "forecast-fan": FanChart(
+            "forecast-fan",
+            t("forecast.fan"),
+            (period, "P10", "P50", "P90"),
+            [(r["period"], r["p10"], r["p50"], r["p90"]) for r in total],
+            y_title=t("forecast.intake"),
+        ),
+        "forecast-sources": Chart(
+            "forecast-sources",
+            t("forecast.sources"),
+            (period, "P50", t("forecast.source")),
+            [
+                (r["period"], r["p50"], t(f"forecast.source.{r['source']}"))
+                for r in rows
+                if r["source"] in (OPEN, NEW) and r["group"] == "all"
+            ],
+            stacked=True,
+        ),
+    }
+    if by is not None:
+        charts["forecast-groups"] = Chart(
+            "forecast-groups",
+            t("forecast.groups"),
+            (period, "P50", by),
+            [
+                (r["period"], r["p50"], r["group"])
+                for r in rows
+                if r["source"] == TOTAL and r["group"] != "all"
+            ],
+        )
+    return charts
+
+
+@router.get("/forecast", response_class=HTMLResponse)
+def forecast_page(
+    page: PageDep, by: Breakdown = None, grain: Grain = None, months: Horizon = None
+) -> Response:
+    """Expected order intake: fan chart, split by source, optionally by segment, team, product."""
+    settings = _settings(by, grain, months)
+    view, rows = _rows(page, settings)
+    charts = _charts(page, rows, settings["by"])
+    return page.render(
+        "forecast.html",
+        as_of=view.as_of,
+        rows=rows,
+        charts=[(c, page.url(f"/charts/{c.chart_id}.csv", **settings)) for c in charts.values()],
+        breakdowns=FORECAST_BREAKDOWNS,
+        horizons=HORIZONS,
+        filters=settings,
+        simulations=FORECAST_SIMULATIONS,
+    )
+
+
+def _csv(chart_id: str) -> Any:
+    def download(
+        page: PageDep, by: Breakdown = None, grain: Grain = None, months: Horizon = None
+    ) -> Response:
+        settings = _settings(by, grain, months)
+        chart = _charts(page, _rows(page, settings)[1], settings["by"]).get(chart_id)
+        if chart is None:
+            return PlainTextResponse("choose a breakdown (by) for this chart", status_code=404)
+        return PlainTextResponse(
+            chart.csv_text(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
+        )
+
+    download.__doc__ = f"The rows of the {chart_id} chart as CSV."
+    return download
+
+
+for _chart_id in CHARTS:
+    router.add_api_route(f"/charts/{_chart_id}.csv", _csv(_chart_id), methods=["GET"])

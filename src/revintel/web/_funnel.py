@@ -1,0 +1,101 @@
+"""The Funnel page: milestones with conversion, win probability and time between, by breakdown."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BeforeValidator
+
+from revintel.api._analytics import FUNNEL_BREAKDOWNS, funnel_rows
+from revintel.auth import distinct_values
+from revintel.web._charts import Chart
+from revintel.web._context import Page, PageDep
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=200)]
+Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
+Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
+CSV_COLUMNS = (
+    "milestone",
+    "label",
+    "reached",
+    "conversion",
+    "p_won",
+    "p_won_low",
+    "p_won_high",
+    "default",
+    "median_days",
+    "p90_days",
+)
+
+
+def _rows(
+    page: Page, by: str | None, channel: str | None, start: date | None, end: date | None
+) -> list[dict[str, Any]]:
+    if by is not None and by not in FUNNEL_BREAKDOWNS:
+        by = None
+    stop = None if end is None else end + timedelta(days=1)
+    return page.query(funnel_rows, by, channel, start, stop, page.t.lang)
+
+
+@router.get("/funnel", response_class=HTMLResponse)
+def funnel(
+    page: PageDep,
+    by: Breakdown = None,
+    channel: Text = None,
+    created_from: Day = None,
+    created_to: Day = None,
+) -> Response:
+    """The funnel of leads created in the period, optionally broken down by a dimension."""
+    rows = _rows(page, by, channel, created_from, created_to)
+    group = by if by in FUNNEL_BREAKDOWNS else None
+    chart = Chart(
+        "funnel",
+        page.t("funnel.chart"),
+        (page.t("col.milestone"), page.t("funnel.reached"), *([group] if group else [])),
+        [(r["label"], r["reached"], *([r[group]] if group else [])) for r in rows],
+    )
+    filters = {
+        "by": group,
+        "channel": channel,
+        "created_from": created_from,
+        "created_to": created_to,
+    }
+    return page.render(
+        "funnel.html",
+        rows=rows,
+        group=group,
+        breakdowns=FUNNEL_BREAKDOWNS,
+        channels=page.query(distinct_values, "leads", "channel"),
+        chart=chart,
+        filters=filters,
+        csv_url=page.url("/charts/funnel.csv", **filters),
+    )
+
+
+@router.get("/charts/funnel.csv")
+def funnel_csv(
+    page: PageDep,
+    by: Breakdown = None,
+    channel: Text = None,
+    created_from: Day = None,
+    created_to: Day = None,
+) -> Response:
+    """The funnel table behind the chart as CSV."""
+    rows = _rows(page, by, channel, created_from, created_to)
+    columns = ([by] if by in FUNNEL_BREAKDOWNS else []) + list(CSV_COLUMNS)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if row.get(c) is None else row[c] for c in columns])
+    return PlainTextResponse(
+        buffer.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="funnel.csv"'},
+    )

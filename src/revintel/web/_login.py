@@ -1,0 +1,86 @@
+"""Sign-in, sign-out and the language switch."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from revintel.api._deps import SessionDep, StateDep, StoreDep
+from revintel.auth import Session, authenticate
+from revintel.web._context import (
+    LANG_COOKIE,
+    render,
+    request_language,
+    safe_next,
+    set_session_cookie,
+)
+from revintel.web._i18n import Translator, language_or_default
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, state: StateDep, session: SessionDep, next: str = "/") -> Response:
+    """The sign-in form; starts an anonymous session whose CSRF token the form carries."""
+    session = session or Session.anonymous()
+    t = Translator(request_language(request, state))
+    return render(request, state, "login.html", session, t, next=safe_next(next), failed=False)
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    state: StateDep,
+    store: StoreDep,
+    session: SessionDep,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=256)],
+    csrf_token: Annotated[str, Form(max_length=128)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    """Check the CSRF token and the password; on success start a signed-in session."""
+    t = Translator(request_language(request, state))
+    if session is None or not session.csrf_matches(csrf_token):
+        fresh = Session.anonymous()
+        return render(
+            request, state, "login.html", fresh, t, 403, next=safe_next(next), failed=True
+        )
+    user = authenticate(store, username.strip(), password)
+    if user is None:
+        return render(
+            request, state, "login.html", session, t, 401, next=safe_next(next), failed=True
+        )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    set_session_cookie(response, state, session.signed_in(user.username))
+    return response
+
+
+@router.post("/logout")
+def logout(
+    state: StateDep, session: SessionDep, csrf_token: Annotated[str, Form(max_length=128)] = ""
+) -> Response:
+    """End the session (CSRF-checked so another site cannot sign a user out)."""
+    if session is None or not session.csrf_matches(csrf_token):
+        return Response("invalid CSRF token", status_code=403)
+    response = RedirectResponse("/login", status_code=303)
+    set_session_cookie(response, state, Session.anonymous())
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(code: str, state: StateDep, next: str = "/") -> Response:
+    """Remember the language in a cookie and go back to ``next``."""
+    response = RedirectResponse(safe_next(next), status_code=303)
+    lang = language_or_default(code, state.settings.default_language)
+    response.set_cookie(
+        LANG_COOKIE,
+        lang,
+        max_age=365 * 86400,
+        path="/",
+        secure=state.settings.cookie_secure,
+        httponly=True,
+        samesite="lax",
+    )
+    return response

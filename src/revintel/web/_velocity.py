@@ -1,0 +1,75 @@
+"""The Lead velocity page: MQLs per month and the Lead Velocity Rate, with CSV for each chart."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from pydantic import BeforeValidator
+
+from revintel.api._analytics import kpi_series
+from revintel.auth import distinct_values
+from revintel.web._charts import Chart
+from revintel.web._context import Page, PageDep
+
+router = APIRouter(include_in_schema=False)
+Text = Annotated[str | None, Query(max_length=200)]
+Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
+#: Chart id → KPI id of the catalogue.
+CHARTS = {"mqls-per-month": "mqls", "lead-velocity-rate": "lvr"}
+
+
+def _chart(
+    page: Page, chart_id: str, channel: str | None, start: date | None, end: date | None
+) -> Chart:
+    stop = None if end is None else end + timedelta(days=1)
+    rows = page.query(kpi_series, CHARTS[chart_id], channel, start, stop)
+    return Chart(
+        chart_id,
+        page.t(f"velocity.{chart_id}"),
+        (page.t("chart.month"), page.t(f"velocity.{chart_id}.value")),
+        rows,
+        percent=CHARTS[chart_id] == "lvr",
+    )
+
+
+@router.get("/velocity", response_class=HTMLResponse)
+def velocity(
+    page: PageDep, channel: Text = None, created_from: Day = None, created_to: Day = None
+) -> Response:
+    """MQLs per month and the month-on-month growth of MQLs (LVR) for the chosen channel."""
+    filters = {"channel": channel, "created_from": created_from, "created_to": created_to}
+    charts = [
+        (
+            _chart(page, c, channel, created_from, created_to),
+            page.url(f"/charts/{c}.csv", **filters),
+        )
+        for c in CHARTS
+    ]
+    return page.render(
+        "velocity.html",
+        charts=charts,
+        channels=page.query(distinct_values, "leads", "channel"),
+        filters=filters,
+    )
+
+
+@router.get("/charts/{chart_id}.csv")
+def velocity_csv(
+    page: PageDep,
+    chart_id: str,
+    channel: Text = None,
+    created_from: Day = None,
+    created_to: Day = None,
+) -> Response:
+    """The rows of a lead-velocity chart as CSV."""
+    if chart_id not in CHARTS:
+        raise HTTPException(404, f"no chart {chart_id!r}")
+    chart = _chart(page, chart_id, channel, created_from, created_to)
+    return PlainTextResponse(
+        chart.csv_text(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
+    )

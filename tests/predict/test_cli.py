@@ -1,0 +1,74 @@
+"""``revintel score`` as a user runs it: train, apply, explain and report on the demo company."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from revintel.cli import app
+from revintel.store import open_store
+
+runner = CliRunner()
+
+
+def _run(*args: str) -> str:
+    result = runner.invoke(app, list(args))
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+@pytest.fixture(scope="module")
+def cli_runs(module_db: Path) -> dict[str, Any]:
+    db = str(module_db)
+    return {
+        "train": json.loads(_run("score", "train", "deals", "--db", db, "--format", "json")),
+        "apply": json.loads(_run("score", "apply", "deals", "--db", db, "--format", "json")),
+    }
+
+
+def test_train_apply_and_report_deals(
+    cli_runs: dict[str, Any], module_db: Path, tmp_path: Path
+) -> None:
+    db = str(module_db)
+    trained = cli_runs["train"]
+    assert [r["algorithm"] for r in trained] == ["naive_bayes", "points", "milestone_prior",
+                                                 "lightgbm"]  # fmt: skip
+    assert [r["chosen"] for r in trained] == [False, False, False, True]
+    applied = cli_runs["apply"]
+    assert applied[0]["kind"] == "deal_win" and applied[0]["scored"] > 50
+    assert 0.2 < applied[0]["mean_score"] < 0.7
+    ids = json.loads(_run("score", "report", "--db", db, "--format", "json"))
+    assert {r["algorithm"] for r in ids} == {"lightgbm", "naive_bayes", "points", "milestone_prior"}
+    html = tmp_path / "scores.html"
+    _run("score", "report", "--db", db, "--html", str(html))
+    assert "Kalibrierung" in html.read_text(encoding="utf-8")
+
+
+def test_explain_names_reasons_in_the_chosen_language(
+    cli_runs: dict[str, Any], module_db: Path
+) -> None:
+    db = str(module_db)
+    with open_store(module_db, read_only=True) as store:
+        entity = store.execute_sql("SELECT max(entity_id) FROM scores").column(0)[0].as_py()
+    german = json.loads(_run("score", "explain", entity, "--db", db, "--format", "json"))
+    english = json.loads(_run("score", "explain", entity, "--db", db, "--lang", "en", "-f", "json"))
+    assert german and len(german) == len(english)
+    assert {r["direction"] for r in german} <= {"positive", "negative"}
+    assert [r["effect"] for r in german] == [r["effect"] for r in english]
+    assert german[0]["reason"] != english[0]["reason"]
+
+
+def test_unknown_ids_and_empty_registries_give_one_clear_error(
+    module_db: Path, tmp_path: Path
+) -> None:
+    empty = tmp_path / "empty.duckdb"
+    open_store(empty).close()
+    result = runner.invoke(app, ["score", "report", "--db", str(empty)])
+    assert result.exit_code != 0
+    assert "no trained models in the store" in str(result.exception)
+    result = runner.invoke(app, ["score", "explain", "X404", "--db", str(module_db)])
+    assert "no lead or opportunity with id 'X404'" in str(result.exception)

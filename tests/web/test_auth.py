@@ -1,0 +1,161 @@
+"""Sign-in, cookies, CSRF, settings and the domain functions behind them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from revintel.api import Settings, SettingsError, load_settings
+from revintel.auth import (
+    Role,
+    Session,
+    SessionCodec,
+    User,
+    UserError,
+    add_user,
+    authenticate,
+    hash_password,
+    restrict,
+    verify_password,
+)
+from revintel.store import open_store
+from tests.web.conftest import LiveServer, browser_login, csrf_from, session_cookie
+from tests.web.stores import PASSWORD, build_store
+
+
+def test_login_sets_a_hardened_cookie(live_server: LiveServer) -> None:
+    client = live_server.client()
+    form = client.get("/login")
+    cookie = session_cookie(form)
+    response = client.post(
+        "/login",
+        data={"username": "anna", "password": PASSWORD, "csrf_token": csrf_from(form.text)},
+        headers={"Cookie": f"revintel_session={cookie}"},
+    )
+    assert response.status_code == 303
+    header = next(h for h in response.headers.get_list("set-cookie") if "revintel_session" in h)
+    flags = {part.strip().lower() for part in header.split(";")[1:]}
+    assert {"httponly", "secure", "samesite=lax", "path=/"} <= flags
+
+
+def test_login_without_matching_csrf_token_is_refused(live_server: LiveServer) -> None:
+    client = live_server.client()
+    cookie = session_cookie(client.get("/login"))
+    response = client.post(
+        "/login",
+        data={"username": "anna", "password": PASSWORD, "csrf_token": "forged"},
+        headers={"Cookie": f"revintel_session={cookie}"},
+    )
+    assert response.status_code == 403
+    assert not any(
+        "revintel_session" in h and '"u"' in h for h in response.headers.get_list("set-cookie")
+    )
+
+
+def test_wrong_password_is_refused(live_server: LiveServer) -> None:
+    client = live_server.client()
+    form = client.get("/login")
+    response = client.post(
+        "/login",
+        data={
+            "username": "anna",
+            "password": "wrong-password!",
+            "csrf_token": csrf_from(form.text),
+        },
+        headers={"Cookie": f"revintel_session={session_cookie(form)}"},
+    )
+    assert response.status_code == 401
+    assert "login-error" in response.text
+
+
+def test_cookie_session_needs_csrf_header_to_change_state(live_server: LiveServer) -> None:
+    client = browser_login(live_server, "anna")
+    assert client.get("/api/v1/me").json()["username"] == "anna"
+    assert client.post("/api/v1/tokens", json={"name": "x"}).status_code == 403
+    token = csrf_from(client.get("/").text)
+    created = client.post("/api/v1/tokens", json={"name": "x"}, headers={"X-CSRF-Token": token})
+    assert created.status_code == 201
+
+
+def test_logout_needs_csrf_and_ends_the_session(live_server: LiveServer) -> None:
+    client = browser_login(live_server, "ben")
+    assert client.post("/logout", data={"csrf_token": "nope"}).status_code == 403
+    response = client.post("/logout", data={"csrf_token": csrf_from(client.get("/").text)})
+    assert response.status_code == 303
+    client.headers["Cookie"] = f"revintel_session={session_cookie(response)}"
+    assert client.get("/api/v1/me").status_code == 401
+
+
+def test_pages_redirect_anonymous_visitors_to_login(live_server: LiveServer) -> None:
+    response = live_server.client().get("/deals?status=open")
+    assert response.status_code == 303
+    assert response.headers["location"] == "/login?next=%2Fdeals%3Fstatus%3Dopen"
+
+
+@pytest.mark.parametrize("secret", [None, "changeme", "short-secret"])
+def test_settings_refuse_default_or_weak_secret(
+    secret: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("REVINTEL_SECRET_KEY", raising=False)
+    monkeypatch.delenv("REVINTEL_DEMO", raising=False)
+    with pytest.raises(SettingsError, match="REVINTEL_SECRET_KEY"):
+        load_settings(secret_key=secret)
+
+
+def test_demo_mode_draws_a_random_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("REVINTEL_SECRET_KEY", raising=False)
+    first, second = load_settings(demo=True), load_settings(demo=True)
+    assert len(first.secret) >= 48
+    assert first.secret != second.secret
+    monkeypatch.setenv("REVINTEL_SECRET_KEY", "k" * 40)
+    assert Settings().secret == "k" * 40
+
+
+def test_sessions_are_signed_and_expire() -> None:
+    codec = SessionCodec("a" * 40, max_age_seconds=3600)
+    session = Session.anonymous().signed_in("anna")
+    value = codec.dumps(session)
+    assert codec.loads(value) == session
+    assert SessionCodec("b" * 40, 3600).loads(value) is None
+    assert codec.loads(value[:-2] + "xx") is None
+    assert SessionCodec("a" * 40, max_age_seconds=-1).loads(value) is None
+    assert session.csrf_matches(session.csrf_token) and not session.csrf_matches("")
+
+
+def test_passwords_are_argon2id_hashed() -> None:
+    encoded = hash_password("correct-horse")
+    assert encoded.startswith("$argon2id$")
+    assert verify_password(encoded, "correct-horse")
+    assert not verify_password(encoded, "correct-horsf")
+    assert not verify_password("not a hash", "correct-horse")
+
+
+def test_user_rules(tmp_path: Path) -> None:
+    with open_store(tmp_path / "s.duckdb") as store:
+        with pytest.raises(UserError, match="needs --rep-id"):
+            add_user(store, "rep", PASSWORD, "sales_rep")
+        with pytest.raises(UserError, match="rep 'r9' is not in the reps table"):
+            add_user(store, "rep", PASSWORD, "sales_rep", rep_id="r9")
+        with pytest.raises(UserError, match="at least 10 characters"):
+            add_user(store, "boss", "short", "admin")
+        with pytest.raises(UserError, match="unknown role 'king'"):
+            add_user(store, "boss", PASSWORD, "king")
+        add_user(store, "boss", PASSWORD, "manager")
+        with pytest.raises(UserError, match="exists already"):
+            add_user(store, "boss", PASSWORD, "admin")
+        assert authenticate(store, "boss", PASSWORD) == User("boss", "boss", Role.manager)
+        assert authenticate(store, "boss", PASSWORD + "x") is None
+        assert authenticate(store, "nobody", PASSWORD) is None
+
+
+def test_restrict_filters_owner_column(tmp_path: Path) -> None:
+    build_store(tmp_path / "s.duckdb")
+    with open_store(tmp_path / "s.duckdb", read_only=True) as store:
+        leads = store.table("leads")
+        rep = User("x", "x", Role.sales_rep, rep_id="r2")
+        assert int(restrict(rep, "leads", leads).count().execute()) == 5
+        orphan = User("y", "y", Role.sales_rep)
+        assert int(restrict(orphan, "accounts", store.table("accounts")).count().execute()) == 0
+        manager = User("z", "z", Role.manager)
+        assert int(restrict(manager, "leads", leads).count().execute()) == 12

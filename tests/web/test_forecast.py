@@ -1,0 +1,111 @@
+"""The Forecast page and API on a small demo company: the forecast package's numbers, per scope."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import httpx
+import pytest
+
+from tests.web.conftest import Demo, browser_login
+
+
+@pytest.fixture(scope="module")
+def chef(demo_server: Demo) -> httpx.Client:
+    return browser_login(demo_server.server, "chef")
+
+
+def _forecast(client: httpx.Client, **params: str) -> dict:
+    response = client.get("/api/v1/forecast", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _quarter_totals(body: dict) -> dict[str, float]:
+    return {
+        r["period"]: r["p50"]
+        for r in body["rows"]
+        if r["grain"] == "quarter" and r["source"] == "total" and r["group"] == "all"
+    }
+
+
+def test_api_forecast_equals_the_forecast_package(chef: httpx.Client, demo_server: Demo) -> None:
+    body = _forecast(chef)
+    assert body["as_of"] == "2024-12-31"
+    assert body["simulations"] == 1_000
+    expected = {
+        k.removeprefix("forecast_p50_"): v
+        for k, v in demo_server.expected.items()
+        if k.startswith("forecast_p50_")
+    }
+    assert set(expected) == {"2025-Q1", "2025-Q2"}
+    assert _quarter_totals(body) == pytest.approx(expected)
+    assert sum(expected.values()) > 0
+    assert {r["source"] for r in body["rows"]} == {"open pipeline", "not yet created", "total"}
+    assert all(r["p10"] <= r["p50"] <= r["p90"] for r in body["rows"])
+    months = [r for r in body["rows"] if r["grain"] == "month" and r["source"] == "total"]
+    assert [r["period"] for r in months] == [f"2025-0{m}" for m in range(1, 7)]
+
+
+def test_breakdown_and_grain_filters(chef: httpx.Client) -> None:
+    body = _forecast(chef, by="segment", grain="quarter")
+    assert body["by"] == "segment"
+    assert {r["grain"] for r in body["rows"]} == {"quarter"}
+    groups = {r["group"] for r in body["rows"]}
+    assert "all" in groups and len(groups) >= 3
+    assert chef.get("/api/v1/forecast", params={"by": "rep"}).status_code == 422
+
+
+def test_a_rep_sees_the_forecast_of_their_own_deals(
+    chef: httpx.Client, demo_server: Demo
+) -> None:
+    def open_mean(client: httpx.Client) -> float:
+        rows = _forecast(client, grain="quarter")["rows"]
+        return sum(r["mean"] for r in rows if r["source"] == "open pipeline")
+
+    whole = open_mean(chef)
+    parts = [open_mean(browser_login(demo_server.server, r.lower())) for r in demo_server.reps]
+    assert whole > 0
+    assert all(0 <= p < whole for p in parts)
+    assert len(set(parts)) == len(parts)
+
+
+def test_backtest_has_small_defaults(chef: httpx.Client) -> None:
+    response = chef.get("/api/v1/forecast/backtest")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert (body["origins"], body["months"], body["simulations"]) == (3, 3, 200)
+    assert len(body["points"]) == 6  # 3 origins x (next month, next 3 months)
+    assert [p["origin"] for p in body["points"][::2]] == ["2024-07-31", "2024-08-31", "2024-09-30"]
+    assert len(body["summary"]) == 8  # 2 windows x 4 methods
+    p50 = [s for s in body["summary"] if s["method"] == "forecast P50"]
+    assert all(0 <= s["coverage_p10_p90"] <= 1 for s in p50)
+    assert all(p["actual"] >= 0 and p["p10"] <= p["p90"] for p in body["points"])
+
+
+def test_forecast_page_charts_and_csv(chef: httpx.Client) -> None:
+    html = chef.get("/forecast", params={"by": "segment", "grain": "quarter"}).text
+    for chart in ("forecast-fan", "forecast-sources", "forecast-groups"):
+        assert f'id="chart-{chart}"' in html
+    assert 'href="/charts/forecast-fan.csv?by=segment&amp;grain=quarter&amp;months=6"' in html
+    response = chef.get("/charts/forecast-fan.csv", params={"grain": "quarter"})
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.text)))
+    api = _quarter_totals(_forecast(chef))
+    assert {r["Period"]: float(r["P50"]) for r in rows} == pytest.approx(api)
+    sources = chef.get("/charts/forecast-sources.csv").text.splitlines()
+    assert sources[0] == "Period,P50,Source"
+    assert len(sources) == 1 + 2 * 6
+    assert chef.get("/charts/forecast-groups.csv").status_code == 404
+
+
+def test_forecast_page_in_german(demo_server: Demo) -> None:
+    client = browser_login(demo_server.server, "chef")
+    client.headers["Cookie"] += "; revintel_lang=de"
+    html = client.get("/forecast").text
+    assert "Auftragseingangsprognose" in html
+    assert "noch nicht erzeugt" in html
+    assert "Stand 31.12.2024" in html
+    assert re.search(r">\d{1,3}(\.\d{3})+,\d{2}\xa0€</td>", html)

@@ -120,7 +120,8 @@ def run(results_dir: Path) -> dict[str, Any]:
         "import_seconds": round(ours["seconds"], 2),
         "import_rows_per_second": round(ROWS / ours["seconds"]),
         "read_type_validate_seconds": round(ours["mapped_seconds"], 2),
-        "write_seconds": round(ours["seconds"] - ours["mapped_seconds"], 2),
+        # Implied milestones are derived on a second thread while the opportunities are written.
+        "derive_and_write_seconds": round(ours["seconds"] - ours["mapped_seconds"], 2),
         "import_peak_mib": round(ours["peak_mib"]),
         "reimport_seconds": round(ours["reimport_seconds"], 2),
         "reimport_rows_written": ours["reimport_written"],

@@ -89,9 +89,10 @@ def _paths(url: str, token: str) -> tuple[list[str], list[str]]:
     leads = httpx.get(f"{url}/api/v1/leads?page_size=20", headers=headers).json()
     deal_ids = [d["opportunity_id"] for d in deals["items"]]
     lead_ids = [d["lead_id"] for d in leads["items"]]
-    pages = ["/", "/leads", "/leads?channel=search", "/deals?status=open"]
+    pages = ["/", "/leads", "/leads?channel=search", "/deals?status=open", "/forecast"]
     pages += [f"/deals/{i}" for i in deal_ids[:5]] + [f"/leads/{i}" for i in lead_ids[:5]]
     api = ["/api/v1/leads?page_size=50", "/api/v1/opportunities?status=open", "/api/v1/store"]
+    api += ["/api/v1/forecast?grain=quarter"]
     api += [f"/api/v1/opportunities/{i}" for i in deal_ids] + [
         f"/api/v1/leads/{i}" for i in lead_ids
     ]

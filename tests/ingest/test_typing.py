@@ -88,3 +88,19 @@ def test_days_that_do_not_exist_are_invalid_not_rolled_over() -> None:
     iso = parse_dates(pa.array(["2024-02-30", "2024-01-10T08:00:00.000Z"]))
     assert iso.values.to_pylist() == [None, datetime(2024, 1, 10, 8)]
     assert iso.invalid.to_pylist() == [True, False]
+
+
+def test_plain_iso_columns_keep_their_bad_cells_and_blanks() -> None:
+    # Every value has a plain ISO layout: the direct cast handles the column unless one fails.
+    typed = parse_dates(pa.array(["2024-02-29 23:59:59", "", "2023-12-31", None, "2024-02-30"]))
+    assert typed.values.to_pylist() == [
+        datetime(2024, 2, 29, 23, 59, 59),
+        None,
+        datetime(2023, 12, 31),
+        None,
+        None,
+    ]
+    assert typed.invalid.to_pylist() == [False, False, False, False, True]
+    clean = parse_dates(pa.array(["2024-02-29 23:59:59", "", "2023-12-31"]))
+    assert clean.values.to_pylist()[0] == datetime(2024, 2, 29, 23, 59, 59)
+    assert clean.invalid.to_pylist() == [False, False, False]

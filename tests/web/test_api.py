@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from revintel.model import SCHEMA_VERSION
@@ -137,6 +139,25 @@ def test_only_admins_list_users(live_server: LiveServer) -> None:
 def test_openapi_documents_every_resource(live_server: LiveServer) -> None:
     spec = live_server.client().get("/api/openapi.json").json()
     for path in ("/api/v1/store", "/api/v1/leads", "/api/v1/leads/{lead_id}",
-                 "/api/v1/opportunities/{opportunity_id}", "/api/v1/accounts"):  # fmt: skip
+                 "/api/v1/opportunities/{opportunity_id}", "/api/v1/accounts",
+                 "/api/v1/forecast", "/api/v1/forecast/backtest"):  # fmt: skip
         assert path in spec["paths"]
-    assert live_server.client().get("/api/docs").status_code == 200
+
+
+def test_api_docs_load_nothing_from_other_hosts(live_server: LiveServer) -> None:
+    client = live_server.client()
+    docs = client.get("/api/docs")
+    assert docs.status_code == 200
+    assert "//" not in re.sub(r"'/api/[^']*'|\"/api/[^\"]*\"", "", docs.text)
+    assets = re.findall(r"""(?:href|src)=["']([^"']+)["']""", docs.text)
+    assert sorted(assets) == [
+        "/api/docs/static/favicon.png",
+        "/api/docs/static/swagger-ui-bundle.js",
+        "/api/docs/static/swagger-ui.css",
+    ]
+    for asset in assets:
+        assert client.get(asset).status_code == 200
+    bundle = client.get("/api/docs/static/swagger-ui-bundle.js")
+    assert bundle.headers["content-type"].startswith("text/javascript")
+    assert len(bundle.content) > 500_000
+    assert "connect-src 'self'" in docs.headers["content-security-policy"]

@@ -159,3 +159,9 @@ def test_restrict_filters_owner_column(tmp_path: Path) -> None:
         assert int(restrict(orphan, "accounts", store.table("accounts")).count().execute()) == 0
         manager = User("z", "z", Role.manager)
         assert int(restrict(manager, "leads", leads).count().execute()) == 12
+
+
+def test_every_setting_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "dashboard.md").read_text("utf-8")
+    for name in Settings.model_fields:
+        assert f"`REVINTEL_{name.upper()}`" in doc, name

@@ -150,3 +150,15 @@ def test_report_opens_offline(browser: Browser, tmp_path: Path) -> None:
     expect(page.locator("h1")).to_have_text("Revenue report")
     assert [u for u in requested if not u.startswith("file:")] == []
     context.close()
+
+
+def test_api_docs_render_from_this_server_only(browser: Browser, live_server: LiveServer) -> None:
+    context = browser.new_context()
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.goto(live_server.url + "/api/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("revintel", timeout=30_000)
+    expect(page.locator(".opblock-tag-section").first).to_be_visible()
+    assert requested and all(u.startswith(live_server.url) for u in requested)
+    context.close()

@@ -58,9 +58,7 @@ def test_breakdown_and_grain_filters(chef: httpx.Client) -> None:
     assert chef.get("/api/v1/forecast", params={"by": "rep"}).status_code == 422
 
 
-def test_a_rep_sees_the_forecast_of_their_own_deals(
-    chef: httpx.Client, demo_server: Demo
-) -> None:
+def test_a_rep_sees_the_forecast_of_their_own_deals(chef: httpx.Client, demo_server: Demo) -> None:
     def open_mean(client: httpx.Client) -> float:
         rows = _forecast(client, grain="quarter")["rows"]
         return sum(r["mean"] for r in rows if r["source"] == "open pipeline")

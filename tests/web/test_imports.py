@@ -38,6 +38,7 @@ def _files() -> list[tuple[str, tuple[str, bytes, str]]]:
 def test_api_upload_imports_and_reports_rejections(server: LiveServer) -> None:
     client = server.client("marie")
     before = client.get("/api/v1/accounts").json()["total"]
+    kept = {t["name"]: t["rows"] for t in client.get("/api/v1/store").json()["tables"]}
     response = client.post("/api/v1/imports", files=_files(), data={"preset": "generic"})
     assert response.status_code == 201, response.text
     body = response.json()
@@ -48,6 +49,12 @@ def test_api_upload_imports_and_reports_rejections(server: LiveServer) -> None:
     assert body["rejected_by_reason"] == {"unknown account": 1, "not a number": 1}
     # The result cache was cleared: the new accounts show at once.
     assert client.get("/api/v1/accounts").json()["total"] == before + 2
+    # So were the kept API answers.
+    rows = {t["name"]: t["rows"] for t in client.get("/api/v1/store").json()["tables"]}
+    assert (rows["accounts"], rows["opportunities"]) == (
+        kept["accounts"] + 2,
+        kept["opportunities"] + 1,
+    )
     batches = client.get("/api/v1/imports").json()
     assert batches[0]["import_batch_id"] == body["batch_id"]
     rejected = client.get("/api/v1/imports/rejections", params={"batch": body["batch_id"]}).json()

@@ -7,7 +7,7 @@ import re
 import httpx
 import pytest
 
-from tests.web.conftest import LiveServer, browser_login
+from tests.web.conftest import LiveServer, browser_login, csrf_from
 
 NBSP = "\u00a0"
 
@@ -102,3 +102,21 @@ def test_pages_send_security_headers(admin: httpx.Client) -> None:
     assert "script-src 'self'" in headers["content-security-policy"]
     assert headers["x-frame-options"] == "DENY"
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_kept_pages_carry_each_sessions_own_csrf_token(live_server: LiveServer) -> None:
+    first, second = browser_login(live_server, "marie"), browser_login(live_server, "marie")
+    tokens = []
+    for client in (first, second, first):
+        response = client.get("/deals?status=open")
+        assert response.status_code == 200
+        assert "__revintel_csrf_slot__" not in response.text
+        tokens.append(csrf_from(response.text))
+    assert tokens[0] == tokens[2] != tokens[1]
+    # The kept page still signs the visitor out with the token it carries.
+    cookie = second.headers["Cookie"]
+    out = second.post("/logout", data={"csrf_token": tokens[1]}, headers={"Cookie": cookie})
+    assert out.status_code == 303
+    assert first.get("/deals?status=open").status_code == 200
+    anonymous = live_server.client().get("/deals?status=open")
+    assert anonymous.status_code == 303  # kept HTML is never sent without a session

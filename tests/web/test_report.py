@@ -1,4 +1,4 @@
-"""``revintel report``: a self-contained HTML report and a formatted workbook with the same numbers."""
+"""``revintel report``: a self-contained HTML report and a formatted workbook, same numbers."""
 
 from __future__ import annotations
 

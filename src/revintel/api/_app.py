@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 import anyio.to_thread
+import fastapi_offline
 from fastapi import APIRouter, FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,7 +31,16 @@ from revintel.api.routers import (
 
 API_V1 = "/api/v1"
 DOCS_PATHS = ("/api/docs", "/api/openapi.json")
+#: Swagger UI 5 as shipped inside the installed ``fastapi-offline`` package (never a CDN).
+SWAGGER_DIR = Path(fastapi_offline.__file__).parent / "static"
+SWAGGER_STATIC = "/api/docs/static"
 
+# Swagger UI starts from an inline script; everything else still comes from this server only.
+_DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'"
+)
 _CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -48,7 +62,7 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        with_csp = not str(scope.get("path", "")).startswith(DOCS_PATHS)
+        csp = _DOCS_CSP if str(scope.get("path", "")).startswith(DOCS_PATHS) else _CSP
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -56,8 +70,7 @@ class SecurityHeaders:
                 headers.setdefault("X-Content-Type-Options", "nosniff")
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "same-origin")
-                if with_csp:
-                    headers.setdefault("Content-Security-Policy", _CSP)
+                headers.setdefault("Content-Security-Policy", csp)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -69,6 +82,21 @@ def api_router() -> APIRouter:
     for module in (store, analytics, forecast, leads, opportunities, accounts, imports, users):
         router.include_router(module.router)
     return router
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve the interactive API docs at ``/api/docs`` with Swagger UI's files from this server."""
+    app.mount(SWAGGER_STATIC, StaticFiles(directory=SWAGGER_DIR), name="swagger")
+
+    @app.get("/api/docs", include_in_schema=False)
+    def _docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url="/api/openapi.json",
+            title="revintel API",
+            swagger_js_url=f"{SWAGGER_STATIC}/swagger-ui-bundle.js",
+            swagger_css_url=f"{SWAGGER_STATIC}/swagger-ui.css",
+            swagger_favicon_url=f"{SWAGGER_STATIC}/favicon.png",
+        )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -96,7 +124,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Revenue intelligence for B2B companies: leads, deals, funnel and forecasts.",
         version="1",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -104,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
+    install_docs(app)
     # Imported here: the pages use this package's dependencies, so a top-level import would
     # make the two packages import each other while initialising.
     from revintel.web import install_web

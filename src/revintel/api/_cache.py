@@ -33,7 +33,7 @@ class ResultCache:
 
     def __init__(self, max_entries: int = 2048) -> None:
         self.max_entries = max_entries
-        self._entries: OrderedDict[tuple[str, str, str], Any] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
 
     def call(self, fn: Callable[..., R], store: Store, user: User | None, *args: Any) -> R:
@@ -42,16 +42,30 @@ class ResultCache:
         Results are shared between users of the same :func:`scope`; they must not be mutated.
         """
         key = (fn.__qualname__, "" if user is None else scope(user), repr(args))
+        if user is None:
+            return self.remember(key, lambda: fn(store, *args))
+        return self.remember(key, lambda: fn(store, user, *args))
+
+    def remember(self, key: tuple[str, ...], compute: Callable[[], R]) -> R:
+        """The value kept under ``key``, computed by ``compute()`` (outside the lock) if absent."""
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        result = fn(store, *args) if user is None else fn(store, user, *args)
+        result = compute()
         with self._lock:
             self._entries[key] = result
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
         return result
+
+    def peek(self, key: tuple[str, ...]) -> Any | None:
+        """The value kept under ``key``, or ``None``."""
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
 
     def clear(self) -> None:
         """Forget every result (after the data changed)."""

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         Language of the dashboard until a user picks one.
     threads
         Worker threads running request handlers (``REVINTEL_THREADS``).
+    login_max_failures, login_window_seconds
+        Failed sign-ins allowed per user and per client address within the window; further
+        attempts get 429 until the oldest failure leaves the window.
     """
 
     model_config = SettingsConfigDict(env_prefix="REVINTEL_", extra="ignore")
@@ -50,6 +53,8 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     threads: int = Field(default=8, ge=1, le=256)
     default_language: Literal["de", "en"] = "de"
+    login_max_failures: int = Field(default=10, ge=1, le=10_000)
+    login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -12,7 +12,7 @@ import ibis
 
 from revintel.api._cache import ResultCache
 from revintel.api._settings import Settings
-from revintel.auth import SessionCodec, ensure_auth_tables
+from revintel.auth import LoginThrottle, SessionCodec, ensure_auth_tables
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.store import Store, open_store
 
@@ -84,9 +84,13 @@ class AppState:
     codec: SessionCodec
     funnel: FunnelDefinition = field(default_factory=load_funnel)
     cache: ResultCache = field(default_factory=ResultCache)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     @classmethod
     def start(cls, settings: Settings) -> AppState:
         """Open the store named by ``settings`` and prepare the session codec."""
         codec = SessionCodec(settings.secret, int(settings.session_hours * 3600))
-        return cls(settings=settings, stores=StoreProvider(settings.db), codec=codec)
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+        return cls(
+            settings=settings, stores=StoreProvider(settings.db), codec=codec, throttle=throttle
+        )

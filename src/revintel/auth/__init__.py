@@ -31,6 +31,7 @@ from revintel.auth._records import (
 from revintel.auth._roles import ROLE_PERMISSIONS, Permission, Role, has_permission
 from revintel.auth._scores import SCORE_KINDS, entity_scores, has_scores
 from revintel.auth._sessions import SESSION_COOKIE, Session, SessionCodec
+from revintel.auth._throttle import LoginThrottle
 from revintel.auth._tokens import TokenInfo, create_token, list_tokens, revoke_token, user_for_token
 from revintel.auth._users import (
     TOKENS_TABLE,
@@ -55,6 +56,7 @@ __all__ = [
     "TOKENS_TABLE",
     "USERS_TABLE",
     "AccessDeniedError",
+    "LoginThrottle",
     "Permission",
     "QueryError",
     "RecordNotFoundError",

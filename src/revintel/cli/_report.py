@@ -1,4 +1,4 @@
-"""``revintel report``: the management report as a self-contained HTML file and an Excel workbook."""
+"""``revintel report``: the management report as self-contained HTML and as an Excel workbook."""
 
 from __future__ import annotations
 
@@ -26,10 +26,11 @@ def report(
     """KPIs, alerts, funnel and order-intake forecast of the whole store as a report."""
     if out is None and xlsx is None:
         raise typer.BadParameter("give --out report.html, --xlsx report.xlsx or both")
+    from revintel.web._i18n import Language
     from revintel.web._report import collect_report, write_html_report
     from revintel.web._workbook import write_xlsx_report
 
-    language = "de" if lang == "de" else "en"
+    language: Language = "de" if lang == "de" else "en"
     with store_from(db, read_only=True) as store:
         data = collect_report(store, language=language, months=months)
     if out is not None:

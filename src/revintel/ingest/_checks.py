@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,18 +38,18 @@ def check_rows(obj: MappedObject, ctx: MappingContext) -> None:
         rej.add(pc.is_null(ids), label(SOURCE_ID), None, "missing source id")
         rej.add(_duplicates(ids), label(SOURCE_ID), ids, "duplicate source id")
     for name in NON_NEGATIVE & set(rows.column_names):
-        rej.add(pc.less(rows[name], 0), label(name), text(name), "negative amount")
+        rej.add(pc.less(rows[name], 0), label(name), partial(text, name), "negative amount")
     for earlier, later, reason in SEQUENCES:
         if earlier in rows.column_names and later in rows.column_names:
             mask = pc.less(rows[later], rows[earlier])
-            rej.add(mask, label(later), text(later), reason)
+            rej.add(mask, label(later), partial(text, later), reason)
     horizon = pa.scalar(ctx.now, pa.timestamp("us"))
     for column in obj.table.columns:
         if column.name in FORWARD_LOOKING or column.name not in rows.column_names:
             continue
         if pa.types.is_timestamp(rows[column.name].type):
             mask = pc.greater(rows[column.name], horizon)
-            rej.add(mask, label(column.name), text(column.name), "date in the future")
+            rej.add(mask, label(column.name), partial(text, column.name), "date in the future")
 
 
 def _duplicates(ids: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
+from typing import TypeAlias
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +27,8 @@ from revintel.store import Store
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
+#: Accepted rows of one file for one table, or the work producing them.
+Part: TypeAlias = pa.Table | Callable[[], pa.Table]
 _ORDER = {t.name: i for i, t in enumerate(TABLES)}
 
 
@@ -125,9 +130,9 @@ def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Ar
         in_store = existing_keys(store, fspec.ref, candidates)
         unknown = pc.and_(missing, pc.invert(pc.is_in(values, value_set=in_store)))
         source = obj.source_columns.get(column, column)
-        raw_values = obj.raw.cells[source].combine_chunks()
         singular = table(fspec.ref).key[0].removesuffix("_id")
-        obj.rejections.add(unknown, source, raw_values, f"unknown {singular}")
+        cells = obj.raw.cells[source]
+        obj.rejections.add(unknown, source, cells.combine_chunks, f"unknown {singular}")
 
 
 def _map_files(
@@ -177,10 +182,14 @@ def _rejection_rows(objects: list[MappedObject], batch_id: str) -> pa.Table:
 
 def _accept(
     store: Store, objects: list[MappedObject], ctx: MappingContext
-) -> tuple[dict[str, list[pa.Table]], list[FileReport]]:
-    """Check references in load order; return the accepted rows per table and the file reports."""
+) -> tuple[dict[str, list[Part]], list[FileReport]]:
+    """Check references in load order; return the accepted rows per table and the file reports.
+
+    Milestones implied by current stages are returned as work still to do (they add no
+    rejections), so that they are derived while the entity rows are being written.
+    """
     keys: dict[str, pa.Array] = {}
-    out: dict[str, list[pa.Table]] = {}
+    out: dict[str, list[Part]] = {}
     reports = []
     for obj in objects:
         _check_references(store, obj, keys)
@@ -194,7 +203,8 @@ def _accept(
             previous = keys.get(obj.spec.table, pa.array([], pa.string()))
             keys[obj.spec.table] = pa.concat_arrays([previous, accepted_rows[key].combine_chunks()])
             if obj.current is not None:
-                out.setdefault("milestones", []).append(derive_milestones(obj, mask, ctx))
+                derive = partial(derive_milestones, obj, mask, ctx)
+                out.setdefault("milestones", []).append(derive)
         accepted = int(mask.sum())
         rejected = obj.raw.rows_read - accepted
         reports.append(
@@ -282,13 +292,21 @@ def _write_batch(
     store: Store,
     batch: dict[str, object],
     report: ImportReport,
-    accepted: dict[str, list[pa.Table]],
+    accepted: dict[str, list[Part]],
     progress: Progress | None = None,
 ) -> None:
     history = any(f.table == "milestones" for f in report.files)
-    with store.transaction():
-        for name in sorted(accepted, key=lambda n: _ORDER[n]):
-            parts = [p for p in accepted.pop(name) if p.num_rows]
+    # Deriving milestones (Arrow) runs on a second thread while DuckDB writes the entities before
+    # them; both release the GIL.
+    with ThreadPoolExecutor(max_workers=1) as pool, store.transaction():
+        pending = {
+            name: [pool.submit(p) if callable(p) else p for p in parts]
+            for name, parts in accepted.items()
+        }
+        accepted.clear()
+        for name in sorted(pending, key=lambda n: _ORDER[n]):
+            done = [p.result() if isinstance(p, Future) else p for p in pending.pop(name)]
+            parts = [p for p in done if p.num_rows]
             enrich = name == "milestones" and history
             # One file's accepted rows have distinct keys (duplicate ids are rejected), and so
             # have the events derived from them; history tables and several files may repeat.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -91,6 +92,19 @@ class Columns:
         self.by_folded = {name.casefold(): name for name in raw.cells.column_names}
         self.typed_dates: dict[str, Typed] = {}
         self.default_decimal = "," if raw.delimiter == ";" else "."
+        self._ahead: dict[tuple[str, str], Future[Typed]] = {}
+
+    def prefetch(self, columns: list[tuple[str, pa.DataType]]) -> None:
+        """Type these (column, type) pairs on two threads, ahead of the mapping in field order.
+
+        Arrow's kernels release the GIL, so columns are typed side by side. Errors stay in their
+        futures and surface when :meth:`typed` reaches the column, in the usual order.
+        """
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for column, dtype in columns:
+                if (column, str(dtype)) not in self._ahead:
+                    job = pool.submit(self._ahead_of_time, column, dtype)
+                    self._ahead[(column, str(dtype))] = job
 
     def find(self, aliases: tuple[str, ...]) -> str | None:
         return next(
@@ -109,7 +123,17 @@ class Columns:
             )
         return self.typed_dates[column]
 
+    def _ahead_of_time(self, column: str, dtype: pa.DataType) -> Typed:
+        return self._type(self.text(column), dtype, column, cached=True)
+
     def typed(self, text: pa.Array, dtype: pa.DataType, column: str, cached: bool = True) -> Typed:
+        """``text`` typed as ``dtype``; ``cached`` when ``text`` is the file's column as it is."""
+        ahead = self._ahead.pop((column, str(dtype)), None) if cached else None
+        if ahead is not None:
+            return ahead.result()
+        return self._type(text, dtype, column, cached)
+
+    def _type(self, text: pa.Array, dtype: pa.DataType, column: str, cached: bool) -> Typed:
         if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
             typed = self.dates(column) if cached else parse_dates(text, column_name=column)
             if pa.types.is_date(dtype):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -31,15 +32,20 @@ class Rejections:
         self,
         mask: pa.Array,
         column: str | None,
-        values: pa.Array | None,
+        values: pa.Array | Callable[[], pa.Array] | None,
         reason: str | pa.Array,
     ) -> None:
-        """Record ``reason`` for every row where ``mask`` is true."""
+        """Record ``reason`` for every row where ``mask`` is true.
+
+        ``values`` may be a function producing the cells, called only when a row is rejected.
+        """
         mask = pc.fill_null(mask, False)
         indices = pc.indices_nonzero(mask)
         count = len(indices)
         if count == 0:
             return
+        if callable(values):
+            values = values()
         taken_values = (
             pc.take(values, indices).cast(pa.string())
             if values is not None

@@ -54,11 +54,24 @@ def _map_field(
         return cols.ctx.key(cleaned)
     typed = cols.typed(text, dtype, source, cached=not fspec.values)
     obj.rejections.add(
-        typed.invalid, source, blank_to_null(cols.text(source)), f"not {typed.expected}"
+        typed.invalid, source, lambda: blank_to_null(cols.text(source)), f"not {typed.expected}"
     )
     if pa.types.is_timestamp(dtype):
         obj.dates[source] = typed.values
     return typed.values
+
+
+def _plain_fields(cols: Columns, obj: MappedObject) -> list[tuple[str, pa.DataType]]:
+    """(header, type) of the fields typed straight from a column of the file."""
+    out = []
+    for name, fspec in obj.spec.fields.items():
+        derived = fspec.constant is not None or fspec.ref is not None or fspec.values
+        if derived or not fspec.column or name in LINEAGE:
+            continue
+        source = cols.find(fspec.column)
+        if source is not None and name in obj.table.column_names():
+            out.append((source, obj.table.column(name).dtype.to_pyarrow()))
+    return out
 
 
 def _source_ids(cols: Columns, spec: ObjectSpec) -> tuple[pa.Array, str]:
@@ -76,6 +89,7 @@ def map_object(raw: RawTable, name: str, spec: ObjectSpec, ctx: MappingContext) 
     obj = MappedObject(name, spec, raw, pa.table({}), Rejections(raw.row_numbers))
     obj.rejections.add_bad_rows([(b.row_number, b.text, b.reason) for b in raw.bad_rows])
     cols = Columns(raw, spec, ctx)
+    cols.prefetch(_plain_fields(cols, obj))
     length = raw.cells.num_rows
     columns: dict[str, pa.Array] = {}
     for column in obj.table.column_names():

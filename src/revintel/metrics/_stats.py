@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.stats import norm
+from scipy.special import ndtr, ndtri  # normal cdf and its inverse, without scipy.stats
 
 
 def wilson_interval(
@@ -26,7 +26,7 @@ def wilson_interval(
     """
     k = np.asarray(successes, dtype=float)
     n = np.asarray(trials, dtype=float)
-    z = float(norm.ppf(1.0 - (1.0 - confidence) / 2.0))
+    z = float(ndtri(1.0 - (1.0 - confidence) / 2.0))
     with np.errstate(invalid="ignore", divide="ignore"):
         p = k / n
         denom = 1.0 + z * z / n
@@ -63,4 +63,4 @@ def two_proportion_z_test(x1: float, n1: float, x2: float, n2: float) -> Proport
     if se == 0.0:
         return ProportionTest(p1, p2, 0.0, 0.5)
     z = (p1 - p2) / se
-    return ProportionTest(p1, p2, z, float(norm.cdf(z)))
+    return ProportionTest(p1, p2, z, float(ndtr(z)))

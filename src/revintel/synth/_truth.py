@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from scipy.stats import rankdata
 
 from revintel.synth import _config as c
 from revintel.synth._company import Company
@@ -42,6 +41,8 @@ def _win_truth(journeys: Journeys, rows: np.ndarray) -> dict[str, dict[str, floa
 
 def _auc(score: np.ndarray, positive: np.ndarray) -> float:
     """Area under the ROC curve by the Mann-Whitney rank sum."""
+    from scipy.stats import rankdata  # scipy.stats costs a second at import: only load it here
+
     ranks = rankdata(score)
     n_pos = int(positive.sum())
     n_neg = len(score) - n_pos

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -10,6 +10,7 @@ from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from revintel.api._deps import SessionDep, SessionUserDep, StateDep, StoreDep
@@ -21,6 +22,8 @@ from revintel.web._i18n import LANGUAGES, Language, Translator, language_or_defa
 R = TypeVar("R")
 LANG_COOKIE = "revintel_lang"
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+#: Stands for the session's CSRF token in kept page HTML (URL-safe tokens never contain it).
+CSRF_SLOT = "__revintel_csrf_slot__"
 
 
 class LoginRequiredError(Exception):
@@ -55,19 +58,24 @@ class Page:
     t: Translator
 
     def render(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
-        """The HTML of ``template`` with the common context (user, ``t``, CSRF token…)."""
-        can_import = self.user.can(Permission.import_data)
-        return render(
-            self.request,
-            self.state,
-            template,
-            self.session,
-            self.t,
-            status,
-            user=self.user,
-            can_import=can_import,
-            **context,
+        """The HTML of ``template`` with the common context (user, ``t``, CSRF token…).
+
+        A successful ``GET`` page is rendered once per URL, user and language until the data
+        changes (the result cache is cleared then); later requests only put their session's
+        CSRF token into the kept HTML.
+        """
+        extra = {"user": self.user, "can_import": self.user.can(Permission.import_data)}
+        if self.request.method != "GET" or status != 200:
+            return render(
+                self.request, self.state, template, self.session, self.t, status, **extra, **context
+            )
+        key = page_key(self.request, self.user.username, self.t.lang)
+        html = self.state.cache.remember(
+            key, lambda: render_text(self.request, template, self.t, CSRF_SLOT, **extra, **context)
         )
+        response = HTMLResponse(html.replace(CSRF_SLOT, self.session.csrf_token))
+        set_session_cookie(response, self.state, self.session)
+        return response
 
     def query(self, fn: Callable[..., R], *args: Any) -> R:
         """``fn(store, user, *args)`` through the server's result cache."""
@@ -107,6 +115,52 @@ def render(
     )
     set_session_cookie(response, state, session)
     return response
+
+
+def page_key(request: Request, username: str, lang: str) -> tuple[str, ...]:
+    """Cache key of a page's HTML: its URL, the signed-in user and the language."""
+    return ("page", request.url.path, request.url.query, username, lang)
+
+
+class CachedPageRoute(APIRoute):
+    """A page route that answers from kept HTML before resolving its dependencies.
+
+    A ``GET`` whose page is kept for the session's user and language is answered from the event
+    loop with the session's CSRF token filled in; anything else runs the handler as usual.
+    """
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        """The route's handler, preceded by the look-up of kept HTML."""
+        handler = super().get_route_handler()
+
+        async def answer(request: Request) -> Response:
+            kept = _kept_page(request) if request.method == "GET" else None
+            return kept if kept is not None else await handler(request)
+
+        return answer
+
+
+def _kept_page(request: Request) -> Response | None:
+    state: AppState = request.app.state.revintel
+    session = state.codec.loads(request.cookies.get(SESSION_COOKIE))
+    if session is None or session.username is None:
+        return None
+    key = page_key(request, session.username, request_language(request, state))
+    html = state.cache.peek(key)
+    if html is None:
+        return None
+    response = HTMLResponse(html.replace(CSRF_SLOT, session.csrf_token))
+    set_session_cookie(response, state, session)
+    return response
+
+
+def render_text(
+    request: Request, template: str, t: Translator, csrf_token: str, **context: Any
+) -> str:
+    """The HTML of ``template`` as text (no response, no cookie)."""
+    return TEMPLATES.get_template(template).render(
+        request=request, t=t, lang=t.lang, languages=LANGUAGES, csrf_token=csrf_token, **context
+    )
 
 
 def set_session_cookie(response: Response, state: AppState, session: Session) -> None:

@@ -11,9 +11,9 @@ from pydantic import BeforeValidator
 from revintel.api._forecast import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
 from revintel.forecast import NEW, OPEN, TOTAL
 from revintel.web._charts import Chart, FanChart
-from revintel.web._context import Page, PageDep
+from revintel.web._context import CachedPageRoute, Page, PageDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
 Grain = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=10)]
 Horizon = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=24)]

@@ -14,9 +14,9 @@ from pydantic import BeforeValidator
 from revintel.api._analytics import FUNNEL_BREAKDOWNS, funnel_rows
 from revintel.auth import distinct_values
 from revintel.web._charts import Chart
-from revintel.web._context import Page, PageDep
+from revintel.web._context import CachedPageRoute, Page, PageDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Text = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]

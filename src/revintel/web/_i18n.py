@@ -140,6 +140,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "login.password": ("Passwort", "Password"),
     "login.submit": ("Anmelden", "Sign in"),
     "login.failed": ("Benutzername oder Passwort ist falsch.", "Wrong username or password."),
+    "login.throttled": (
+        "Zu viele fehlgeschlagene Anmeldungen. Bitte erneut versuchen in",
+        "Too many failed sign-ins. Try again in",
+    ),
+    "login.minutes": ("Minuten", "minutes"),
     "overview.title": ("Übersicht", "Overview"),
     "tile.leads": ("Leads", "Leads"),
     "tile.accounts": ("Accounts", "Accounts"),

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from revintel.api._deps import SessionDep, StateDep, StoreDep
+from revintel.api._state import AppState
 from revintel.auth import Session, authenticate
 from revintel.web._context import (
     LANG_COOKIE,
@@ -47,13 +48,29 @@ def login(
         return render(
             request, state, "login.html", fresh, t, 403, next=safe_next(next), failed=True
         )
+    address = request.client.host if request.client else None
+    wait = state.throttle.retry_after(username, address)
+    if wait:
+        return _throttled(request, state, session, t, safe_next(next), wait)
     user = authenticate(store, username.strip(), password)
     if user is None:
+        state.throttle.fail(username, address)
         return render(
             request, state, "login.html", session, t, 401, next=safe_next(next), failed=True
         )
+    state.throttle.succeed(username)
     response = RedirectResponse(safe_next(next), status_code=303)
     set_session_cookie(response, state, session.signed_in(user.username))
+    return response
+
+
+def _throttled(
+    request: Request, state: AppState, session: Session, t: Translator, next_url: str, wait: int
+) -> Response:
+    response = render(
+        request, state, "login.html", session, t, 429, next=next_url, failed=False, wait=wait
+    )
+    response.headers["Retry-After"] = str(wait)
     return response
 
 

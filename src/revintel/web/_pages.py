@@ -13,10 +13,10 @@ from revintel.api._analytics import alert_reasons, kpi_tiles
 from revintel.auth import (
     RecordQuery,
     deal_totals,
-    entity_scores,
-    has_scores,
     distinct_values,
+    entity_scores,
     get_record,
+    has_scores,
     list_records,
     milestone_timeline,
     monthly_counts,
@@ -24,9 +24,9 @@ from revintel.auth import (
     touchpoints_for,
 )
 from revintel.web._charts import Chart
-from revintel.web._context import Page, PageDep
+from revintel.web._context import CachedPageRoute, Page, PageDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 PAGE_SIZE = 50
 Text = Annotated[str | None, Query(max_length=200)]
 # Forms submit an untouched date field as an empty string: that means "no bound".
@@ -139,7 +139,7 @@ def leads(
     created_to: Day = None,
     number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Leads the user may see, best score first (newest first unscored), filtered by the URL's parameters."""
+    """Leads the user may see, best score first (else newest), filtered by the URL."""
     filters: dict[str, Any] = {"channel": channel, "status": status, "rep_id": rep_id}
     filters |= {"created_from": created_from, "created_to": created_to}
     return _list_page(page, "leads", "leads.html", filters, number)
@@ -169,7 +169,7 @@ def deals(
     created_to: Day = None,
     number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
 ) -> Response:
-    """Deals the user may see, best score first (newest first unscored), filtered by the URL's parameters."""
+    """Deals the user may see, best score first (else newest), filtered by the URL."""
     filters: dict[str, Any] = {"status": status, "stage": stage, "rep_id": rep_id}
     filters |= {"created_from": created_from, "created_to": created_to}
     return _list_page(page, "opportunities", "deals.html", filters, number)

@@ -12,9 +12,9 @@ from pydantic import BeforeValidator
 from revintel.api._analytics import kpi_series
 from revintel.auth import distinct_values
 from revintel.web._charts import Chart
-from revintel.web._context import Page, PageDep
+from revintel.web._context import CachedPageRoute, Page, PageDep
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Text = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 #: Chart id → KPI id of the catalogue.

@@ -81,6 +81,10 @@ def _kpi_sheet(sheets: _Sheets, data: ReportData, t: Translator) -> None:
     sheet.set_column(1, 4, 16)
 
 
+def _quantiles(row: dict[str, Any]) -> tuple[float, float, float, float]:
+    return row["p10"], row["p50"], row["p90"], row["mean"]
+
+
 def write_xlsx_report(data: ReportData, path: Path) -> None:
     """Write the report's KPI, deal, funnel, forecast and alert tables to ``path``."""
     t = Translator(data.language)
@@ -104,10 +108,9 @@ def write_xlsx_report(data: ReportData, path: Path) -> None:
             t("report.sheet.forecast"),
             ["grain", t("forecast.period"), t("forecast.source"), "P10", "P50", "P90", "mean"],
             [
-                (r["grain"], r["period"], t(f"forecast.source.{r['source']}"),
-                 r["p10"], r["p50"], r["p90"], r["mean"])
+                (r["grain"], r["period"], t(f"forecast.source.{r['source']}"), *_quantiles(r))
                 for r in data.forecast.records()
-            ],  # fmt: skip
+            ],
             [None, None, None, MONEY, MONEY, MONEY, MONEY],
         )
         sheets.table(

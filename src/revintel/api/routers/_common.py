@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, Query
+from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
+from pydantic import BaseModel
 
+from revintel.api._cache import scope
 from revintel.api._schemas import MilestoneEvent, Touchpoint
-from revintel.auth import RecordQuery
+from revintel.api._state import AppState
+from revintel.auth import RecordQuery, User
 from revintel.model import FunnelDefinition
 
 Language = Literal["de", "en"]
@@ -74,3 +79,20 @@ def timeline_models(
 def touchpoint_models(rows: list[dict[str, Any]]) -> list[Touchpoint]:
     """Touchpoint rows as response models."""
     return [Touchpoint(**r) for r in rows]
+
+
+async def cached_json(
+    request: Request, state: AppState, user: User, build: Callable[[], BaseModel]
+) -> Response:
+    """The JSON of ``build()``, kept per URL and row scope until the data changes.
+
+    A kept answer is sent from the event loop; only a miss runs ``build`` (which reads the
+    store) on a worker thread, so cached requests never wait for a free thread.
+    """
+    key = ("api", request.url.path, request.url.query, scope(user))
+    body = state.cache.peek(key)
+    if body is None:
+        body = await run_in_threadpool(
+            state.cache.remember, key, lambda: build().model_dump_json().encode()
+        )
+    return Response(body, media_type="application/json")

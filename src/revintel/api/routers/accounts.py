@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._schemas import Account, Page
-from revintel.api.routers._common import FilterValue, ListDep
+from revintel.api.routers._common import FilterValue, ListDep, cached_json
 from revintel.auth import get_record, list_records
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 
 
 @router.get("", response_model=Page[Account], summary="List accounts")
-def list_accounts(
+async def list_accounts(
+    request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
@@ -23,7 +25,7 @@ def list_accounts(
     region: FilterValue = None,
     country: FilterValue = None,
     owner_rep_id: FilterValue = None,
-) -> Page[Account]:
+) -> Response:
     """Accounts matching the filters; a sales rep sees only the accounts they own."""
     filters = {
         "industry": industry,
@@ -32,12 +34,22 @@ def list_accounts(
         "country": country,
         "owner_rep_id": owner_rep_id,
     }
-    result = state.cache.call(list_records, store, user, "accounts", params.query(filters))
-    items = [Account(**r) for r in result.rows]
-    return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
+
+    def build() -> Page[Account]:
+        result = state.cache.call(list_records, store, user, "accounts", params.query(filters))
+        items = [Account(**r) for r in result.rows]
+        return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
+
+    return await cached_json(request, state, user, build)
 
 
 @router.get("/{account_id}", response_model=Account, summary="An account")
-def get_account(account_id: str, store: StoreDep, user: UserDep, state: StateDep) -> Account:
+async def get_account(
+    request: Request, account_id: str, store: StoreDep, user: UserDep, state: StateDep
+) -> Response:
     """The account with its firmographics."""
-    return Account(**state.cache.call(get_record, store, user, "accounts", account_id))
+
+    def build() -> Account:
+        return Account(**state.cache.call(get_record, store, user, "accounts", account_id))
+
+    return await cached_json(request, state, user, build)

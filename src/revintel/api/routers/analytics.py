@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import RootModel
 
 from revintel.api._analytics import FUNNEL_BREAKDOWNS, alert_reasons, funnel_rows, kpi_tiles
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._schemas import AlertOut, FunnelRow, KpiTileOut
-from revintel.api.routers._common import FilterValue, Language
+from revintel.api.routers._common import FilterValue, Language, cached_json
 
 router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
@@ -23,21 +25,27 @@ def _stop(created_to: date | None) -> date | None:
 
 
 @router.get("/kpis", response_model=list[KpiTileOut], summary="Headline KPIs")
-def kpis(
+async def kpis(
+    request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
     channel: FilterValue = None,
     created_from: From = None,
     created_to: To = None,
-) -> list[KpiTileOut]:
+) -> Response:
     """MQLs, LVR, MQL→SAL acceptance, win rate and sales cycle: last complete period and trend."""
-    tiles = state.cache.call(kpi_tiles, store, user, channel, created_from, _stop(created_to))
-    return [KpiTileOut(**t.__dict__, trend=t.trend) for t in tiles]
+
+    def build() -> RootModel[list[KpiTileOut]]:
+        tiles = state.cache.call(kpi_tiles, store, user, channel, created_from, _stop(created_to))
+        return RootModel([KpiTileOut(**t.__dict__, trend=t.trend) for t in tiles])
+
+    return await cached_json(request, state, user, build)
 
 
 @router.get("/funnel", response_model=list[FunnelRow], summary="Funnel by milestone")
-def funnel(
+async def funnel(
+    request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
@@ -46,16 +54,24 @@ def funnel(
     created_from: From = None,
     created_to: To = None,
     lang: Language = "en",
-) -> list[FunnelRow]:
+) -> Response:
     """Reached, conversion to the next milestone, P(won) with interval, days to the next."""
-    rows = state.cache.call(
-        funnel_rows, store, user, by, channel, created_from, _stop(created_to), lang
-    )
-    return [FunnelRow(**r, group=None if by is None else str(r[by])) for r in rows]
+
+    def build() -> RootModel[list[FunnelRow]]:
+        rows = state.cache.call(
+            funnel_rows, store, user, by, channel, created_from, _stop(created_to), lang
+        )
+        return RootModel([FunnelRow(**r, group=None if by is None else str(r[by])) for r in rows])
+
+    return await cached_json(request, state, user, build)
 
 
 @router.get("/alerts", response_model=list[AlertOut], summary="Firing alerts")
-def alerts(store: StoreDep, user: UserDep, state: StateDep) -> list[AlertOut]:
+async def alerts(request: Request, store: StoreDep, user: UserDep, state: StateDep) -> Response:
     """Every alert of the KPI catalogue firing on the caller's rows, newest first."""
-    reasons = state.cache.call(alert_reasons, store, user)
-    return [AlertOut(reason_de=de, reason_en=en) for de, en in reasons]
+
+    def build() -> RootModel[list[AlertOut]]:
+        reasons = state.cache.call(alert_reasons, store, user)
+        return RootModel([AlertOut(reason_de=de, reason_en=en) for de, en in reasons])
+
+    return await cached_json(request, state, user, build)

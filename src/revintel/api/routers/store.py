@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._schemas import Health, StoreInfo, TableInfo
+from revintel.api.routers._common import cached_json
 from revintel.auth import record_counts
 from revintel.model import TABLES
 from revintel.store import Store
@@ -20,14 +22,18 @@ def health() -> Health:
 
 
 @router.get("/store", response_model=StoreInfo, summary="Tables, row counts, schema version")
-def store_info(store: StoreDep, user: UserDep, state: StateDep) -> StoreInfo:
+async def store_info(request: Request, store: StoreDep, user: UserDep, state: StateDep) -> Response:
     """Row counts per model table (leads, opportunities, accounts: only rows the caller sees)."""
-    counts = state.cache.call(record_counts, store, user)
-    tables = [
-        TableInfo(name=t.name, rows=counts[t.name], description=t.description) for t in TABLES
-    ]
-    version = state.cache.call(_schema_version, store, None)
-    return StoreInfo(schema_version=version, tables=tables)
+
+    def build() -> StoreInfo:
+        counts = state.cache.call(record_counts, store, user)
+        tables = [
+            TableInfo(name=t.name, rows=counts[t.name], description=t.description) for t in TABLES
+        ]
+        version = state.cache.call(_schema_version, store, None)
+        return StoreInfo(schema_version=version, tables=tables)
+
+    return await cached_json(request, state, user, build)
 
 
 def _schema_version(store: Store) -> int | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import ibis
 
+from revintel.predict import latest_scores
 from revintel.store import Store
 
 #: Record table → score kinds of its rows; the first is shown and sorted by in lists.
@@ -20,14 +21,6 @@ SCORE_KINDS: dict[str, tuple[str, ...]] = {
 }
 #: Columns a scored list adds to each row.
 SCORE_COLUMNS = ("score", "score_kind", "scored_at", "score_reasons")
-
-
-def latest_scores(store: Store, kinds: tuple[str, ...]) -> ibis.Table:
-    """The most recent score of each (kind, entity) among ``kinds``."""
-    s = store.table("scores").filter(lambda s: s.kind.isin(kinds))
-    newest = ibis.window(group_by=[s.kind, s.entity_id], order_by=ibis.desc(s.scored_at))
-    ranked = s.mutate(rank_=ibis.row_number().over(newest))
-    return ranked.filter(ranked.rank_ == 0).drop("rank_")
 
 
 def has_scores(store: Store, name: str) -> bool:

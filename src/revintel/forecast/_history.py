@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.model import FunnelDefinition
+from revintel.predict import latest_scores
 from revintel.store import Store
 
 #: Dimensions a forecast can be split by.
@@ -93,11 +94,10 @@ def _dimensions(store: Store, opps: pd.DataFrame) -> pd.DataFrame:
 
 
 def _deal_scores(store: Store) -> pd.Series:
-    scores = _frame(store, "scores", ["kind", "entity_type", "entity_id", "score", "scored_at"])
-    deals = (scores["entity_type"] == "opportunity") & (scores["kind"] == DEAL_SCORE_KIND)
-    scores = scores[deals].sort_values("scored_at")
-    latest = scores.drop_duplicates("entity_id", keep="last")
-    return pd.Series(latest["score"].to_numpy(float), index=latest["entity_id"].to_numpy())
+    scores = latest_scores(store, (DEAL_SCORE_KIND,))
+    latest = scores.filter(scores.entity_type == "opportunity").select("entity_id", "score")
+    frame = latest.to_pandas()
+    return pd.Series(frame["score"].to_numpy(float), index=frame["entity_id"].to_numpy())
 
 
 def load_history(store: Store, funnel: FunnelDefinition) -> History:

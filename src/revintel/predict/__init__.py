@@ -21,6 +21,7 @@ from revintel.predict._reasons import sentence, top_reasons
 from revintel.predict._registry import (
     ModelRecord,
     RegistryError,
+    latest_scores,
     list_models,
     load_model,
     scorer_from_state,
@@ -64,6 +65,7 @@ __all__ = [
     "evaluation",
     "evaluation_frame",
     "explain_entity",
+    "latest_scores",
     "leaky_features",
     "list_models",
     "load_model",

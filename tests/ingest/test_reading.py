@@ -108,3 +108,15 @@ def test_cp1252_after_a_long_ascii_start_is_still_read(write_file: WriteFile) ->
     assert raw.encoding == "cp1252"
     assert raw.cells.num_rows == 120_001
     assert raw.cells["name"][-1].as_py() == "Müller GmbH"
+
+
+def test_stray_carriage_returns_are_read_or_refused_clearly(tmp_path: Path) -> None:
+    # found by fuzzing the upload API: a lone CR once escaped as a bare csv.Error
+    path = tmp_path / "upload.csv"
+    path.write_bytes(".b\r\xc3\x897\x01\xe3\xab\xa4".encode("latin-1"))
+    try:
+        raw = read_file(path)
+    except IngestError as exc:
+        assert str(path) in str(exc)
+    else:
+        assert raw.cells.num_columns >= 1

@@ -38,7 +38,6 @@ EXPECTED = [
     (9, "created_at", None, "missing created_at"),
     (10, "stage", "Zauberei", "unknown stage"),
     (11, "created_at", "2024-13-45", "not a date (yyyy-mm-dd)"),
-    (11, "created_at", None, "missing created_at"),
     (12, None, "O11,A1,100,2024-01-10,,offer_sent,extra", "expected 6 fields, found 7"),
 ]
 

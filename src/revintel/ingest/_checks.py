@@ -32,7 +32,12 @@ def check_rows(obj: MappedObject, ctx: MappingContext) -> None:
         if not column.required or column.name in LINEAGE or column.name in obj.table.key:
             continue
         values = rows[column.name] if column.name in rows.column_names else pa.nulls(n)
-        rej.add(pc.is_null(values), label(column.name), None, f"missing {column.name}")
+        missing = pc.is_null(values)
+        written = text(column.name)
+        if written is not None:
+            # a cell that was written but could not be typed is already rejected for its type
+            missing = pc.and_(missing, pc.is_null(written))
+        rej.add(missing, label(column.name), None, f"missing {column.name}")
     if SOURCE_ID in rows.column_names:
         ids = rows[SOURCE_ID]
         rej.add(pc.is_null(ids), label(SOURCE_ID), None, "missing source id")

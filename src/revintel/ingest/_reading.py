@@ -201,7 +201,10 @@ def _read_delimited(path: Path, encoding: str | None, delimiter: str | None) -> 
     utf8, footer = strip_footer(utf8, delimiter)
     if footer:
         logger.info("%s: ignored a footer of %d lines", name, footer)
-    header = next(csv.reader(io.StringIO(head), delimiter=delimiter), None)
+    try:
+        header = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), None)
+    except csv.Error as exc:
+        raise IngestError(f"{name}: cannot read the header row: {exc}") from None
     if not header or not any(h.strip() for h in header):
         raise IngestError(f"{name}: the file has no header row")
     names = _unique_names(header)
@@ -245,7 +248,7 @@ def _parse(
 
 def _locate_records(text: str, delimiter: str, width: int) -> tuple[pa.Array, list[BadRow]]:
     """Line numbers of well-formed records and the malformed ones, as pyarrow splits them."""
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     next(reader, None)
     good: list[int] = []
     bad: list[BadRow] = []

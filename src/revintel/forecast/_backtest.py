@@ -117,6 +117,8 @@ def _score(points: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for window, part in points.groupby("window", sort=False):
         actual = part["actual"].to_numpy(float)
+        # WAPE and bias are relative to actual intake; undefined (NaN) when nothing was ordered
+        total = actual.sum() if actual.sum() > 0 else np.nan
         inside = (part["p10"] <= part["actual"]) & (part["actual"] <= part["p90"])
         for method, column in columns.items():
             error = part[column].to_numpy(float) - actual
@@ -125,8 +127,8 @@ def _score(points: pd.DataFrame) -> pd.DataFrame:
                     "window": window,
                     "method": method,
                     "origins": len(part),
-                    "wape": float(np.abs(error).sum() / actual.sum()),
-                    "bias": float(error.sum() / actual.sum()),
+                    "wape": float(np.abs(error).sum() / total),
+                    "bias": float(error.sum() / total),
                     "coverage_p10_p90": float(inside.mean()) if column == "p50" else np.nan,
                 }
             )

@@ -11,11 +11,10 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from revintel.ingest._reading import IngestError
-from revintel.model import TABLES_BY_NAME, table
+from revintel.model import TABLES_BY_NAME, parse_yaml_mapping, table
 
 _SOURCES = "conf/sources"
 #: Pseudo-column for a fallback: the latest date found in the object's date fields.
@@ -181,12 +180,7 @@ def load_mapping(path: str | Path) -> SourceMapping:
 
 
 def _parse_yaml(text: str, origin: str) -> SourceMapping:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise IngestError(f"{origin}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise IngestError(f"{origin}: expected a mapping with 'system' and 'objects'")
+    data = parse_yaml_mapping(text, origin, IngestError, "'system' and 'objects'")
     return parse_mapping(data, origin)
 
 

@@ -4,16 +4,14 @@ that name the file and the field."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from revintel.metrics._catalogue import MetricCatalogue, MetricCatalogueError
 from revintel.metrics._validation import RULES
-from revintel.model import FunnelDefinition, load_funnel
+from revintel.model import FunnelDefinition, load_funnel, read_yaml_mapping
 
 DEFAULT_METRICS_PATH = "conf/metrics.yaml"
 
@@ -71,22 +69,7 @@ def parse_catalogue(
 
 
 def _read_yaml(path: str | Path | None) -> tuple[dict[str, Any], str]:
-    if path is None:
-        text = files("revintel").joinpath(DEFAULT_METRICS_PATH).read_text(encoding="utf-8")
-        origin = DEFAULT_METRICS_PATH
-    else:
-        origin = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise MetricCatalogueError(f"{origin}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise MetricCatalogueError(f"{origin}: not valid YAML: {exc}") from None
-    if not isinstance(data, dict):
-        raise MetricCatalogueError(f"{origin}: expected a mapping with 'kpis'")
-    return data, origin
+    return read_yaml_mapping(path, DEFAULT_METRICS_PATH, MetricCatalogueError, "'kpis'")
 
 
 def _deep_merge(base: Mapping[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:

@@ -161,3 +161,12 @@ def test_api_docs_load_nothing_from_other_hosts(live_server: LiveServer) -> None
     assert bundle.headers["content-type"].startswith("text/javascript")
     assert len(bundle.content) > 500_000
     assert "connect-src 'self'" in docs.headers["content-security-policy"]
+
+
+def test_control_characters_in_filters_are_a_client_error(live_server: LiveServer) -> None:
+    # found by schemathesis: a NUL byte in a filter once reached SQL and gave a 500
+    client = live_server.client("admin")
+    response = client.get("/api/v1/accounts", params={"segment": "N\x00s"})
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "bad_request"
+    assert client.get("/api/v1/accounts", params={"segment": "Mittelstand"}).status_code == 200

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 import anyio.to_thread
 import fastapi_offline
@@ -76,6 +78,37 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+_CONTROL_CHARACTERS = "query parameters must not contain control characters"
+
+
+class RejectControlCharacters:
+    """ASGI middleware answering 400 to query strings holding control characters.
+
+    No filter value can contain them, and some backends cannot even quote them in SQL, so they
+    are refused once here for every page and API route instead of in each parameter.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = unquote_to_bytes(scope.get("query_string", b"")) if scope["type"] == "http" else b""
+        if any(b < 0x20 or b == 0x7F for b in query):
+            body = json.dumps(
+                {"error": {"code": "bad_request", "message": _CONTROL_CHARACTERS}}
+            ).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 400,
+                    "headers": [(b"content-type", b"application/json")],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})
+            return
+        await self.app(scope, receive, send)
+
+
 def api_router() -> APIRouter:
     """Every API resource under ``/api/v1``."""
     router = APIRouter(prefix=API_V1)
@@ -130,6 +163,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.revintel = state
     install_error_handlers(app)
+    app.add_middleware(RejectControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
     install_docs(app)

@@ -21,20 +21,10 @@ from revintel.metrics import MetricSources
 from revintel.metrics._report import funnel_report
 from revintel.model import load_funnel
 from revintel.store import open_store
+from revintel.synth._config import CHANNELS
 
 SIZES = (2_000_000, 10_000_000)
 REPEATS = 3
-CHANNELS = (
-    "search",
-    "webinar",
-    "content",
-    "email",
-    "social",
-    "trade_fair",
-    "field_sales",
-    "phone",
-    "referral",
-)
 
 _GENERATE = """
 CREATE TEMP TABLE bench_leads AS

@@ -11,8 +11,7 @@ from typing import Any
 
 import ibis
 
-from revintel.predict import latest_scores
-from revintel.store import Store
+from revintel.store import Store, latest_scores
 
 #: Record table → score kinds of its rows; the first is shown and sorted by in lists.
 SCORE_KINDS: dict[str, tuple[str, ...]] = {

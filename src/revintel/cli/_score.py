@@ -26,17 +26,9 @@ from revintel.cli._common import (
     store_from,
 )
 from revintel.cli._summary import summary_section
-from revintel.predict import (
-    GROUPS,
-    RegistryError,
-    apply_scores,
-    evaluation_frame,
-    explain_entity,
-    list_models,
-    load_model,
-    render_report,
-    train_score,
-)
+
+# revintel.predict loads scikit-learn and LightGBM (about a second): each command imports it
+# when it runs, so the rest of the CLI starts fast.
 from revintel.store import Store
 
 score_app = typer.Typer(
@@ -91,6 +83,8 @@ def train(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Train the scores of GROUP, compare them out of time with the baselines and register them."""
+    from revintel.predict import GROUPS, train_score
+
     definition = funnel_from(funnel)
     frames = []
     with store_from(db) as store:
@@ -126,6 +120,8 @@ def apply(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Score every open lead or deal with the current models and store the scores."""
+    from revintel.predict import GROUPS, RegistryError, apply_scores
+
     definition = funnel_from(funnel)
     groups = list(GROUPS) if group is ApplyGroup.all else [group.value]
     rows: list[dict[str, Any]] = []
@@ -166,6 +162,8 @@ def explain(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Show the score of one lead or deal with its strongest reasons for and against."""
+    from revintel.predict import explain_entity
+
     language = "de" if lang == "de" else "en"
     with store_from(db, read_only=True) as store:
         results = explain_entity(store, entity_id, funnel_from(funnel), as_of=_as_of(as_of))
@@ -191,6 +189,8 @@ def report(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Out-of-time metrics of the current models and their baselines (optionally as HTML)."""
+    from revintel.predict import RegistryError, evaluation_frame, list_models, render_report
+
     with store_from(db, read_only=True) as store:
         records = [r for r in list_models(store) if r.status in ("active", "fallback")]
     if not records:
@@ -207,6 +207,13 @@ def report(
 
 @summary_section("Deal scoring")
 def _demo_summary(store: Store) -> RenderableType:
+    from revintel.predict import (
+        apply_scores,
+        evaluation_frame,
+        load_model,
+        train_score,
+    )
+
     try:
         record = load_model(store, "deal_win")
     except LookupError:

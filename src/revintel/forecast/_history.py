@@ -14,8 +14,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.model import FunnelDefinition
-from revintel.predict import latest_scores
-from revintel.store import Store
+from revintel.store import Store, latest_scores
 
 #: Dimensions a forecast can be split by.
 DIMENSIONS = ("segment", "team", "product")

@@ -21,7 +21,6 @@ from revintel.predict._reasons import sentence, top_reasons
 from revintel.predict._registry import (
     ModelRecord,
     RegistryError,
-    latest_scores,
     list_models,
     load_model,
     scorer_from_state,
@@ -65,7 +64,6 @@ __all__ = [
     "evaluation",
     "evaluation_frame",
     "explain_entity",
-    "latest_scores",
     "leaky_features",
     "list_models",
     "load_model",

@@ -11,7 +11,6 @@ from datetime import datetime
 from importlib.metadata import version
 from typing import Any, Protocol
 
-import ibis
 import numpy as np
 import pandas as pd
 
@@ -186,11 +185,3 @@ def write_scores(store: Store, scores: pd.DataFrame) -> int:
     with store.transaction():
         store.delete_keys("scores", scores[["score_id"]])
         return store.insert("scores", scores)
-
-
-def latest_scores(store: Store, kinds: tuple[str, ...]) -> ibis.Table:
-    """The most recent stored score of each (kind, entity) among ``kinds``, as an expression."""
-    s = store.table("scores").filter(lambda s: s.kind.isin(kinds))
-    newest = ibis.window(group_by=[s.kind, s.entity_id], order_by=ibis.desc(s.scored_at))
-    ranked = s.mutate(rank_=ibis.row_number().over(newest))
-    return ranked.filter(ranked.rank_ == 0).drop("rank_")

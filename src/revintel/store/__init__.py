@@ -1,6 +1,7 @@
 """The store: opening, migrating and writing the integrated data model."""
 
 from revintel.store._migrations import META_TABLE, migrate, read_schema_version
+from revintel.store._scores import latest_scores
 from revintel.store._store import (
     DB_ENV_VAR,
     DEFAULT_DB,
@@ -18,6 +19,7 @@ __all__ = [
     "Store",
     "StoreError",
     "conform",
+    "latest_scores",
     "migrate",
     "open_store",
     "read_schema_version",

@@ -126,3 +126,17 @@ def test_unrecognised_files_and_presets_are_named(store: Store, write_file: Writ
         import_files(store, "generic", [write_file("x.csv", "foo,bar\n1,2\n")])
     with pytest.raises(IngestError, match="unknown preset 'nope'; choose one of"):
         import_files(store, "nope", [write_file("y.csv", "a\n1\n")])
+
+
+def test_files_are_recorded_under_the_names_given(store: Store, write_file: WriteFile) -> None:
+    # uploads are read from a temporary folder but must be reported as the user named them
+    files = _files(write_file)
+    names = ["Accounts (CRM).csv", "Opportunities (CRM).csv"]
+    with pytest.raises(StrictImportError):
+        import_files(store, "generic", files, strict=True, now=NOW, file_names=names)
+    stored = store.execute_sql("SELECT DISTINCT file FROM rejected_rows").column(0).to_pylist()
+    assert stored == ["Opportunities (CRM).csv"]
+    batch = store.execute_sql("SELECT files FROM import_batches").column(0).to_pylist()
+    assert batch == ["Accounts (CRM).csv\nOpportunities (CRM).csv"]
+    with pytest.raises(IngestError, match="2 file names given for 1 files"):
+        import_files(store, "generic", files[:1], file_names=names)

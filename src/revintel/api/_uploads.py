@@ -9,7 +9,6 @@ from pathlib import Path
 from fastapi import UploadFile
 
 from revintel.api._errors import ApiError
-from revintel.store import Store
 
 MAX_UPLOAD_BYTES = 200 * 2**20
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -44,25 +43,3 @@ def save_uploads(uploads: list[UploadFile], folder: Path) -> list[Path]:
 def remove_folder(folder: Path) -> None:
     """Delete a temporary upload folder."""
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def record_upload_names(store: Store, batch_id: str, folder: Path) -> None:
-    """Name uploaded files in the batch's records as the user named them, not by temp path.
-
-    The importer records the paths it read; for uploads those point into a folder deleted
-    right after the import.
-    """
-    prefix = f"{folder}/"
-    store.execute_sql(
-        "UPDATE rejected_rows SET file = replace(file, ?, '') WHERE import_batch_id = ?",
-        [prefix, batch_id],
-    )
-    store.execute_sql(
-        "UPDATE import_batches SET files = replace(files, ?, '') WHERE import_batch_id = ?",
-        [prefix, batch_id],
-    )
-
-
-def display_name(path: str, folder: Path) -> str:
-    """A reported file path without the upload folder."""
-    return path.removeprefix(f"{folder}/")

@@ -136,11 +136,18 @@ def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Ar
 
 
 def _map_files(
-    files: Sequence[str | Path], mapping: SourceMapping, ctx: MappingContext
+    files: Sequence[str | Path],
+    names: Sequence[str],
+    mapping: SourceMapping,
+    ctx: MappingContext,
 ) -> list[MappedObject]:
     objects = []
-    for path in files:
-        raw = read_file(path)
+    for path, shown in zip(files, names, strict=True):
+        try:
+            raw = read_file(path)
+        except IngestError as exc:
+            raise IngestError(str(exc).replace(str(path), shown)) from None
+        raw.file = shown
         name, spec = detect_object(raw, mapping)
         logger.info("%s: %s export (%d rows) → %s", raw.file, name, raw.rows_read, spec.table)
         objects.append(map_object(raw, name, spec, ctx))
@@ -226,6 +233,7 @@ def import_files(
     date_format: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
+    file_names: Sequence[str] | None = None,
 ) -> ImportReport:
     """Import export files into the store in one transaction.
 
@@ -249,6 +257,9 @@ def import_files(
         The time after which dates count as "in the future" (default: now, UTC).
     progress
         Called with a short message after each step.
+    file_names
+        How to name each file in reports, rejections and the batch record (default: its path),
+        e.g. the name a user uploaded it under rather than a temporary path.
 
     Returns
     -------
@@ -259,7 +270,10 @@ def import_files(
     started = datetime.now(UTC).replace(tzinfo=None)
     batch_id = f"{source.system}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
     ctx = MappingContext(source, funnel or load_funnel(), batch_id, now or started, date_format)
-    objects = _map_files(files, source, ctx)
+    names = [str(f) for f in files] if file_names is None else list(file_names)
+    if len(names) != len(files):
+        raise IngestError(f"{len(names)} file names given for {len(files)} files")
+    objects = _map_files(files, names, source, ctx)
     accepted, reports = _accept(store, objects, ctx)
     report = ImportReport(batch_id, source.system, "committed", reports)
     report.rejections = _rejection_rows(objects, batch_id)
@@ -270,7 +284,7 @@ def import_files(
         "import_batch_id": batch_id,
         "source_system": source.system,
         "preset": preset,
-        "files": "\n".join(str(f) for f in files),
+        "files": "\n".join(names),
         "started_at": started,
         "rows_read": report.rows_read,
         "rows_accepted": report.rows_accepted,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -13,8 +12,6 @@ from fastapi.responses import HTMLResponse, Response
 
 from revintel.api._quality import import_history, rejected_rows, rejections_by_reason
 from revintel.api._uploads import (
-    display_name,
-    record_upload_names,
     remove_folder,
     save_uploads,
 )
@@ -52,13 +49,14 @@ def import_upload(
     folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
     try:
         paths = save_uploads(files, folder)
-        report = import_files(page.store, preset, paths, strict=strict)
-        record_upload_names(page.store, report.batch_id, folder)
-        shown = [replace(f, file=display_name(f.file, folder)) for f in report.files]
+        names = [p.name for p in paths]
+        report = import_files(page.store, preset, paths, strict=strict, file_names=names)
     finally:
         remove_folder(folder)
     page.state.cache.clear()
-    return page.render("import.html", presets=presets(), report=report, files=shown, preset=preset)
+    return page.render(
+        "import.html", presets=presets(), report=report, files=report.files, preset=preset
+    )
 
 
 @router.get("/quality", response_class=HTMLResponse)

@@ -12,8 +12,6 @@ from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._quality import import_history, rejected_rows
 from revintel.api._schemas import ImportBatch, ImportedFile, ImportResult, RejectedRow
 from revintel.api._uploads import (
-    display_name,
-    record_upload_names,
     remove_folder,
     save_uploads,
 )
@@ -68,18 +66,16 @@ def upload(
     """Import the files in one transaction; every rejected row is kept with its reason."""
     folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
     try:
-        report = import_files(store, preset, save_uploads(files, folder), strict=strict)
-        record_upload_names(store, report.batch_id, folder)
+        paths = save_uploads(files, folder)
+        names = [p.name for p in paths]
+        report = import_files(store, preset, paths, strict=strict, file_names=names)
     finally:
         remove_folder(folder)
     state.cache.clear()
     return ImportResult(
         batch_id=report.batch_id,
         status=report.status,
-        files=[
-            ImportedFile(**{**f.__dict__, "file": display_name(f.file, folder)})
-            for f in report.files
-        ],
+        files=[ImportedFile(**f.__dict__) for f in report.files],
         written=report.written,
         rejected_by_reason=report.rejected_by_reason(),
     )

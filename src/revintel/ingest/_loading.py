@@ -14,9 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revintel.model import IMPORT_BATCH_ID, table
-from revintel.store import Store, conform
-
-_BATCH_ROWS = 122_880  # DuckDB's row group size
+from revintel.store import Store, conform, row_group_batches
 
 
 def _quote(name: str) -> str:
@@ -133,7 +131,7 @@ def upsert_changed(
 
 def _insert_in_chunks(con: Any, name: str, arrow: pa.Table) -> None:
     """Append ``arrow`` as row-group-sized record batches, which DuckDB scans on every thread."""
-    batches = pa.Table.from_batches(arrow.to_batches(max_chunksize=_BATCH_ROWS), arrow.schema)
+    batches = row_group_batches(arrow)
     view = f"_ingest_batches_{uuid.uuid4().hex}"
     con.register(view, batches)
     try:

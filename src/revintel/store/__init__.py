@@ -10,6 +10,7 @@ from revintel.store._store import (
     conform,
     open_store,
     resolve_location,
+    row_group_batches,
 )
 
 __all__ = [
@@ -24,4 +25,5 @@ __all__ = [
     "open_store",
     "read_schema_version",
     "resolve_location",
+    "row_group_batches",
 ]

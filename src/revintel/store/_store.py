@@ -19,6 +19,8 @@ from revintel.store._migrations import META_TABLE, migrate, read_schema_version
 
 DEFAULT_DB = "revintel.duckdb"
 DB_ENV_VAR = "REVINTEL_DB"
+#: Rows in one DuckDB row group.
+ROW_GROUP_ROWS = 122_880
 
 
 class StoreError(RuntimeError):
@@ -88,7 +90,7 @@ class Store:
         if self.is_duckdb:
             con = self.backend.con
             view = f"_revintel_insert_{uuid.uuid4().hex}"
-            con.register(view, arrow)
+            con.register(view, row_group_batches(arrow))
             try:
                 con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
             finally:
@@ -154,6 +156,23 @@ class Store:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def row_group_batches(arrow: pa.Table) -> pa.Table:
+    """``arrow`` as record batches of exactly one DuckDB row group each (the last one shorter).
+
+    DuckDB scans the batches on all its threads and writes each as one full row group. Batches
+    of other sizes (an Arrow table's chunks follow how it was read or concatenated) leave
+    partly filled row groups, which the next checkpoint reads back and rewrites: for three
+    million rows that took longer than inserting them.
+    """
+    batches = []
+    for start in range(0, arrow.num_rows, ROW_GROUP_ROWS):
+        part = arrow.slice(start, ROW_GROUP_ROWS)
+        batches.extend(
+            part.to_batches() if part[0].num_chunks <= 1 else part.combine_chunks().to_batches()
+        )
+    return pa.Table.from_batches(batches, arrow.schema)
 
 
 def conform(spec: Table, data: pa.Table | pd.DataFrame) -> pa.Table:

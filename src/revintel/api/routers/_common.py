@@ -5,21 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from revintel.api._cache import scope
-from revintel.api._schemas import MilestoneEvent, Touchpoint
+from revintel.api._schemas import EntityScore, MilestoneEvent, Page, Touchpoint
 from revintel.api._state import AppState
-from revintel.auth import RecordQuery, User
+from revintel.auth import (
+    RecordQuery,
+    User,
+    entity_scores,
+    list_records,
+    milestone_timeline,
+    touchpoints_for,
+)
 from revintel.model import FunnelDefinition
+from revintel.store import Store
 
 Language = Literal["de", "en"]
 FilterValue = Annotated[str | None, Query(max_length=200)]
+#: One equality filter of a list endpoint's filter model (a query parameter).
+Filter = Annotated[str | None, Field(max_length=200)]
+Row = TypeVar("Row", bound=BaseModel)
+
+
+class Filters(BaseModel):
+    """Equality filters of a list endpoint, read from the query string; unset ones are ignored."""
 
 
 @dataclass(frozen=True)
@@ -96,3 +111,48 @@ async def cached_json(
             state.cache.remember, key, lambda: build().model_dump_json().encode()
         )
     return Response(body, media_type="application/json")
+
+
+def record_page(
+    state: AppState,
+    store: Store,
+    user: User,
+    table: str,
+    params: ListParams,
+    filters: Filters,
+    row: type[Row],
+) -> Page[Row]:
+    """One page of the rows of ``table`` that ``user`` may see and that match the filters."""
+    query = params.query(filters.model_dump())
+    result = state.cache.call(list_records, store, user, table, query)
+    items = [row(**r) for r in result.rows]
+    return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
+
+
+@dataclass(frozen=True)
+class Journey:
+    """A lead's or deal's milestone timeline, touchpoints and latest scores, as response parts."""
+
+    timeline: list[MilestoneEvent]
+    touchpoints: list[Touchpoint]
+    scores: list[EntityScore]
+
+
+def journey(
+    state: AppState,
+    store: Store,
+    lang: Language,
+    scored: tuple[str, str],
+    lead_id: str | None,
+    opportunity_id: str | None = None,
+) -> Journey:
+    """The journey of a lead (and of one of its opportunities); ``scored`` is (table, id)."""
+    deal = () if opportunity_id is None else (opportunity_id,)
+    events = state.cache.call(milestone_timeline, store, None, lead_id, *deal)
+    touchpoints = state.cache.call(touchpoints_for, store, None, lead_id, *deal)
+    scores = state.cache.call(entity_scores, store, None, *scored)
+    return Journey(
+        timeline=timeline_models(events, state.funnel, lang),
+        touchpoints=touchpoint_models(touchpoints),
+        scores=[EntityScore(**s) for s in scores],
+    )

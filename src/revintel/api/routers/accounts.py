@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._schemas import Account, Page
-from revintel.api.routers._common import FilterValue, ListDep, cached_json
-from revintel.auth import get_record, list_records
+from revintel.api.routers._common import Filter, Filters, ListDep, cached_json, record_page
+from revintel.auth import get_record
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
+
+
+class AccountFilters(Filters):
+    """Equality filters of the account list."""
+
+    industry: Filter = None
+    segment: Filter = None
+    region: Filter = None
+    country: Filter = None
+    owner_rep_id: Filter = None
 
 
 @router.get("", response_model=Page[Account], summary="List accounts")
@@ -20,27 +32,15 @@ async def list_accounts(
     user: UserDep,
     state: StateDep,
     params: ListDep,
-    industry: FilterValue = None,
-    segment: FilterValue = None,
-    region: FilterValue = None,
-    country: FilterValue = None,
-    owner_rep_id: FilterValue = None,
+    filters: Annotated[AccountFilters, Query()],
 ) -> Response:
     """Accounts matching the filters; a sales rep sees only the accounts they own."""
-    filters = {
-        "industry": industry,
-        "segment": segment,
-        "region": region,
-        "country": country,
-        "owner_rep_id": owner_rep_id,
-    }
-
-    def build() -> Page[Account]:
-        result = state.cache.call(list_records, store, user, "accounts", params.query(filters))
-        items = [Account(**r) for r in result.rows]
-        return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
-
-    return await cached_json(request, state, user, build)
+    return await cached_json(
+        request,
+        state,
+        user,
+        lambda: record_page(state, store, user, "accounts", params, filters, Account),
+    )
 
 
 @router.get("/{account_id}", response_model=Account, summary="An account")

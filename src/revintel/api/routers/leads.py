@@ -2,28 +2,35 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import EntityScore, Lead, LeadDetail, Page
+from revintel.api._schemas import Lead, LeadDetail, Page
 from revintel.api.routers._common import (
-    FilterValue,
+    Filter,
+    Filters,
     Language,
     ListDep,
     cached_json,
-    timeline_models,
-    touchpoint_models,
+    journey,
+    record_page,
 )
-from revintel.auth import (
-    entity_scores,
-    get_record,
-    list_records,
-    milestone_timeline,
-    touchpoints_for,
-)
+from revintel.auth import get_record
 
 router = APIRouter(prefix="/leads", tags=["leads"])
+
+
+class LeadFilters(Filters):
+    """Equality filters of the lead list."""
+
+    channel: Filter = None
+    status: Filter = None
+    rep_id: Filter = None
+    account_id: Filter = None
+    campaign_id: Filter = None
 
 
 @router.get("", response_model=Page[Lead], summary="List leads")
@@ -33,28 +40,16 @@ async def list_leads(
     user: UserDep,
     state: StateDep,
     params: ListDep,
-    channel: FilterValue = None,
-    status: FilterValue = None,
-    rep_id: FilterValue = None,
-    account_id: FilterValue = None,
-    campaign_id: FilterValue = None,
+    filters: Annotated[LeadFilters, Query()],
 ) -> Response:
     """Leads matching the filters, best score first when scored, else newest first; a sales
     rep sees only their own. Each lead carries its latest score and top reasons."""
-    filters = {
-        "channel": channel,
-        "status": status,
-        "rep_id": rep_id,
-        "account_id": account_id,
-        "campaign_id": campaign_id,
-    }
-
-    def build() -> Page[Lead]:
-        result = state.cache.call(list_records, store, user, "leads", params.query(filters))
-        items = [Lead(**r) for r in result.rows]
-        return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
-
-    return await cached_json(request, state, user, build)
+    return await cached_json(
+        request,
+        state,
+        user,
+        lambda: record_page(state, store, user, "leads", params, filters, Lead),
+    )
 
 
 @router.get("/{lead_id}", response_model=LeadDetail, summary="A lead with its journey")
@@ -71,14 +66,7 @@ async def get_lead(
 
     def build() -> LeadDetail:
         lead = state.cache.call(get_record, store, user, "leads", lead_id)
-        events = state.cache.call(milestone_timeline, store, None, lead_id)
-        touchpoints = state.cache.call(touchpoints_for, store, None, lead_id)
-        scores = state.cache.call(entity_scores, store, None, "leads", lead_id)
-        return LeadDetail(
-            lead=Lead(**lead),
-            timeline=timeline_models(events, state.funnel, lang),
-            touchpoints=touchpoint_models(touchpoints),
-            scores=[EntityScore(**s) for s in scores],
-        )
+        path = journey(state, store, lang, ("leads", lead_id), lead_id)
+        return LeadDetail(lead=Lead(**lead), **vars(path))
 
     return await cached_json(request, state, user, build)

@@ -2,28 +2,36 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import EntityScore, Opportunity, OpportunityDetail, Page
+from revintel.api._schemas import Opportunity, OpportunityDetail, Page
 from revintel.api.routers._common import (
-    FilterValue,
+    Filter,
+    Filters,
     Language,
     ListDep,
     cached_json,
-    timeline_models,
-    touchpoint_models,
+    journey,
+    record_page,
 )
-from revintel.auth import (
-    entity_scores,
-    get_record,
-    list_records,
-    milestone_timeline,
-    touchpoints_for,
-)
+from revintel.auth import get_record
 
 router = APIRouter(prefix="/opportunities", tags=["opportunities"])
+
+
+class OpportunityFilters(Filters):
+    """Equality filters of the opportunity list."""
+
+    status: Filter = None
+    stage: Filter = None
+    rep_id: Filter = None
+    account_id: Filter = None
+    product_id: Filter = None
+    lead_id: Filter = None
 
 
 @router.get("", response_model=Page[Opportunity], summary="List opportunities")
@@ -33,31 +41,16 @@ async def list_opportunities(
     user: UserDep,
     state: StateDep,
     params: ListDep,
-    status: FilterValue = None,
-    stage: FilterValue = None,
-    rep_id: FilterValue = None,
-    account_id: FilterValue = None,
-    product_id: FilterValue = None,
-    lead_id: FilterValue = None,
+    filters: Annotated[OpportunityFilters, Query()],
 ) -> Response:
     """Opportunities matching the filters, best deal score first when scored, else newest
     first; a sales rep sees only their own."""
-    filters = {
-        "status": status,
-        "stage": stage,
-        "rep_id": rep_id,
-        "account_id": account_id,
-        "product_id": product_id,
-        "lead_id": lead_id,
-    }
-
-    def build() -> Page[Opportunity]:
-        query = params.query(filters)
-        result = state.cache.call(list_records, store, user, "opportunities", query)
-        items = [Opportunity(**r) for r in result.rows]
-        return Page(items=items, total=result.total, page=params.page, page_size=params.page_size)
-
-    return await cached_json(request, state, user, build)
+    return await cached_json(
+        request,
+        state,
+        user,
+        lambda: record_page(state, store, user, "opportunities", params, filters, Opportunity),
+    )
 
 
 @router.get(
@@ -76,15 +69,8 @@ async def get_opportunity(
 
     def build() -> OpportunityDetail:
         deal = state.cache.call(get_record, store, user, "opportunities", opportunity_id)
-        lead_id = deal["lead_id"]
-        events = state.cache.call(milestone_timeline, store, None, lead_id, opportunity_id)
-        touchpoints = state.cache.call(touchpoints_for, store, None, lead_id, opportunity_id)
-        scores = state.cache.call(entity_scores, store, None, "opportunities", opportunity_id)
-        return OpportunityDetail(
-            opportunity=Opportunity(**deal),
-            timeline=timeline_models(events, state.funnel, lang),
-            touchpoints=touchpoint_models(touchpoints),
-            scores=[EntityScore(**s) for s in scores],
-        )
+        scored = ("opportunities", opportunity_id)
+        path = journey(state, store, lang, scored, deal["lead_id"], opportunity_id)
+        return OpportunityDetail(opportunity=Opportunity(**deal), **vars(path))
 
     return await cached_json(request, state, user, build)

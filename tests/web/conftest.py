@@ -13,6 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from fastapi import FastAPI
 
 from revintel.api import Settings, create_app
 from revintel.auth import SESSION_COOKIE, add_user
@@ -40,12 +41,14 @@ class LiveServer:
         return httpx.Client(base_url=self.url, headers=headers, timeout=30)
 
 
-def serve_in_thread(settings: Settings) -> Iterator[str]:
-    """Run uvicorn with ``create_app(settings)`` on a free loopback port; yields the base URL."""
+def serve_in_thread(settings: Settings | FastAPI) -> Iterator[str]:
+    """Run uvicorn with ``create_app(settings)`` (or an app) on a free loopback port; yields the
+    base URL."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), log_level="warning", lifespan="on")
+    app = settings if isinstance(settings, FastAPI) else create_app(settings)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

@@ -149,8 +149,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Handlers mostly run Python on cached results; a few threads contend less for the
         # interpreter than anyio's default of 40, which raises throughput under many clients.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        state.warm()
         yield
-        state.stores.close()
+        state.stop()
 
     app = FastAPI(
         title="revintel",

@@ -25,6 +25,9 @@ def scope(user: User) -> str:
 class ResultCache:
     """A bounded, thread-safe least-recently-used cache of query results.
 
+    A result is computed once however many requests ask for it at the same time (the others
+    wait for it), and a result computed from data that changed meanwhile is not kept.
+
     Parameters
     ----------
     max_entries
@@ -35,6 +38,8 @@ class ResultCache:
         self.max_entries = max_entries
         self._entries: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
+        self._computing: dict[tuple[str, ...], threading.Lock] = {}
+        self._generation = 0
 
     def call(self, fn: Callable[..., R], store: Store, user: User | None, *args: Any) -> R:
         """``fn(store, user, *args)`` (or ``fn(store, *args)`` without a user), cached.
@@ -47,16 +52,32 @@ class ResultCache:
         return self.remember(key, lambda: fn(store, user, *args))
 
     def remember(self, key: tuple[str, ...], compute: Callable[[], R]) -> R:
-        """The value kept under ``key``, computed by ``compute()`` (outside the lock) if absent."""
+        """The value kept under ``key``, computed by ``compute()`` (outside the lock) if absent.
+
+        Callers asking for a key that is being computed wait for that computation.
+        """
         with self._lock:
             if key in self._entries:
                 self._entries.move_to_end(key)
                 return self._entries[key]
-        result = compute()
-        with self._lock:
-            self._entries[key] = result
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            with self._lock:
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    return self._entries[key]
+                generation = self._generation
+            try:
+                result = compute()
+            finally:
+                with self._lock:
+                    if self._computing.get(key) is computing:
+                        del self._computing[key]
+            with self._lock:
+                if generation == self._generation:
+                    self._entries[key] = result
+                    while len(self._entries) > self.max_entries:
+                        self._entries.popitem(last=False)
         return result
 
     def peek(self, key: tuple[str, ...]) -> Any | None:
@@ -68,9 +89,10 @@ class ResultCache:
             return found
 
     def clear(self) -> None:
-        """Forget every result (after the data changed)."""
+        """Forget every result (after the data changed), and any being computed meanwhile."""
         with self._lock:
             self._entries.clear()
+            self._generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
         Language of the dashboard until a user picks one.
     threads
         Worker threads running request handlers (``REVINTEL_THREADS``).
+    warm_up
+        Compute the main dashboard views at start and after each import, before anyone asks
+        (``REVINTEL_WARM_UP``).
     login_max_failures, login_window_seconds
         Failed sign-ins allowed per user and per client address within the window; further
         attempts get 429 until the oldest failure leaves the window.
@@ -52,6 +55,7 @@ class Settings(BaseSettings):
     cookie_secure: bool = True
     session_hours: float = 12.0
     threads: int = Field(default=8, ge=1, le=256)
+    warm_up: bool = True
     default_language: Literal["de", "en"] = "de"
     login_max_failures: int = Field(default=10, ge=1, le=10_000)
     login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import queue
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +17,8 @@ from revintel.api._settings import Settings
 from revintel.auth import LoginThrottle, SessionCodec, ensure_auth_tables
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.store import Store, open_store
+
+logger = logging.getLogger(__name__)
 
 
 class _PooledStore(Store):
@@ -75,6 +79,54 @@ class StoreProvider:
         self.root.close()
 
 
+class _Warming:
+    """Runs the warmers on one background thread; a request while it runs queues one more pass."""
+
+    def __init__(self) -> None:
+        self.warmers: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+        self._thread: threading.Thread | None = None
+        self.cancelled = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    def request(self) -> None:
+        with self._lock:
+            if not self.warmers or self.cancelled.is_set():
+                return
+            self._again = True
+            if self._running:
+                return
+            self._running = True
+            self.idle.clear()
+            self._thread = threading.Thread(target=self._run, name="revintel-warm-up", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again or self.cancelled.is_set():
+                    self._running = False
+                    self.idle.set()
+                    return
+                self._again = False
+            for warmer in self.warmers:
+                if self.cancelled.is_set():
+                    break
+                try:
+                    warmer()
+                except Exception:  # a failed warm-up only means a slower first visit
+                    logger.warning("computing the views ahead failed", exc_info=True)
+
+    def stop(self, timeout: float) -> None:
+        self.cancelled.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+
 @dataclass
 class AppState:
     """Everything request handlers share."""
@@ -85,6 +137,7 @@ class AppState:
     funnel: FunnelDefinition = field(default_factory=load_funnel)
     cache: ResultCache = field(default_factory=ResultCache)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    _warming: _Warming = field(default_factory=_Warming)
 
     @classmethod
     def start(cls, settings: Settings) -> AppState:
@@ -94,3 +147,30 @@ class AppState:
         return cls(
             settings=settings, stores=StoreProvider(settings.db), codec=codec, throttle=throttle
         )
+
+    def add_warmer(self, warmer: Callable[[], None]) -> None:
+        """Have ``warmer`` compute views ahead at start and after every data change."""
+        self._warming.warmers.append(warmer)
+
+    def warm(self) -> None:
+        """Compute the views ahead on a background thread (when ``settings.warm_up``)."""
+        if self.settings.warm_up:
+            self._warming.request()
+
+    def wait_warm(self, timeout: float) -> bool:
+        """Wait until no view is being computed ahead; whether that happened in ``timeout`` s."""
+        return self._warming.idle.wait(timeout)
+
+    def warm_cancelled(self) -> bool:
+        """Whether the server is stopping (warmers end early then)."""
+        return self._warming.cancelled.is_set()
+
+    def data_changed(self) -> None:
+        """Forget every kept result and compute the main views again."""
+        self.cache.clear()
+        self.warm()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop computing ahead (waiting up to ``timeout`` seconds) and close the store."""
+        self._warming.stop(timeout)
+        self.stores.close()

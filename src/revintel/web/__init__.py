@@ -14,6 +14,7 @@ from revintel.auth import SESSION_COOKIE, Session
 from revintel.web import _forecast, _funnel, _imports, _login, _pages, _velocity
 from revintel.web._context import LoginRequiredError, login_redirect, render, request_language
 from revintel.web._i18n import MESSAGES, Translator
+from revintel.web._warmup import page_warmer
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -56,6 +57,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(_forecast.router)
     app.include_router(_velocity.router)
     app.state.render_html_error = render_html_error
+    app.state.revintel.add_warmer(page_warmer(app, app.state.revintel))
 
 
 __all__ = ["MESSAGES", "Translator", "install_web", "plotly_js"]

@@ -53,7 +53,7 @@ def import_upload(
         report = import_files(page.store, preset, paths, strict=strict, file_names=names)
     finally:
         remove_folder(folder)
-    page.state.cache.clear()
+    page.state.data_changed()
     return page.render(
         "import.html", presets=presets(), report=report, files=report.files, preset=preset
     )

@@ -71,7 +71,7 @@ def upload(
         report = import_files(store, preset, paths, strict=strict, file_names=names)
     finally:
         remove_folder(folder)
-    state.cache.clear()
+    state.data_changed()
     return ImportResult(
         batch_id=report.batch_id,
         status=report.status,

@@ -1,0 +1,112 @@
+"""The main views are computed before the first visit, and again after an import."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+from revintel.api import Settings, create_app
+from revintel.api._cache import ResultCache
+from revintel.auth import Role, User
+from revintel.web._warmup import warm_user
+from tests.web.conftest import SECRET, serve_in_thread
+from tests.web.stores import build_store
+
+ACCOUNTS = "account_id,name,country\nW1,Warm GmbH,DE\nW2,Ahead AG,DE\n"
+
+
+def _kept(cache: ResultCache, function: str) -> list[object]:
+    """Results of ``function`` kept for users who see every row."""
+    return [v for k, v in cache._entries.items() if k[0] == function and k[1] == "*"]
+
+
+def test_warm_user_is_a_manager_before_an_admin_and_never_a_rep() -> None:
+    rep = User("anna", "Anna", Role.sales_rep, "r1")
+    admin = User("zoe", "Zoe", Role.admin)
+    manager = User("max", "Max", Role.manager)
+    assert warm_user([rep, admin, manager]) == manager
+    assert warm_user([rep, admin]) == admin
+    assert warm_user([rep]) is None
+
+
+def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    tokens = build_store(db)
+    app = create_app(Settings(db=str(db), secret_key=SECRET, cookie_secure=False))
+    state = app.state.revintel
+    for url in serve_in_thread(app):
+        assert state.wait_warm(120)
+        # The overview's figures were computed as the admin (no manager in this store) and
+        # are shared by everyone who sees every row.
+        assert _kept(state.cache, "kpi_tiles")
+        assert _kept(state.cache, "alert_reasons")
+        [counts] = _kept(state.cache, "record_counts")
+        assert isinstance(counts, dict)
+        accounts_before = counts["accounts"]
+        response = httpx.post(
+            f"{url}/api/v1/imports",
+            headers={"Authorization": f"Bearer {tokens['admin']}"},
+            files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
+        )
+        assert response.status_code == 201, response.text
+        assert state.wait_warm(120)
+        [counts] = _kept(state.cache, "record_counts")
+        assert isinstance(counts, dict)
+        assert counts["accounts"] == accounts_before + 2
+
+
+def test_warm_up_can_be_switched_off(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    build_store(db)
+    app = create_app(Settings(db=str(db), secret_key=SECRET, warm_up=False))
+    for _ in serve_in_thread(app):
+        assert app.state.revintel.wait_warm(1)
+        assert len(app.state.revintel.cache) == 0
+
+
+def test_one_computation_serves_every_caller_asking_at_once() -> None:
+    cache = ResultCache()
+    calls = 0
+    started = threading.Event()
+
+    def slow() -> int:
+        nonlocal calls
+        calls += 1
+        started.set()
+        time.sleep(0.2)
+        return 42
+
+    results: list[int] = []
+    threads = [
+        threading.Thread(target=lambda: results.append(cache.remember(("k",), slow)))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [42] * 5
+    assert calls == 1
+
+
+def test_a_result_computed_while_the_data_changed_is_not_kept() -> None:
+    cache = ResultCache()
+    computing = threading.Event()
+    release = threading.Event()
+
+    def stale() -> str:
+        computing.set()
+        release.wait(5)
+        return "old data"
+
+    worker = threading.Thread(target=lambda: cache.remember(("k",), stale))
+    worker.start()
+    computing.wait(5)
+    cache.clear()  # an import committed meanwhile
+    release.set()
+    worker.join()
+    assert cache.peek(("k",)) is None
+    assert cache.remember(("k",), lambda: "new data") == "new data"

@@ -117,3 +117,16 @@ def test_same_seed_gives_the_same_company() -> None:
     c = generate(SynthConfig(seed=4, leads=500, accounts=80, reps=6))
     assert all(a.tables[n].equals(b.tables[n]) for n in a.tables)
     assert not a.tables["milestones"].equals(c.tables["milestones"])
+
+
+def test_every_company_has_its_own_web_domain_and_contacts_write_from_it() -> None:
+    """Distinct companies never share a domain (it would make them look like duplicates)."""
+    f = _frames(_company(11, 1_000, 3_000))
+    accounts = f["accounts"]
+    assert accounts["domain"].is_unique
+    assert accounts["domain"].str.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*\.[a-z]{2}").all()
+    koch = accounts[accounts["name"].str.startswith("Koch Chemie ")]
+    if len(koch) > 1:  # the same words under another legal form keep the form in the domain
+        assert koch["domain"].nunique() == len(koch)
+    contacts = f["contacts"].merge(accounts[["account_id", "domain"]], on="account_id")
+    assert (contacts["email"].str.split("@").str[1] == contacts["domain"]).all()

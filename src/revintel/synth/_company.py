@@ -87,9 +87,24 @@ _UMLAUTS: dict[str, str | int | None] = {"ä": "ae", "ö": "oe", "ü": "ue", "ß
 _ASCII = str.maketrans(_UMLAUTS)
 
 
-def _domain(name: str, country: str) -> str:
-    words = name.lower().translate(_ASCII).split()
-    return f"{words[0]}-{words[-2]}.{country.lower()}"
+def _slug(text: str) -> str:
+    return "-".join(text.lower().translate(_ASCII).replace(".", "").split())
+
+
+def _domains(names: list[str], countries: list[str]) -> list[str]:
+    """One web domain per company: its name without the legal form (``mueller-lange-chemie.de``);
+    where two companies would share one, the later one keeps its legal form, then a number."""
+    taken: set[str] = set()
+    out = []
+    for name, country in zip(names, countries, strict=True):
+        form = next(f for f in sorted(c.LEGAL_FORMS, key=len, reverse=True) if name.endswith(f))
+        base = _slug(name.removesuffix(form))
+        candidates = [base, f"{base}-{_slug(form)}"]
+        candidates += [f"{base}-{n}" for n in range(2, len(names) + 2)]
+        domain = next(d for d in (f"{x}.{country.lower()}" for x in candidates) if d not in taken)
+        taken.add(domain)
+        out.append(domain)
+    return out
 
 
 def _accounts(
@@ -126,7 +141,7 @@ def _accounts(
             "revenue_band": take(bands, band),
             "owner_rep_id": ids("R", owner + 1, 3),
             "created_at": timestamps(config.start, -rng.integers(30, 3000, n)),
-            "domain": [_domain(nm, ct) for nm, (_, ct) in zip(names, cities, strict=True)],
+            "domain": _domains(names, [ct for _, ct in cities]),
         },
         "account_id",
         batch,

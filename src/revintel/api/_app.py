@@ -23,11 +23,15 @@ from revintel.api._state import AppState
 from revintel.api.routers import (
     accounts,
     analytics,
+    dedupe,
     forecast,
     imports,
     leads,
     opportunities,
+    quality,
+    scores,
     store,
+    targets,
     users,
 )
 
@@ -112,7 +116,8 @@ class RejectControlCharacters:
 def api_router() -> APIRouter:
     """Every API resource under ``/api/v1``."""
     router = APIRouter(prefix=API_V1)
-    for module in (store, analytics, forecast, leads, opportunities, accounts, imports, users):
+    resources = (store, analytics, targets, forecast, leads, opportunities, accounts, scores)
+    for module in (*resources, imports, quality, dedupe, users):
         router.include_router(module.router)
     return router
 

@@ -114,3 +114,21 @@ async def admin_user(user: UserDep) -> User:
 
 
 AdminDep = Annotated[User, Depends(admin_user)]
+
+
+async def importer_user(user: UserDep) -> User:
+    """The caller, who must be allowed to import and change data."""
+    require(user, Permission.import_data)
+    return user
+
+
+ImporterDep = Annotated[User, Depends(importer_user)]
+
+
+async def analyst_user(user: UserDep) -> User:
+    """The caller, who must see every row (figures over the whole store)."""
+    require(user, Permission.view_all_rows)
+    return user
+
+
+AnalystDep = Annotated[User, Depends(analyst_user)]

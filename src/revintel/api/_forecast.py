@@ -81,14 +81,3 @@ def backtest_view(
     settings = ForecastSettings(months=months, simulations=simulations, seed=seed)
     result = backtest(history, origins, settings, last=_store_as_of(store))
     return BacktestView(origins, months, simulations, result.points, result.summary)
-
-
-def plain_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """A frame's rows as JSON-ready dicts: NaN becomes ``None``, dates ISO strings."""
-    out = frame.astype(object).where(frame.notna(), None)
-    rows = []
-    for record in out.to_dict(orient="records"):
-        rows.append(
-            {str(k): v.isoformat() if isinstance(v, date) else v for k, v in record.items()}
-        )
-    return rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -378,3 +378,132 @@ class BacktestOut(BaseModel):
     simulations: int
     summary: list[BacktestScore]
     points: list[BacktestPoint]
+
+
+class CompletenessRow(BaseModel):
+    """How often one field of one table from one source is filled."""
+
+    source_system: str
+    table: str
+    column: str
+    rows: int
+    filled: int
+    completeness: float
+
+
+class RejectionCount(BaseModel):
+    """Rejected cells of one reason, per source and target table."""
+
+    source_system: str | None = None
+    target_table: str | None = None
+    reason: str
+    rows: int
+
+
+class DuplicateCount(BaseModel):
+    """Accounts of one source sharing a normalised name with another account."""
+
+    source_system: str
+    accounts: int
+    duplicate_in_source: int
+    in_other_sources: int
+
+
+class HistoryShare(BaseModel):
+    """Opportunities of one source whose stage history the source dates (not inferred)."""
+
+    source_system: str
+    opportunities: int
+    with_dated_history: int
+    fully_dated: int
+    share_dated: float | None = None
+    share_fully_dated: float | None = None
+
+
+class QualityOut(BaseModel):
+    """Data quality per source and table, as ``revintel quality`` prints it."""
+
+    completeness: list[CompletenessRow]
+    rejections: list[RejectionCount]
+    duplicates: list[DuplicateCount]
+    history: list[HistoryShare]
+
+
+Decision = Literal["accepted", "rejected"]
+
+
+class CandidatePair(BaseModel):
+    """Two accounts that may be the same company, with the decision taken on them if any."""
+
+    pair_id: str
+    match_probability: float
+    account_id_l: str
+    name_l: str | None = None
+    source_l: str | None = None
+    account_id_r: str
+    name_r: str | None = None
+    source_r: str | None = None
+    decision: Decision | None = None
+
+
+class DecisionIn(BaseModel):
+    """A person's verdict on a candidate pair."""
+
+    decision: Decision
+
+
+class TargetOut(BaseModel):
+    """An order-intake target of a period, for a team, a rep or a segment."""
+
+    target_id: str
+    period_start: date
+    period_end: date
+    team: str | None = None
+    rep_id: str | None = None
+    segment: str | None = None
+    amount: float
+    currency: str | None = None
+
+
+class TargetsImported(BaseModel):
+    """Targets written by an upload (rows with an existing target id are replaced)."""
+
+    written: int
+
+
+class ModelEvaluation(BaseModel):
+    """Out-of-time metrics of a trained score or one of its baselines."""
+
+    kind: str
+    model_id: str
+    algorithm: str
+    chosen: bool = Field(description="the algorithm the score uses")
+    auc: float | None = None
+    log_loss: float | None = None
+    brier: float | None = None
+    lift_top_decile: float | None = None
+    rows: int | None = None
+    positives: int | None = None
+
+
+class TrainIn(BaseModel):
+    """What to train."""
+
+    group: Literal["leads", "deals"]
+    test_days: int = Field(default=365, ge=30, le=3650, description="out-of-time test window")
+
+
+class ApplyIn(BaseModel):
+    """Which scores to compute for the open leads and deals."""
+
+    group: Literal["leads", "deals", "all"] = "all"
+
+
+class ScoresApplied(BaseModel):
+    """Scores written for one kind."""
+
+    kind: str
+    model_id: str | None = None
+    algorithm: str
+    scored: int
+    mean_score: float | None = None

@@ -16,8 +16,8 @@ from revintel.api._forecast import (
     FORECAST_SIMULATIONS,
     backtest_view,
     forecast_view,
-    plain_records,
 )
+from revintel.api._frames import plain_records
 from revintel.api._schemas import BacktestOut, ForecastOut, ForecastRow
 from revintel.api.routers._common import cached_json
 

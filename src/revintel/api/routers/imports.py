@@ -6,28 +6,18 @@ import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from revintel.api._deps import StateDep, StoreDep, UserDep
+from revintel.api._deps import ImporterDep, StateDep, StoreDep
 from revintel.api._quality import import_history, rejected_rows
 from revintel.api._schemas import ImportBatch, ImportedFile, ImportResult, RejectedRow
 from revintel.api._uploads import (
     remove_folder,
     save_uploads,
 )
-from revintel.auth import Permission, User, require
 from revintel.ingest import import_files
 
 router = APIRouter(prefix="/imports", tags=["imports"])
-
-
-async def importer(user: UserDep) -> User:
-    """The caller, who must be allowed to import data."""
-    require(user, Permission.import_data)
-    return user
-
-
-ImporterDep = Annotated[User, Depends(importer)]
 
 
 @router.get("", response_model=list[ImportBatch], summary="Import batches")

@@ -1,0 +1,37 @@
+"""``/api/v1/quality``: completeness, rejections, duplicates and dated history per source."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from revintel.api._deps import ImporterDep, StateDep, StoreDep
+from revintel.api._frames import plain_records
+from revintel.api._schemas import (
+    CompletenessRow,
+    DuplicateCount,
+    HistoryShare,
+    QualityOut,
+    RejectionCount,
+)
+from revintel.ingest import quality_report
+
+router = APIRouter(tags=["imports"])
+
+
+@router.get("/quality", response_model=QualityOut, summary="Data quality")
+def quality(
+    store: StoreDep, user: ImporterDep, state: StateDep, all_fields: bool = False
+) -> QualityOut:
+    """Per source and table: how often each field is filled (only the gaps unless
+    ``all_fields``), rejected cells by reason, accounts sharing a normalised name, and the share
+    of opportunities whose stage history the source dates rather than implies."""
+    report = state.cache.call(quality_report, store, None)
+    filled = report.completeness
+    if not all_fields:
+        filled = filled[filled["completeness"] < 1.0]
+    return QualityOut(
+        completeness=[CompletenessRow(**r) for r in plain_records(filled)],
+        rejections=[RejectionCount(**r) for r in plain_records(report.rejections)],
+        duplicates=[DuplicateCount(**r) for r in plain_records(report.duplicates)],
+        history=[HistoryShare(**r) for r in plain_records(report.history)],
+    )

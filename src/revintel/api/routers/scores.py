@@ -1,0 +1,89 @@
+"""``/api/v1/scores``: train, apply and evaluate the lead and deal scores."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from revintel.api._deps import AnalystDep, ImporterDep, StateDep, StoreDep
+from revintel.api._errors import ApiError
+from revintel.api._frames import plain_records
+from revintel.api._schemas import ApplyIn, ModelEvaluation, ScoresApplied, TrainIn
+from revintel.store import Store
+
+router = APIRouter(prefix="/scores", tags=["scores"])
+
+
+def current_evaluations(store: Store) -> list[dict[str, Any]]:
+    """Out-of-time metrics of the scores in use and of their baselines."""
+    from revintel.predict import evaluation_frame, list_models
+
+    records = [r for r in list_models(store) if r.status in ("active", "fallback")]
+    if not records:
+        return []
+    return plain_records(evaluation_frame(records).drop(columns=["test_to"]))
+
+
+@router.get("/models", response_model=list[ModelEvaluation], summary="Score quality")
+def models(store: StoreDep, user: AnalystDep, state: StateDep) -> list[ModelEvaluation]:
+    """Each score in use with its out-of-time AUC, log loss, Brier score and top-decile lift,
+    next to the baselines it was compared with (``chosen`` marks the one it uses)."""
+    rows = state.cache.call(current_evaluations, store, None)
+    if not rows:
+        raise ApiError(404, "no trained scores yet; train them with POST /api/v1/scores/train")
+    return [ModelEvaluation(**r) for r in rows]
+
+
+@router.post("/train", response_model=list[ModelEvaluation], summary="Train scores")
+def train(
+    body: TrainIn, store: StoreDep, user: ImporterDep, state: StateDep
+) -> list[ModelEvaluation]:
+    """Train the scores of a group on the store's history, compare them out of time with the
+    baselines and put the better one in use (this takes a while on a large store)."""
+    from revintel.predict import GROUPS, train_score
+
+    rows = []
+    for kind in GROUPS[body.group]:
+        try:
+            result = train_score(store, kind, state.funnel, test_days=body.test_days)
+        except ValueError as exc:  # too little history, or a feature that leaks the outcome
+            raise ApiError(422, str(exc)) from None
+        frame = result.comparison.assign(kind=kind, model_id=result.record.model_id)
+        rows += [
+            ModelEvaluation(**{**r, "chosen": bool(r.get("chosen"))}) for r in plain_records(frame)
+        ]
+    state.data_changed()
+    return rows
+
+
+@router.post("/apply", response_model=list[ScoresApplied], summary="Score open leads and deals")
+def apply(
+    body: ApplyIn, store: StoreDep, user: ImporterDep, state: StateDep
+) -> list[ScoresApplied]:
+    """Score every open lead or deal with the scores in use and store the scores (with their
+    reasons); kinds not trained yet are reported with nothing scored."""
+    from revintel.predict import GROUPS, RegistryError, apply_scores
+
+    groups = list(GROUPS) if body.group == "all" else [body.group]
+    out = []
+    for kind in (k for g in groups for k in GROUPS[g]):
+        try:
+            result = apply_scores(store, kind, state.funnel)
+        except RegistryError:
+            if body.group != "all":
+                raise ApiError(404, f"the {kind} score is not trained yet") from None
+            out.append(ScoresApplied(kind=kind, algorithm="(not trained)", scored=0))
+            continue
+        scores = result.scores["score"]
+        out.append(
+            ScoresApplied(
+                kind=kind,
+                model_id=result.record.model_id,
+                algorithm=result.record.algorithm,
+                scored=len(scores),
+                mean_score=float(scores.mean()) if len(scores) else None,
+            )
+        )
+    state.data_changed()
+    return out

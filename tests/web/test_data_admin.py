@@ -1,0 +1,132 @@
+"""The API does what ``revintel quality``, ``dedupe``, ``targets`` and ``score`` do."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from revintel.api import Settings
+from revintel.auth import add_user, create_token
+from revintel.ingest import quality_report
+from revintel.store import open_store
+from revintel.synth import SynthConfig, write_demo_company
+from tests.web.conftest import SECRET, LiveServer, serve_in_thread
+from tests.web.stores import PASSWORD
+
+#: Two spellings of one company from two systems, and a company that is only similar.
+ACCOUNTS = """account_id,name,domain,city
+D1,Müller Maschinenbau GmbH,mueller-maschinenbau.de,Köln
+D2,Mueller Maschinenbau GmbH & Co. KG,www.mueller-maschinenbau.de,Köln
+D3,Schulz Logistik AG,schulz-logistik.de,Kiel
+"""
+TARGETS = """target_id,period_start,period_end,team,amount,currency
+Q1-N,2025-01-01,2025-03-31,Nord,"250000",EUR
+Q1-S,2025-01-01,2025-03-31,Süd,"180000.50",EUR
+"""
+BAD_TARGETS = """target_id,period_start,period_end,amount
+X1,2025-04-01,2025-06-30,1000
+X2,2025-07-01,2025-06-30,1000
+"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """A small demo company of its own (these tests write), a manager and a rep."""
+    db = tmp_path_factory.mktemp("admin") / "store.duckdb"
+    with open_store(db) as store:
+        write_demo_company(store, SynthConfig(seed=5, leads=3_000, accounts=150, reps=4))
+        rep = store.table("reps").rep_id.to_pyarrow().to_pylist()[0]
+        add_user(store, "chef", PASSWORD, "manager")
+        add_user(store, "rep", PASSWORD, "sales_rep", rep_id=rep)
+        tokens = {u: create_token(store, u, "tests")[0] for u in ("chef", "rep")}
+    settings = Settings(db=str(db), secret_key=SECRET, warm_up=False)
+    for url in serve_in_thread(settings):
+        yield LiveServer(url, db, tokens)
+
+
+def test_quality_equals_the_quality_report_and_is_refused_to_a_rep(server: LiveServer) -> None:
+    with open_store(server.db) as store:
+        expected = quality_report(store)
+    body = server.client("chef").get("/api/v1/quality", params={"all_fields": "true"}).json()
+    assert len(body["completeness"]) == len(expected.completeness) > 0
+    [history] = body["history"]
+    assert history["opportunities"] == int(expected.history["opportunities"].iloc[0])
+    assert history["share_dated"] == pytest.approx(float(expected.history["share_dated"].iloc[0]))
+    gaps = server.client("chef").get("/api/v1/quality").json()["completeness"]
+    assert 0 < len(gaps) < len(body["completeness"])
+    assert all(g["completeness"] < 1 for g in gaps)
+    assert server.client("rep").get("/api/v1/quality").status_code == 403
+
+
+def test_duplicate_accounts_are_listed_and_decided(server: LiveServer) -> None:
+    client = server.client("chef")
+    files = [("files", ("crm-accounts.csv", ACCOUNTS.encode(), "text/csv"))]
+    assert client.post("/api/v1/imports", files=files).status_code == 201
+    pairs = client.get("/api/v1/dedupe", params={"page_size": 500}).json()
+    found = [
+        p
+        for p in pairs["items"]
+        if {p["account_id_l"], p["account_id_r"]} == {"generic:D1", "generic:D2"}
+    ]
+    assert len(found) == 1 and found[0]["match_probability"] > 0.9
+    assert found[0]["decision"] is None
+    assert not any("generic:D3" in (p["account_id_l"], p["account_id_r"]) for p in pairs["items"])
+    pair_id = found[0]["pair_id"]
+    decided = client.post(f"/api/v1/dedupe/{pair_id}", json={"decision": "accepted"})
+    assert decided.status_code == 200 and decided.json()["decision"] == "accepted"
+    open_pairs = client.get("/api/v1/dedupe", params={"page_size": 500}).json()
+    assert pair_id not in {p["pair_id"] for p in open_pairs["items"]}
+    assert open_pairs["total"] == pairs["total"] - 1
+    done = client.get("/api/v1/dedupe", params={"decided": "true"}).json()["items"]
+    assert [(p["pair_id"], p["decision"]) for p in done] == [(pair_id, "accepted")]
+    with open_store(server.db) as store:
+        stored = store.table("account_match_decisions").to_pyarrow().to_pylist()
+    assert [(d["pair_id"], d["decision"], d["decided_by"]) for d in stored] == [
+        (pair_id, "accepted", "chef")
+    ]
+    assert client.post("/api/v1/dedupe/nope", json={"decision": "rejected"}).status_code == 404
+    assert client.post(f"/api/v1/dedupe/{pair_id}", json={"decision": "maybe"}).status_code == 422
+    assert server.client("rep").get("/api/v1/dedupe").status_code == 403
+
+
+def test_targets_upload_and_list(server: LiveServer) -> None:
+    client = server.client("chef")
+    upload = client.post(
+        "/api/v1/targets", files={"file": ("plan.csv", TARGETS.encode(), "text/csv")}
+    )
+    assert upload.status_code == 201 and upload.json() == {"written": 2}
+    listed = {t["target_id"]: t for t in client.get("/api/v1/targets").json()}
+    assert listed["Q1-S"]["amount"] == 180_000.5
+    assert listed["Q1-S"]["team"] == "Süd" and listed["Q1-S"]["period_end"] == "2025-03-31"
+    bad = client.post(
+        "/api/v1/targets", files={"file": ("bad.csv", BAD_TARGETS.encode(), "text/csv")}
+    )
+    assert bad.status_code == 422
+    message = bad.json()["error"]["message"]
+    assert message == "bad.csv: row 3: column period_end: before period_start"
+    assert "X1" not in {t["target_id"] for t in client.get("/api/v1/targets").json()}
+    assert server.client("rep").get("/api/v1/targets").status_code == 403
+
+
+def test_scores_are_trained_applied_and_evaluated(server: LiveServer) -> None:
+    client = server.client("chef")
+    assert client.get("/api/v1/scores/models").status_code == 404
+    assert client.post("/api/v1/scores/apply", json={"group": "deals"}).status_code == 404
+    trained = client.post("/api/v1/scores/train", json={"group": "deals", "test_days": 365})
+    assert trained.status_code == 200, trained.text
+    rows = trained.json()
+    assert {r["kind"] for r in rows} == {"deal_win"}
+    assert sum(r["chosen"] for r in rows) == 1
+    assert all(0.0 <= r["auc"] <= 1.0 for r in rows if r["auc"] is not None)
+    applied = client.post("/api/v1/scores/apply", json={"group": "all"}).json()
+    by_kind = {a["kind"]: a for a in applied}
+    assert by_kind["deal_win"]["scored"] > 0
+    assert 0 < by_kind["deal_win"]["mean_score"] < 1
+    assert by_kind["lead_to_sql"]["scored"] == 0  # not trained
+    models = client.get("/api/v1/scores/models").json()
+    stored = {m["algorithm"]: m["auc"] for m in models}  # kept to four decimals
+    assert stored == pytest.approx({r["algorithm"]: r["auc"] for r in rows}, abs=1e-4)
+    deals = client.get("/api/v1/opportunities", params={"status": "open"}).json()["items"]
+    assert deals[0]["score"] is not None
+    assert server.client("rep").post("/api/v1/scores/apply", json={}).status_code == 403

@@ -7,16 +7,23 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from revintel.api._frames import plain_records
 from revintel.auth import User, visible_tables
 from revintel.metrics import (
     DIMENSIONS,
+    FUNNEL_VIEW_KPIS,
     Filter,
+    Grain,
     MetricQuery,
     MetricSources,
     evaluate_alerts,
     evaluate_kpi,
+    evaluate_kpis,
     funnel_overview,
+    funnel_report,
+    funnel_report_long,
     load_catalogue,
+    parse_filter,
 )
 from revintel.model import load_funnel
 from revintel.store import Store
@@ -152,3 +159,65 @@ def kpi_series(
         (date.fromisoformat(str(p)[:10]), _number(v))
         for p, v in zip(frame["period"], frame["value"], strict=True)
     ]
+
+
+def _metric_query(
+    by: tuple[str, ...],
+    grain: Grain | None,
+    start: date | None,
+    end: date | None,
+    where: tuple[str, ...],
+    compare: bool = False,
+) -> MetricQuery:
+    return MetricQuery(
+        grain=grain,
+        by=by,
+        start=start,
+        end=end,
+        where=tuple(parse_filter(w) for w in where),
+        compare=compare,
+    )
+
+
+def kpi_values(
+    store: Store,
+    user: User,
+    ids: tuple[str, ...],
+    by: tuple[str, ...],
+    grain: Grain | None,
+    start: date | None,
+    end: date | None,
+    where: tuple[str, ...],
+    compare: bool,
+) -> list[dict[str, Any]]:
+    """KPIs of the catalogue (all when ``ids`` is empty) per period and breakdown, as
+    ``revintel kpi`` computes them, on the rows ``user`` sees."""
+    catalogue = load_catalogue()
+    for kpi in ids:
+        catalogue.get(kpi)  # names the known ids when one is not
+    query = _metric_query(by, grain, start, end, where, compare)
+    return plain_records(evaluate_kpis(_sources(store, user), catalogue, ids, query))
+
+
+def funnel_view(
+    store: Store,
+    user: User,
+    view: str,
+    by: tuple[str, ...],
+    grain: Grain | None,
+    start: date | None,
+    end: date | None,
+    where: tuple[str, ...],
+    language: str,
+) -> list[dict[str, Any]]:
+    """One view of ``revintel funnel`` on the rows ``user`` sees."""
+    catalogue = load_catalogue()
+    query = _metric_query(by, grain, start, end, where)
+    sources = _sources(store, user)
+    if view == "report":
+        wide = funnel_report(sources, grain or "month", by or ("channel",), query)
+        return plain_records(funnel_report_long(wide.to_pandas(), sources))
+    if view == "overview":
+        return plain_records(funnel_overview(sources, catalogue, query, language))
+    spec = catalogue.get(FUNNEL_VIEW_KPIS[view])
+    return plain_records(evaluate_kpi(sources, spec, query, catalogue.settings))

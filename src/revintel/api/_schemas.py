@@ -507,3 +507,19 @@ class ScoresApplied(BaseModel):
     algorithm: str
     scored: int
     mean_score: float | None = None
+
+
+class KpiDefinition(BaseModel):
+    """A KPI of the catalogue: meaning in German and English, unit, grain and alert."""
+
+    id: str
+    name_de: str
+    name_en: str
+    definition_de: str
+    definition_en: str
+    formula: str
+    unit: str
+    grain: str
+    good_direction: str
+    dimensions: list[str]
+    alert: str | None = Field(default=None, description="the alert rule, if the KPI has one")

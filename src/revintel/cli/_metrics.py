@@ -27,6 +27,7 @@ from revintel.cli._common import (
 )
 from revintel.cli._summary import summary_section
 from revintel.metrics import (
+    FUNNEL_VIEW_KPIS,
     Alert,
     MetricCatalogue,
     MetricQuery,
@@ -82,16 +83,6 @@ class FunnelView(StrEnum):
     durations = "durations"
     stage = "stage"
     leakage = "leakage"
-
-
-_VIEW_KPI = {
-    FunnelView.cohort: "stage_conversion",
-    FunnelView.period: "stage_conversion_period",
-    FunnelView.probability: "win_probability",
-    FunnelView.durations: "time_between_milestones",
-    FunnelView.stage: "time_in_stage",
-    FunnelView.leakage: "leakage",
-}
 
 
 def _date(text: str | None, option: str) -> date | None:
@@ -159,7 +150,8 @@ def funnel(
             wide = funnel_report(sources, query.grain or "month", query.by or ("channel",), query)
             frame = funnel_report_long(wide.to_pandas(), sources)
         else:
-            frame = evaluate_kpi(sources, cat.get(_VIEW_KPI[view]), query, cat.settings)
+            spec = cat.get(FUNNEL_VIEW_KPIS[view.value])
+            frame = evaluate_kpi(sources, spec, query, cat.settings)
         title = f"funnel · {view.value} · as of {sources.as_of}"
     emit(frame, fmt, title=title)
 

@@ -5,6 +5,7 @@ from revintel.metrics._catalogue import (
     DIMENSIONS,
     PARAMS_BY_KIND,
     AlertRule,
+    Grain,
     KpiSpec,
     MetricCatalogue,
     MetricCatalogueError,
@@ -15,7 +16,12 @@ from revintel.metrics._engine import KINDS, compile_kpi, evaluate_kpi, evaluate_
 from revintel.metrics._loading import load_catalogue, parse_catalogue
 from revintel.metrics._overview import funnel_overview
 from revintel.metrics._query import Filter, MetricQuery, MetricQueryError, parse_filter
-from revintel.metrics._report import funnel_report, funnel_report_long, milestone_times
+from revintel.metrics._report import (
+    FUNNEL_VIEW_KPIS,
+    funnel_report,
+    funnel_report_long,
+    milestone_times,
+)
 from revintel.metrics._sources import MetricSources
 from revintel.metrics._stalled import stalled_entries
 from revintel.metrics._stats import ProportionTest, two_proportion_z_test, wilson_interval
@@ -23,11 +29,13 @@ from revintel.metrics._targets import TargetsError, import_targets, read_targets
 
 __all__ = [
     "DIMENSIONS",
+    "FUNNEL_VIEW_KPIS",
     "KINDS",
     "PARAMS_BY_KIND",
     "Alert",
     "AlertRule",
     "Filter",
+    "Grain",
     "KpiSpec",
     "MetricCatalogue",
     "MetricCatalogueError",

@@ -3,21 +3,48 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 
-from revintel.api._analytics import FUNNEL_BREAKDOWNS, alert_reasons, funnel_rows, kpi_tiles
+from revintel.api._analytics import (
+    FUNNEL_BREAKDOWNS,
+    alert_reasons,
+    funnel_rows,
+    funnel_view,
+    kpi_tiles,
+    kpi_values,
+)
 from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import AlertOut, FunnelRow, KpiTileOut
+from revintel.api._errors import ApiError
+from revintel.api._schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
 from revintel.api.routers._common import FilterValue, Language, cached_json
+from revintel.metrics import DIMENSIONS, load_catalogue
 
 router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
 From = Annotated[date | None, Query(description="leads created on or after")]
 To = Annotated[date | None, Query(description="leads created on or before")]
+Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
+By = Annotated[list[Dimension] | None, Query(description="breakdown dimensions (repeat)")]
+GrainParam = Literal["week", "month", "quarter", "year", "all"]
+Where = Annotated[
+    list[str] | None,
+    Query(description="filters like `segment=Enterprise,Mittelstand` or `channel!=events`"),
+]
+FunnelView = Literal[
+    "overview", "report", "cohort", "period", "probability", "durations", "stage", "leakage"
+]
+
+
+def _texts(values: list[str] | None, name: str) -> tuple[str, ...]:
+    """Repeated query parameter values, each bounded (they reach error messages)."""
+    found = tuple(values or ())
+    if len(found) > 50 or any(len(v) > 200 for v in found):
+        raise ApiError(422, f"{name}: at most 50 values of at most 200 characters")
+    return found
 
 
 def _stop(created_to: date | None) -> date | None:
@@ -73,5 +100,84 @@ async def alerts(request: Request, store: StoreDep, user: UserDep, state: StateD
     def build() -> RootModel[list[AlertOut]]:
         reasons = state.cache.call(alert_reasons, store, user)
         return RootModel([AlertOut(reason_de=de, reason_en=en) for de, en in reasons])
+
+    return await cached_json(request, state, user, build)
+
+
+@router.get("/kpis/catalogue", response_model=list[KpiDefinition], summary="KPI catalogue")
+def kpi_catalogue(user: UserDep) -> list[KpiDefinition]:
+    """Every KPI of the catalogue with its meaning, formula, unit, grain and alert rule."""
+    return [
+        KpiDefinition(
+            id=k.id,
+            name_de=k.name.de,
+            name_en=k.name.en,
+            definition_de=k.definition.de,
+            definition_en=k.definition.en,
+            formula=k.formula,
+            unit=k.unit,
+            grain=k.grain,
+            good_direction=k.good_direction,
+            dimensions=list(k.dimensions),
+            alert=k.alert.rule if k.alert else None,
+        )
+        for k in load_catalogue().kpis
+    ]
+
+
+@router.get("/kpis/values", response_model=list[dict[str, Any]], summary="KPI values")
+async def kpi_table(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    state: StateDep,
+    kpi: Annotated[list[str] | None, Query(description="KPI ids (repeat); default: all")] = None,
+    by: By = None,
+    grain: GrainParam | None = None,
+    created_from: Annotated[date | None, Query(description="periods from")] = None,
+    created_to: Annotated[date | None, Query(description="periods to (inclusive)")] = None,
+    where: Where = None,
+    compare: Annotated[
+        bool, Query(description="add the previous period and the same period last year")
+    ] = False,
+) -> Response:
+    """KPIs per period and breakdown, as `revintel kpi` prints them: `kpi`, `period`, the
+    breakdown columns, `step` or `reason` where the KPI has them, `value`, `numerator`,
+    `denominator` (and the comparison columns with `compare`)."""
+    ids = _texts(kpi, "kpi")
+    known = set(load_catalogue().ids)
+    unknown = [k for k in ids if k not in known]
+    if unknown:
+        raise ApiError(422, f"unknown KPI {unknown[0]!r}; known: {', '.join(sorted(known))}")
+    filters = _texts(where, "where")
+    args = (ids, tuple(by or ()), grain, created_from, _stop(created_to), filters, compare)
+
+    def build() -> RootModel[list[dict[str, Any]]]:
+        return RootModel(state.cache.call(kpi_values, store, user, *args))
+
+    return await cached_json(request, state, user, build)
+
+
+@router.get("/funnel/{view}", response_model=list[dict[str, Any]], summary="A funnel view")
+async def funnel_table(
+    request: Request,
+    view: FunnelView,
+    store: StoreDep,
+    user: UserDep,
+    state: StateDep,
+    by: By = None,
+    grain: GrainParam | None = None,
+    created_from: From = None,
+    created_to: To = None,
+    where: Where = None,
+    lang: Language = "en",
+) -> Response:
+    """One view of `revintel funnel`: `overview`, `report` (per period and breakdown),
+    `cohort` and `period` conversion, `probability` (P(won | milestone) with Wilson
+    intervals), `durations` between milestones, time in current `stage`, `leakage`."""
+    args = (view, tuple(by or ()), grain, created_from, _stop(created_to), _texts(where, "where"))
+
+    def build() -> RootModel[list[dict[str, Any]]]:
+        return RootModel(state.cache.call(funnel_view, store, user, *args, lang))
 
     return await cached_json(request, state, user, build)

@@ -107,3 +107,55 @@ def test_forecast_page_in_german(demo_server: Demo) -> None:
     assert "noch nicht erzeugt" in html
     assert "Stand 31.12.2024" in html
     assert re.search(r">\d{1,3}(\.\d{3})+,\d{2}\xa0€</td>", html)
+
+
+def test_what_if_scenarios_compare_with_the_baseline(chef: httpx.Client, demo_server: Demo) -> None:
+    from revintel.forecast import ForecastSettings, forecast, load_history, parse_scenario
+    from revintel.model import load_funnel
+    from revintel.store import open_store
+
+    body = _forecast(chef, what_if="lead_volume*1.5", grain="quarter")
+    assert body["what_if"] == ["lead_volume*1.5"]
+    base = _quarter_totals(_forecast(chef))
+    totals = [r for r in body["rows"] if r["source"] == "total" and r["group"] == "all"]
+    for row in totals:
+        assert row["p50_baseline"] == pytest.approx(base[row["period"]])
+        assert row["change_p50"] == pytest.approx(row["p50"] - row["p50_baseline"])
+    new = {r["period"]: r for r in body["rows"] if r["source"] == "not yet created"}
+    assert all(r["change_p50"] > 0 for r in new.values())  # more leads, more later intake
+    with open_store(demo_server.server.db) as store:
+        history = load_history(store, load_funnel())
+    scenario = parse_scenario(["lead_volume*1.5"], load_funnel())
+    settings = ForecastSettings(months=6, simulations=1_000, seed=42, scenario=scenario)
+    direct = forecast(history, settings=settings).frame
+    want = direct[(direct["grain"] == "quarter") & (direct["source"] == "total")]
+    assert {r["period"]: r["p50"] for r in totals} == pytest.approx(
+        dict(zip(want["period"], want["p50"], strict=True))
+    )
+    bad = chef.get("/api/v1/forecast", params={"what_if": "win_rate*banana"})
+    assert bad.status_code == 422 and "win_rate*banana" in bad.json()["error"]["message"]
+
+
+def test_weighted_pipeline_and_probabilities(chef: httpx.Client, demo_server: Demo) -> None:
+    from revintel.forecast import fit_funnel_model, load_history, weighted_pipeline
+    from revintel.model import load_funnel
+    from revintel.store import open_store
+
+    with open_store(demo_server.server.db) as store:
+        model = fit_funnel_model(load_history(store, load_funnel()))
+    pipeline = chef.get("/api/v1/forecast/pipeline", params={"grain": "quarter"}).json()
+    assert pipeline["as_of"] == "2024-12-31"
+    expected = weighted_pipeline(model, None, "quarter")
+    assert len(pipeline["rows"]) == len(expected) > 0
+    numbers = [c for c in expected.columns if expected[c].dtype.kind == "f"]
+    for column in numbers:
+        got = [r[column] for r in pipeline["rows"]]
+        assert got == pytest.approx(expected[column].tolist(), nan_ok=True), column
+    rep = browser_login(demo_server.server, demo_server.reps[0].lower())
+    mine = rep.get("/api/v1/forecast/pipeline", params={"grain": "quarter"}).json()
+    first = numbers[0]
+    assert sum(r[first] for r in mine["rows"]) < sum(r[first] for r in pipeline["rows"])
+    probabilities = chef.get("/api/v1/forecast/probabilities").json()["rows"]
+    assert len(probabilities) == len(model.probabilities) > 0
+    assert all(0 <= r["probability"] <= 1 for r in probabilities)
+    assert {r["segment"] for r in probabilities} >= {"(all)"}

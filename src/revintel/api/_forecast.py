@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
+from revintel.api._frames import plain_records
 from revintel.auth import User, scoped_store
-from revintel.forecast import DIMENSIONS, ForecastSettings, backtest, forecast, load_history
+from revintel.forecast import (
+    DIMENSIONS,
+    ForecastSettings,
+    backtest,
+    compare_with_baseline,
+    fit_funnel_model,
+    forecast,
+    load_history,
+    parse_scenario,
+    weighted_pipeline,
+)
 from revintel.metrics import MetricSources
 from revintel.model import load_funnel
 from revintel.store import Store
@@ -46,20 +58,51 @@ def _store_as_of(store: Store) -> date:
 
 
 def forecast_view(
-    store: Store, user: User, by: str | None, months: int, simulations: int, seed: int
+    store: Store,
+    user: User,
+    by: str | None,
+    months: int,
+    simulations: int,
+    seed: int,
+    what_if: tuple[str, ...] = (),
 ) -> ForecastView:
     """P10/P50/P90 of order intake per month and quarter, by source, on ``user``'s rows.
 
     A sales rep's forecast covers their own deals (open pipeline) and their own leads (pipeline
-    not yet created); other roles see the whole company.
+    not yet created); other roles see the whole company. With ``what_if`` scenarios the rows
+    are the scenario's, with the baseline's P50 and the change against it.
     """
     if by is not None and by not in FORECAST_BREAKDOWNS:
         raise ValueError(f"cannot split a forecast by {by!r}; use one of {FORECAST_BREAKDOWNS}")
+    funnel = load_funnel()
+    scenario = parse_scenario(what_if, funnel) if what_if else None
     as_of = _store_as_of(store)
-    history = load_history(scoped_store(store, user), load_funnel())
+    history = load_history(scoped_store(store, user), funnel)
     settings = ForecastSettings(months=months, by=by, simulations=simulations, seed=seed)
     result = forecast(history, as_of, settings)
-    return ForecastView(result.model.as_of, by, result.frame)
+    frame = result.frame
+    if scenario is not None:
+        changed = forecast(history, as_of, dataclasses.replace(settings, scenario=scenario))
+        frame = compare_with_baseline(frame, changed.frame)
+    return ForecastView(result.model.as_of, by, frame)
+
+
+def pipeline_view(
+    store: Store, user: User, by: str | None, grain: str
+) -> tuple[date, list[dict[str, Any]]]:
+    """Open pipeline weighted by measured and by default probabilities per expected close
+    period (``revintel forecast pipeline``), on ``user``'s rows."""
+    history = load_history(scoped_store(store, user), load_funnel())
+    model = fit_funnel_model(history, _store_as_of(store))
+    return model.as_of, plain_records(weighted_pipeline(model, by, grain))
+
+
+def probabilities_view(store: Store, user: User) -> tuple[date, list[dict[str, Any]]]:
+    """P(won | milestone) per segment: measured, default and shrunk (``revintel forecast
+    probabilities``), on ``user``'s rows."""
+    history = load_history(scoped_store(store, user), load_funnel())
+    model = fit_funnel_model(history, _store_as_of(store))
+    return model.as_of, plain_records(model.probabilities.replace({"segment": {"": "(all)"}}))
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -334,6 +334,8 @@ class ForecastRow(BaseModel):
     p50: float
     p90: float
     mean: float
+    p50_baseline: float | None = Field(default=None, description="P50 without the what-if")
+    change_p50: float | None = Field(default=None, description="P50 minus the baseline's")
 
 
 class ForecastOut(BaseModel):
@@ -342,7 +344,15 @@ class ForecastOut(BaseModel):
     as_of: date
     by: str | None
     simulations: int
+    what_if: list[str] = Field(default_factory=list, description="scenarios applied")
     rows: list[ForecastRow]
+
+
+class ForecastTable(BaseModel):
+    """Rows of a forecast input (weighted pipeline, win probabilities) as of a date."""
+
+    as_of: date
+    rows: list[dict[str, Any]]
 
 
 class BacktestPoint(BaseModel):

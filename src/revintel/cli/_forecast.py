@@ -7,7 +7,6 @@ from datetime import date
 from enum import StrEnum
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import RenderableType
 
@@ -27,6 +26,7 @@ from revintel.forecast import (
     TOTAL,
     ForecastSettings,
     backtest,
+    compare_with_baseline,
     fit_funnel_model,
     forecast,
     load_history,
@@ -89,12 +89,6 @@ def _as_of(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _with_scenario(base: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
-    keys = [c for c in base.columns if c not in ("p10", "p50", "p90", "mean")]
-    merged = changed.merge(base[[*keys, "p50"]].rename(columns={"p50": "p50_baseline"}), on=keys)
-    return merged.assign(change_p50=merged["p50"] - merged["p50_baseline"])
-
-
 @forecast_app.callback()
 def forecast_command(
     ctx: typer.Context,
@@ -136,7 +130,7 @@ def forecast_command(
     if what_if:
         scenario = parse_scenario(what_if, definition)
         changed = forecast(history, _as_of(as_of), dataclasses.replace(settings, scenario=scenario))
-        frame = _with_scenario(frame, changed.frame)
+        frame = compare_with_baseline(frame, changed.frame)
         title += f" — what-if: {'; '.join(what_if)}"
     if grain is not Grain.all:
         frame = frame[frame["grain"] == grain.value]

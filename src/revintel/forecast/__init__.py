@@ -24,7 +24,13 @@ from revintel.forecast._history import (
 )
 from revintel.forecast._model import FunnelModel, fit_funnel_model, shrink
 from revintel.forecast._pace import dilate, milestone_pace
-from revintel.forecast._scenario import Scenario, ScenarioError, WinRateChange, parse_scenario
+from revintel.forecast._scenario import (
+    Scenario,
+    ScenarioError,
+    WinRateChange,
+    compare_with_baseline,
+    parse_scenario,
+)
 from revintel.forecast._simulate import Simulation, simulate_new, simulate_open
 from revintel.forecast._survival import CloseCurve, close_curve, kaplan_meier, milestone_curves
 from revintel.forecast._weighted import weighted_pipeline
@@ -48,6 +54,7 @@ __all__ = [
     "WinRateChange",
     "backtest",
     "close_curve",
+    "compare_with_baseline",
     "dilate",
     "fit_funnel_model",
     "forecast",

@@ -14,6 +14,8 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
+import pandas as pd
+
 from revintel.forecast._history import DIMENSIONS
 from revintel.model import FunnelDefinition
 
@@ -102,3 +104,10 @@ def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefin
                 "win_rate[segment=Enterprise]*1.1, lead_volume*1.2"
             )
     return Scenario(steps, tuple(wins), volume, tuple(expressions))
+
+
+def compare_with_baseline(base: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:
+    """The what-if forecast's rows with the baseline's P50 and the change against it."""
+    keys = [c for c in base.columns if c not in ("p10", "p50", "p90", "mean")]
+    merged = changed.merge(base[[*keys, "p50"]].rename(columns={"p50": "p50_baseline"}), on=keys)
+    return merged.assign(change_p50=merged["p50"] - merged["p50_baseline"])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from revintel.api._deps import StateDep, StoreDep, UserDep
+from revintel.api._errors import ApiError
 from revintel.api._forecast import (
     BACKTEST_MONTHS,
     BACKTEST_ORIGINS,
@@ -16,10 +17,13 @@ from revintel.api._forecast import (
     FORECAST_SIMULATIONS,
     backtest_view,
     forecast_view,
+    pipeline_view,
+    probabilities_view,
 )
 from revintel.api._frames import plain_records
-from revintel.api._schemas import BacktestOut, ForecastOut, ForecastRow
+from revintel.api._schemas import BacktestOut, ForecastOut, ForecastRow, ForecastTable
 from revintel.api.routers._common import cached_json
+from revintel.forecast import ScenarioError, parse_scenario
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
 Breakdown = Literal[FORECAST_BREAKDOWNS]  # type: ignore[valid-type]
@@ -38,14 +42,32 @@ async def get_forecast(
     months: Months = 6,
     simulations: Annotated[int, Query(ge=100, le=5_000)] = FORECAST_SIMULATIONS,
     seed: Seed = 42,
+    what_if: Annotated[
+        list[str] | None,
+        Query(
+            description='scenarios (repeat), e.g. "mql_sal_rate=0.6", '
+            '"win_rate[segment=Enterprise]*1.1", "lead_volume*1.2"'
+        ),
+    ] = None,
 ) -> Response:
     """P10/P50/P90 per month and quarter, from the open pipeline and the pipeline not yet
-    created; a sales rep gets the forecast of their own deals and leads."""
+    created; a sales rep gets the forecast of their own deals and leads. With ``what_if``
+    the rows are the scenario's, with the baseline's P50 and the change against it."""
+    scenarios = tuple(what_if or ())
+    if len(scenarios) > 10 or any(len(w) > 200 for w in scenarios):
+        raise ApiError(422, "what_if: at most 10 scenarios of at most 200 characters")
+    try:
+        parse_scenario(scenarios, state.funnel)
+    except ScenarioError as exc:
+        raise ApiError(422, str(exc)) from None
+    args = (by, months, simulations, seed, scenarios)
 
     def build() -> ForecastOut:
-        view = state.cache.call(forecast_view, store, user, by, months, simulations, seed)
+        view = state.cache.call(forecast_view, store, user, *args)
         rows = [ForecastRow(**r) for r in view.records() if grain is None or r["grain"] == grain]
-        return ForecastOut(as_of=view.as_of, by=by, simulations=simulations, rows=rows)
+        return ForecastOut(
+            as_of=view.as_of, by=by, simulations=simulations, what_if=list(scenarios), rows=rows
+        )
 
     return await cached_json(request, state, user, build)
 
@@ -76,5 +98,38 @@ async def get_backtest(
                 "points": plain_records(view.points),
             }
         )
+
+    return await cached_json(request, state, user, build)
+
+
+@router.get("/pipeline", response_model=ForecastTable, summary="Weighted open pipeline")
+async def get_pipeline(
+    request: Request,
+    store: StoreDep,
+    user: UserDep,
+    state: StateDep,
+    by: Breakdown | None = None,
+    grain: Literal["month", "quarter"] = "month",
+) -> Response:
+    """Open pipeline by expected close period, weighted by the measured P(won | milestone)
+    beside the configured default probabilities (``revintel forecast pipeline``)."""
+
+    def build() -> ForecastTable:
+        as_of, rows = state.cache.call(pipeline_view, store, user, by, grain)
+        return ForecastTable(as_of=as_of, rows=rows)
+
+    return await cached_json(request, state, user, build)
+
+
+@router.get("/probabilities", response_model=ForecastTable, summary="Win probabilities")
+async def get_probabilities(
+    request: Request, store: StoreDep, user: UserDep, state: StateDep
+) -> Response:
+    """P(won | milestone) per segment: measured (censoring-aware), the configured default and
+    the shrunk value the forecast uses (``revintel forecast probabilities``)."""
+
+    def build() -> ForecastTable:
+        as_of, rows = state.cache.call(probabilities_view, store, user)
+        return ForecastTable(as_of=as_of, rows=rows)
 
     return await cached_json(request, state, user, build)

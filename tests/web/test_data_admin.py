@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 
 import pytest
+from python_calamine import CalamineWorkbook
 
 from revintel.api import Settings
 from revintel.auth import add_user, create_token
 from revintel.ingest import quality_report
 from revintel.store import open_store
 from revintel.synth import SynthConfig, write_demo_company
-from tests.web.conftest import SECRET, LiveServer, serve_in_thread
+from tests.web.conftest import SECRET, LiveServer, browser_login, serve_in_thread
 from tests.web.stores import PASSWORD
 
 #: Two spellings of one company from two systems, and a company that is only similar.
@@ -130,3 +132,57 @@ def test_scores_are_trained_applied_and_evaluated(server: LiveServer) -> None:
     deals = client.get("/api/v1/opportunities", params={"status": "open"}).json()["items"]
     assert deals[0]["score"] is not None
     assert server.client("rep").post("/api/v1/scores/apply", json={}).status_code == 403
+
+
+def test_admins_create_users_who_can_then_sign_in(server: LiveServer) -> None:
+    with open_store(server.db) as store:
+        add_user(store, "boss", PASSWORD, "admin")
+        admin_token = create_token(store, "boss", "tests")[0]
+        rep_id = store.table("reps").rep_id.to_pyarrow().to_pylist()[1]
+    admin = server.client()
+    admin.headers["Authorization"] = f"Bearer {admin_token}"
+    body = {"username": "vera", "password": "a-long-password-1", "role": "sales_rep"}
+    missing_rep = admin.post("/api/v1/users", json=body)
+    assert missing_rep.status_code == 422 and "rep" in missing_rep.json()["error"]["message"]
+    created = admin.post("/api/v1/users", json={**body, "rep_id": rep_id, "display_name": "Vera"})
+    assert created.status_code == 201
+    assert created.json() == {
+        "username": "vera",
+        "display_name": "Vera",
+        "role": "sales_rep",
+        "rep_id": rep_id,
+    }
+    assert admin.post("/api/v1/users", json={**body, "rep_id": rep_id}).status_code == 422
+    short = admin.post("/api/v1/users", json={**body, "username": "kurt", "password": "short"})
+    assert short.status_code == 422
+    assert "vera" in {u["username"] for u in admin.get("/api/v1/users").json()}
+    assert server.client("chef").post("/api/v1/users", json=body).status_code == 403
+    login = server.client().get("/login")
+    csrf = login.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    cookie = login.headers["set-cookie"].split(";", 1)[0]
+    signed_in = server.client().post(
+        "/login",
+        data={"username": "vera", "password": "a-long-password-1", "csrf_token": csrf},
+        headers={"Cookie": cookie},
+    )
+    assert signed_in.status_code == 303
+
+
+def test_management_report_downloads(server: LiveServer) -> None:
+    chef = server.client("chef")
+    html = chef.get("/api/v1/report", params={"lang": "en"})
+    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert 'filename="revintel-report-' in html.headers["content-disposition"]
+    assert "<script src=" not in html.text and "Plotly" in html.text
+    xlsx = chef.get("/api/v1/report", params={"format": "xlsx", "months": 3})
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+    book = CalamineWorkbook.from_filelike(io.BytesIO(xlsx.content))
+    assert book.sheet_names == ["Kennzahlen", "Deals", "Funnel", "Prognose", "Warnungen"]
+    mine = server.client("rep").get("/api/v1/report", params={"lang": "en"})
+    assert mine.status_code == 200 and mine.text != html.text
+
+
+def test_overview_links_the_report_downloads(server: LiveServer) -> None:
+    html = browser_login(server, "chef").get("/?lang=de").text
+    assert 'id="report-html" href="/api/v1/report?format=html&amp;lang=de"' in html
+    assert "Management-Bericht herunterladen" in html

@@ -207,6 +207,16 @@ class Me(BaseModel):
     rep_id: str | None = None
 
 
+class NewUser(BaseModel):
+    """A user to create (admins only)."""
+
+    username: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=1, max_length=1024, description="at least 12 characters")
+    role: Role
+    rep_id: str | None = Field(default=None, max_length=64, description="for sales reps")
+    display_name: str | None = Field(default=None, max_length=200)
+
+
 class TokenRequest(BaseModel):
     """Ask for a new API token."""
 

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from revintel.auth import SESSION_COOKIE, Session
-from revintel.web import _forecast, _funnel, _imports, _login, _pages, _velocity
+from revintel.web import _downloads, _forecast, _funnel, _imports, _login, _pages, _velocity
 from revintel.web._context import LoginRequiredError, login_redirect, render, request_language
 from revintel.web._i18n import MESSAGES, Translator
 from revintel.web._warmup import page_warmer
@@ -56,6 +56,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(_funnel.router)
     app.include_router(_forecast.router)
     app.include_router(_velocity.router)
+    app.include_router(_downloads.router)
     app.state.render_html_error = render_html_error
     app.state.revintel.add_warmer(page_warmer(app, app.state.revintel))
 

@@ -154,6 +154,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tile.win_rate": ("Gewinnquote", "Win rate"),
     "chart.leads_per_month": ("Leads pro Monat", "Leads per month"),
     "chart.download_csv": ("Daten als CSV", "Data as CSV"),
+    "report.download": ("Management-Bericht herunterladen", "Download the management report"),
     "chart.month": ("Monat", "Month"),
     "chart.count": ("Anzahl", "Count"),
     "filter.apply": ("Filtern", "Apply"),

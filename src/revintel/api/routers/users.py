@@ -6,8 +6,8 @@ from fastapi import APIRouter, Response
 
 from revintel.api._deps import AdminDep, StateDep, StoreDep, UserDep
 from revintel.api._errors import ApiError
-from revintel.api._schemas import Me, TokenCreated, TokenOut, TokenRequest
-from revintel.auth import create_token, list_tokens, list_users, revoke_token
+from revintel.api._schemas import Me, NewUser, TokenCreated, TokenOut, TokenRequest
+from revintel.auth import add_user, create_token, list_tokens, list_users, revoke_token
 
 router = APIRouter(tags=["users"])
 
@@ -22,6 +22,21 @@ def me(user: UserDep) -> Me:
 def users(store: StoreDep, admin: AdminDep) -> list[Me]:
     """Every active user; admins only."""
     return [Me(**u.__dict__) for u in list_users(store)]
+
+
+@router.post("/users", response_model=Me, status_code=201, summary="Create a user (admin)")
+def create_user(body: NewUser, store: StoreDep, admin: AdminDep) -> Me:
+    """A new user with an Argon2id-hashed password, as ``revintel users add`` creates; a sales
+    rep needs the ``rep_id`` whose rows they will see."""
+    user = add_user(
+        store,
+        body.username,
+        body.password,
+        body.role,
+        rep_id=body.rep_id,
+        display_name=body.display_name,
+    )
+    return Me(**user.__dict__)
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")

@@ -115,6 +115,15 @@ def test_filters_exclude_values(hand: MetricSources, catalogue: MetricCatalogue)
     assert _values(frame) == {"2024-01-01": 1.0}  # only O7 (rep R2) closed
 
 
+def test_a_dimension_named_twice_is_one_breakdown(
+    hand: MetricSources, catalogue: MetricCatalogue
+) -> None:
+    twice = _run(hand, catalogue, "mqls", by=("channel", "rep", "channel", "rep"))
+    once = _run(hand, catalogue, "mqls", by=("channel", "rep"))
+    assert MetricQuery(by=("rep", "channel", "rep")).by == ("rep", "channel")
+    pd.testing.assert_frame_equal(twice, once)
+
+
 def test_dimensions_outside_the_kpi_are_refused(
     hand: MetricSources, catalogue: MetricCatalogue
 ) -> None:

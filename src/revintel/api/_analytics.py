@@ -215,7 +215,7 @@ def funnel_view(
     query = _metric_query(by, grain, start, end, where)
     sources = _sources(store, user)
     if view == "report":
-        wide = funnel_report(sources, grain or "month", by or ("channel",), query)
+        wide = funnel_report(sources, grain or "month", query.by or ("channel",), query)
         return plain_records(funnel_report_long(wide.to_pandas(), sources))
     if view == "overview":
         return plain_records(funnel_overview(sources, catalogue, query, language))

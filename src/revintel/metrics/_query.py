@@ -75,6 +75,8 @@ class MetricQuery:
     compare: bool = False
 
     def __post_init__(self) -> None:
+        # A dimension named twice is one breakdown (``--by rep --by rep``).
+        object.__setattr__(self, "by", tuple(dict.fromkeys(self.by)))
         unknown = [d for d in self.by if d not in DIMENSIONS]
         if unknown:
             raise MetricQueryError(

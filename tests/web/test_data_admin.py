@@ -13,7 +13,7 @@ from revintel.auth import add_user, create_token
 from revintel.ingest import quality_report
 from revintel.store import open_store
 from revintel.synth import SynthConfig, write_demo_company
-from tests.web.conftest import SECRET, LiveServer, browser_login, serve_in_thread
+from tests.web.conftest import SECRET, LiveServer, browser_login, csrf_from, serve_in_thread
 from tests.web.stores import PASSWORD
 
 #: Two spellings of one company from two systems, and a company that is only similar.
@@ -186,3 +186,40 @@ def test_overview_links_the_report_downloads(server: LiveServer) -> None:
     html = browser_login(server, "chef").get("/?lang=de").text
     assert 'id="report-html" href="/api/v1/report?format=html&amp;lang=de"' in html
     assert "Management-Bericht herunterladen" in html
+
+
+MORE_ACCOUNTS = """account_id,name,domain,city
+E1,Bäckerei Schmitt GmbH,baeckerei-schmitt.de,Trier
+E2,Baeckerei Schmitt GmbH,https://baeckerei-schmitt.de/,Trier
+"""
+
+
+def test_duplicates_page_accepts_and_rejects_pairs(server: LiveServer) -> None:
+    client = browser_login(server, "chef")
+    files = [("files", ("erp-accounts.csv", MORE_ACCOUNTS.encode(), "text/csv"))]
+    assert server.client("chef").post("/api/v1/imports", files=files).status_code == 201
+    quality = client.get("/quality").text
+    assert 'id="review-duplicates" href="/duplicates"' in quality
+    page = client.get("/duplicates").text
+    pairs = server.client("chef").get("/api/v1/dedupe").json()["items"]
+    bakers = {"generic:E1", "generic:E2"}
+    [pair] = [p for p in pairs if {p["account_id_l"], p["account_id_r"]} == bakers]
+    row = page.split(f'id="pair-{pair["pair_id"]}"', 1)[1].split("</tr>", 1)[0]
+    assert "Bäckerei Schmitt GmbH" in row and "Baeckerei Schmitt GmbH" in row
+    csrf = csrf_from(page)
+    forged = client.post(
+        f"/duplicates/{pair['pair_id']}", data={"decision": "rejected", "csrf_token": "forged"}
+    )
+    assert forged.status_code == 403
+    answer = client.post(
+        f"/duplicates/{pair['pair_id']}",
+        data={"decision": "rejected", "csrf_token": csrf, "threshold": "0.5"},
+    )
+    assert answer.status_code == 303 and answer.headers["location"] == "/duplicates?threshold=0.5"
+    after = client.get("/duplicates").text
+    assert f'id="pair-{pair["pair_id"]}"' not in after
+    decided = after.split('id="decided"', 1)[1]
+    assert "Bäckerei Schmitt GmbH" in decided and "Verschiedene Firmen" in decided  # German first
+    gone = client.post("/duplicates/nope", data={"decision": "accepted", "csrf_token": csrf})
+    assert gone.status_code == 404
+    assert browser_login(server, "rep").get("/duplicates").status_code == 403

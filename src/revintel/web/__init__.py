@@ -11,7 +11,16 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from revintel.auth import SESSION_COOKIE, Session
-from revintel.web import _downloads, _forecast, _funnel, _imports, _login, _pages, _velocity
+from revintel.web import (
+    _downloads,
+    _duplicates,
+    _forecast,
+    _funnel,
+    _imports,
+    _login,
+    _pages,
+    _velocity,
+)
 from revintel.web._context import LoginRequiredError, login_redirect, render, request_language
 from revintel.web._i18n import MESSAGES, Translator
 from revintel.web._warmup import page_warmer
@@ -53,6 +62,7 @@ def install_web(app: FastAPI) -> None:
     app.include_router(_login.router)
     app.include_router(_pages.router)
     app.include_router(_imports.router)
+    app.include_router(_duplicates.router)
     app.include_router(_funnel.router)
     app.include_router(_forecast.router)
     app.include_router(_velocity.router)

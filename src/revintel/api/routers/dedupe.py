@@ -4,23 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import pandas as pd
 from fastapi import APIRouter, Query
 
 from revintel.api._deps import ImporterDep, StateDep, StoreDep
 from revintel.api._errors import ApiError
 from revintel.api._frames import plain_records
+from revintel.api._quality import duplicate_candidates
 from revintel.api._schemas import CandidatePair, DecisionIn, Page
-from revintel.ingest import account_candidates, record_decision
-from revintel.store import Store
+from revintel.ingest import record_decision
 
 router = APIRouter(prefix="/dedupe", tags=["imports"])
 Threshold = Annotated[float, Query(ge=0.05, le=1.0, description="smallest match probability")]
-
-
-def candidates(store: Store, threshold: float) -> pd.DataFrame:
-    """Candidate pairs at ``threshold`` with any decision taken (kept until data changes)."""
-    return account_candidates(store, threshold=threshold)
 
 
 @router.get("", response_model=Page[CandidatePair], summary="Candidate duplicate accounts")
@@ -37,7 +31,7 @@ def list_candidates(
 ) -> Page[CandidatePair]:
     """Pairs of accounts that are likely the same company (Splink match probability), most
     likely first; by default only those nobody has decided on yet."""
-    pairs = state.cache.call(candidates, store, None, threshold)
+    pairs = state.cache.call(duplicate_candidates, store, None, threshold)
     if decided is not None:
         pairs = pairs[pairs["decision"].notna() == decided]
     shown = pairs.iloc[(page - 1) * page_size : page * page_size]
@@ -60,7 +54,7 @@ def decide(
 ) -> CandidatePair:
     """Record whether the two accounts of a candidate pair are the same company (replacing an
     earlier verdict); ``threshold`` is the one the pair was listed at."""
-    pairs = state.cache.call(candidates, store, None, threshold)
+    pairs = state.cache.call(duplicate_candidates, store, None, threshold)
     if not (pairs["pair_id"] == pair_id).any():
         raise ApiError(404, f"no candidate pair {pair_id!r} at match probability ≥ {threshold}")
     record_decision(store, pairs, pair_id, body.decision, decided_by=user.username)

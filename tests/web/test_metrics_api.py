@@ -95,3 +95,37 @@ def test_bad_kpi_ids_and_filters_are_422(demo_server: Demo) -> None:
     bad = client.get("/api/v1/kpis/values", params={"kpi": "mqls", "where": "colour=red"})
     assert bad.status_code == 422
     assert client.get("/api/v1/funnel/nonsense").status_code == 422
+
+
+def test_funnel_and_kpis_slice_by_segment_team_and_rep(demo_server: Demo) -> None:
+    from revintel.metrics import funnel_overview
+
+    client = browser_login(demo_server.server, "chef")
+    whole = client.get("/api/v1/funnel").json()
+    with open_store(demo_server.server.db) as store:
+        sources = MetricSources.from_store(store, load_funnel())
+        segment = store.table("accounts").segment.to_pyarrow().to_pylist()[0]
+        team = store.table("reps").team.to_pyarrow().to_pylist()[0]
+        query = MetricQuery(where=(parse_filter(f"segment={segment}"),))
+        expected = funnel_overview(sources, load_catalogue(), query, "en")
+    sliced = client.get("/api/v1/funnel", params={"segment": segment}).json()
+    assert [r["reached"] for r in sliced] == [int(v) for v in expected["reached"].fillna(0)]
+    assert sliced[0]["reached"] < whole[0]["reached"]
+    by_team = client.get("/api/v1/funnel", params={"team": team}).json()
+    assert 0 < by_team[0]["reached"] < whole[0]["reached"]
+    rep = demo_server.reps[0]
+    mine = browser_login(demo_server.server, rep.lower()).get("/api/v1/kpis").json()
+    chef_for_rep = client.get("/api/v1/kpis", params={"rep": rep}).json()
+    assert [t["value"] for t in chef_for_rep] == [t["value"] for t in mine]
+
+
+def test_funnel_page_offers_the_slice_filters(demo_server: Demo) -> None:
+    chef = browser_login(demo_server.server, "chef")
+    html = chef.get("/funnel", params={"segment": "Enterprise"}).text
+    for name in ("channel", "segment", "team", "rep"):
+        assert f'id="filter-{name}"' in html
+    assert '<option value="Enterprise" selected>' in html
+    assert "segment=Enterprise" in html.split('id="csv-funnel"', 1)[1].split(">", 1)[0]
+    rep = browser_login(demo_server.server, demo_server.reps[0].lower())
+    own = rep.get("/velocity").text
+    assert 'id="filter-segment"' in own and 'id="filter-team"' not in own

@@ -33,6 +33,30 @@ TILE_KPIS = ("mqls", "lvr", "mql_sal_acceptance", "win_rate", "sales_cycle")
 
 
 @dataclass(frozen=True)
+class Slice:
+    """Which leads a view counts: those of one channel, segment, team or rep (each optional)."""
+
+    channel: str | None = None
+    segment: str | None = None
+    team: str | None = None
+    rep: str | None = None
+
+    @property
+    def where(self) -> tuple[Filter, ...]:
+        """The metric filters of the set fields."""
+        return tuple(Filter(d, (v,)) for d, v in self.params().items() if v)
+
+    def params(self) -> dict[str, str | None]:
+        """The fields as query parameters."""
+        return {
+            "channel": self.channel,
+            "segment": self.segment,
+            "team": self.team,
+            "rep": self.rep,
+        }
+
+
+@dataclass(frozen=True)
 class KpiTile:
     """One KPI's latest complete period."""
 
@@ -76,14 +100,13 @@ def _sources(store: Store, user: User) -> MetricSources:
 def kpi_tiles(
     store: Store,
     user: User,
-    channel: str | None = None,
+    focus: Slice = Slice(),
     start: date | None = None,
     end: date | None = None,
 ) -> list[KpiTile]:
-    """The tile KPIs on the rows ``user`` sees, optionally for one channel and ``[start, end)``."""
+    """The tile KPIs on the rows ``user`` sees, optionally for a slice and ``[start, end)``."""
     catalogue = load_catalogue()
-    where = (Filter("channel", (channel,)),) if channel else ()
-    query = MetricQuery(start=start, end=end, where=where)
+    query = MetricQuery(start=start, end=end, where=focus.where)
     sources = _sources(store, user)
     tiles = []
     for kpi in TILE_KPIS:
@@ -123,7 +146,7 @@ def funnel_rows(
     store: Store,
     user: User,
     by: str | None,
-    channel: str | None,
+    focus: Slice,
     start: date | None,
     end: date | None,
     language: str,
@@ -131,10 +154,9 @@ def funnel_rows(
     """Per path milestone (and ``by`` group): reached, conversion, P(won), days to the next.
 
     Computed by :func:`revintel.metrics.funnel_overview` on the rows ``user`` sees, among leads
-    created in ``[start, end)``, optionally of one channel.
+    created in ``[start, end)``, optionally of one slice (channel, segment, team, rep).
     """
-    where = (Filter("channel", (channel,)),) if channel else ()
-    query = MetricQuery(by=(by,) if by else (), start=start, end=end, where=where)
+    query = MetricQuery(by=(by,) if by else (), start=start, end=end, where=focus.where)
     frame = funnel_overview(_sources(store, user), load_catalogue(), query, language)
     # A milestone no mature lead reached has no row in the measures it is merged from.
     frame["reached"] = frame["reached"].fillna(0).astype(int)
@@ -146,14 +168,13 @@ def kpi_series(
     store: Store,
     user: User,
     kpi: str,
-    channel: str | None = None,
+    focus: Slice = Slice(),
     start: date | None = None,
     end: date | None = None,
 ) -> list[tuple[date, float | None]]:
     """(period start, value) of one KPI at its own grain, on the rows ``user`` sees."""
     catalogue = load_catalogue()
-    where = (Filter("channel", (channel,)),) if channel else ()
-    query = MetricQuery(start=start, end=end, where=where)
+    query = MetricQuery(start=start, end=end, where=focus.where)
     frame = evaluate_kpi(_sources(store, user), catalogue.get(kpi), query, catalogue.settings)
     return [
         (date.fromisoformat(str(p)[:10]), _number(v))

@@ -11,10 +11,11 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import FUNNEL_BREAKDOWNS, funnel_rows
-from revintel.auth import distinct_values
+from revintel.api._analytics import FUNNEL_BREAKDOWNS, Slice, funnel_rows
+from revintel.api.routers._common import SliceDep
 from revintel.web._charts import Chart
 from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Text = Annotated[str | None, Query(max_length=200)]
@@ -35,24 +36,25 @@ CSV_COLUMNS = (
 
 
 def _rows(
-    page: Page, by: str | None, channel: str | None, start: date | None, end: date | None
+    page: Page, by: str | None, focus: Slice, start: date | None, end: date | None
 ) -> list[dict[str, Any]]:
     if by is not None and by not in FUNNEL_BREAKDOWNS:
         by = None
     stop = None if end is None else end + timedelta(days=1)
-    return page.query(funnel_rows, by, channel, start, stop, page.t.lang)
+    return page.query(funnel_rows, by, focus, start, stop, page.t.lang)
 
 
 @router.get("/funnel", response_class=HTMLResponse)
 def funnel(
     page: PageDep,
+    focus: SliceDep,
     by: Breakdown = None,
-    channel: Text = None,
     created_from: Day = None,
     created_to: Day = None,
 ) -> Response:
-    """The funnel of leads created in the period, optionally broken down by a dimension."""
-    rows = _rows(page, by, channel, created_from, created_to)
+    """The funnel of leads created in the period, optionally of one channel, segment, team or
+    rep and broken down by a dimension."""
+    rows = _rows(page, by, focus, created_from, created_to)
     group = by if by in FUNNEL_BREAKDOWNS else None
     chart = Chart(
         "funnel",
@@ -62,7 +64,7 @@ def funnel(
     )
     filters = {
         "by": group,
-        "channel": channel,
+        **focus.params(),
         "created_from": created_from,
         "created_to": created_to,
     }
@@ -71,7 +73,7 @@ def funnel(
         rows=rows,
         group=group,
         breakdowns=FUNNEL_BREAKDOWNS,
-        channels=page.query(distinct_values, "leads", "channel"),
+        options=slice_options(page),
         chart=chart,
         filters=filters,
         csv_url=page.url("/charts/funnel.csv", **filters),
@@ -81,13 +83,13 @@ def funnel(
 @router.get("/charts/funnel.csv")
 def funnel_csv(
     page: PageDep,
+    focus: SliceDep,
     by: Breakdown = None,
-    channel: Text = None,
     created_from: Day = None,
     created_to: Day = None,
 ) -> Response:
     """The funnel table behind the chart as CSV."""
-    rows = _rows(page, by, channel, created_from, created_to)
+    rows = _rows(page, by, focus, created_from, created_to)
     columns = ([by] if by in FUNNEL_BREAKDOWNS else []) + list(CSV_COLUMNS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")

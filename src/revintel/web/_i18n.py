@@ -187,6 +187,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "col.account": ("Account", "Account"),
     "col.rep": ("Vertriebsmitarbeiter", "Sales rep"),
     "col.channel": ("Kanal", "Channel"),
+    "col.segment": ("Segment", "Segment"),
+    "col.team": ("Team", "Team"),
     "col.status": ("Status", "Status"),
     "col.stage": ("Phase", "Stage"),
     "col.created": ("Angelegt am", "Created"),

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import alert_reasons, kpi_tiles
+from revintel.api._analytics import Slice, alert_reasons, kpi_tiles
 from revintel.auth import (
     RecordQuery,
     deal_totals,
@@ -60,7 +60,7 @@ def overview(
     closed = won[0] + lost[0]
     chart = _leads_chart(page, lead_query)
     end = None if created_to is None else created_to + timedelta(days=1)
-    tiles = page.query(kpi_tiles, channel, created_from, end)
+    tiles = page.query(kpi_tiles, Slice(channel=channel), created_from, end)
     alerts = page.query(alert_reasons)
     filters = {"channel": channel, "created_from": created_from, "created_to": created_to}
     return page.render(

@@ -13,7 +13,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from revintel.api._analytics import KpiTile, alert_reasons, funnel_rows, kpi_tiles
+from revintel.api._analytics import KpiTile, Slice, alert_reasons, funnel_rows, kpi_tiles
 from revintel.api._forecast import FORECAST_SIMULATIONS, ForecastView, forecast_view
 from revintel.auth import RecordQuery, Role, User, deal_totals, monthly_counts
 from revintel.forecast import NEW, OPEN, TOTAL
@@ -53,7 +53,7 @@ def collect_report(
         created=datetime.now().replace(microsecond=0),
         tiles=kpi_tiles(store, user),
         deals=deal_totals(store, user, RecordQuery()),
-        funnel=funnel_rows(store, user, None, None, None, None, language),
+        funnel=funnel_rows(store, user, None, Slice(), None, None, language),
         alerts=alert_reasons(store, user),
         forecast=forecast_view(store, user, None, months, simulations, 42),
         leads_per_month=monthly_counts(store, user, "leads", RecordQuery()),

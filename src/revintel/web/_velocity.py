@@ -9,10 +9,11 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import kpi_series
-from revintel.auth import distinct_values
+from revintel.api._analytics import Slice, kpi_series
+from revintel.api.routers._common import SliceDep
 from revintel.web._charts import Chart
 from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Text = Annotated[str | None, Query(max_length=200)]
@@ -21,11 +22,9 @@ Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 CHARTS = {"mqls-per-month": "mqls", "lead-velocity-rate": "lvr"}
 
 
-def _chart(
-    page: Page, chart_id: str, channel: str | None, start: date | None, end: date | None
-) -> Chart:
+def _chart(page: Page, chart_id: str, focus: Slice, start: date | None, end: date | None) -> Chart:
     stop = None if end is None else end + timedelta(days=1)
-    rows = page.query(kpi_series, CHARTS[chart_id], channel, start, stop)
+    rows = page.query(kpi_series, CHARTS[chart_id], focus, start, stop)
     return Chart(
         chart_id,
         page.t(f"velocity.{chart_id}"),
@@ -37,13 +36,13 @@ def _chart(
 
 @router.get("/velocity", response_class=HTMLResponse)
 def velocity(
-    page: PageDep, channel: Text = None, created_from: Day = None, created_to: Day = None
+    page: PageDep, focus: SliceDep, created_from: Day = None, created_to: Day = None
 ) -> Response:
-    """MQLs per month and the month-on-month growth of MQLs (LVR) for the chosen channel."""
-    filters = {"channel": channel, "created_from": created_from, "created_to": created_to}
+    """MQLs per month and the month-on-month growth of MQLs (LVR) for the chosen slice."""
+    filters = {**focus.params(), "created_from": created_from, "created_to": created_to}
     charts = [
         (
-            _chart(page, c, channel, created_from, created_to),
+            _chart(page, c, focus, created_from, created_to),
             page.url(f"/charts/{c}.csv", **filters),
         )
         for c in CHARTS
@@ -51,7 +50,7 @@ def velocity(
     return page.render(
         "velocity.html",
         charts=charts,
-        channels=page.query(distinct_values, "leads", "channel"),
+        options=slice_options(page),
         filters=filters,
     )
 
@@ -60,14 +59,14 @@ def velocity(
 def velocity_csv(
     page: PageDep,
     chart_id: str,
-    channel: Text = None,
+    focus: SliceDep,
     created_from: Day = None,
     created_to: Day = None,
 ) -> Response:
     """The rows of a lead-velocity chart as CSV."""
     if chart_id not in CHARTS:
         raise HTTPException(404, f"no chart {chart_id!r}")
-    chart = _chart(page, chart_id, channel, created_from, created_to)
+    chart = _chart(page, chart_id, focus, created_from, created_to)
     return PlainTextResponse(
         chart.csv_text(),
         media_type="text/csv; charset=utf-8",

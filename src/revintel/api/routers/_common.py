@@ -12,6 +12,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from revintel.api._analytics import Slice
 from revintel.api._cache import scope
 from revintel.api._schemas import EntityScore, MilestoneEvent, Page, Touchpoint
 from revintel.api._state import AppState
@@ -81,6 +82,19 @@ async def list_params(
 
 
 ListDep = Annotated[ListParams, Depends(list_params)]
+
+
+async def slice_params(
+    channel: FilterValue = None,
+    segment: FilterValue = None,
+    team: FilterValue = None,
+    rep: Annotated[str | None, Query(max_length=200, description="rep id")] = None,
+) -> Slice:
+    """The leads a view counts: of one channel, segment, team or rep (empty means all)."""
+    return Slice(channel or None, segment or None, team or None, rep or None)
+
+
+SliceDep = Annotated[Slice, Depends(slice_params)]
 
 
 def timeline_models(

@@ -20,7 +20,7 @@ from revintel.api._analytics import (
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._errors import ApiError
 from revintel.api._schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
-from revintel.api.routers._common import FilterValue, Language, cached_json
+from revintel.api.routers._common import Language, SliceDep, cached_json
 from revintel.metrics import DIMENSIONS, load_catalogue
 
 router = APIRouter(tags=["analytics"])
@@ -57,14 +57,15 @@ async def kpis(
     store: StoreDep,
     user: UserDep,
     state: StateDep,
-    channel: FilterValue = None,
+    focus: SliceDep,
     created_from: From = None,
     created_to: To = None,
 ) -> Response:
-    """MQLs, LVR, MQL→SAL acceptance, win rate and sales cycle: last complete period and trend."""
+    """MQLs, LVR, MQL→SAL acceptance, win rate and sales cycle: last complete period and trend;
+    optionally of one channel, segment, team or rep."""
 
     def build() -> RootModel[list[KpiTileOut]]:
-        tiles = state.cache.call(kpi_tiles, store, user, channel, created_from, _stop(created_to))
+        tiles = state.cache.call(kpi_tiles, store, user, focus, created_from, _stop(created_to))
         return RootModel([KpiTileOut(**t.__dict__, trend=t.trend) for t in tiles])
 
     return await cached_json(request, state, user, build)
@@ -76,17 +77,18 @@ async def funnel(
     store: StoreDep,
     user: UserDep,
     state: StateDep,
+    focus: SliceDep,
     by: Breakdown | None = None,
-    channel: FilterValue = None,
     created_from: From = None,
     created_to: To = None,
     lang: Language = "en",
 ) -> Response:
-    """Reached, conversion to the next milestone, P(won) with interval, days to the next."""
+    """Reached, conversion to the next milestone, P(won) with interval, days to the next;
+    optionally of one channel, segment, team or rep."""
 
     def build() -> RootModel[list[FunnelRow]]:
         rows = state.cache.call(
-            funnel_rows, store, user, by, channel, created_from, _stop(created_to), lang
+            funnel_rows, store, user, by, focus, created_from, _stop(created_to), lang
         )
         return RootModel([FunnelRow(**r, group=None if by is None else str(r[by])) for r in rows])
 

@@ -7,7 +7,7 @@ run one small lookup.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -107,28 +107,19 @@ async def current_user(user: OptionalUserDep) -> User:
 UserDep = Annotated[User, Depends(current_user)]
 
 
-async def admin_user(user: UserDep) -> User:
-    """The caller, who must be allowed to manage users."""
-    require(user, Permission.manage_users)
-    return user
+def permitted(permission: Permission) -> Callable[[User], Awaitable[User]]:
+    """A dependency giving the caller, who must hold ``permission`` (403 otherwise)."""
+
+    async def caller(user: UserDep) -> User:
+        require(user, permission)
+        return user
+
+    return caller
 
 
-AdminDep = Annotated[User, Depends(admin_user)]
-
-
-async def importer_user(user: UserDep) -> User:
-    """The caller, who must be allowed to import and change data."""
-    require(user, Permission.import_data)
-    return user
-
-
-ImporterDep = Annotated[User, Depends(importer_user)]
-
-
-async def analyst_user(user: UserDep) -> User:
-    """The caller, who must see every row (figures over the whole store)."""
-    require(user, Permission.view_all_rows)
-    return user
-
-
-AnalystDep = Annotated[User, Depends(analyst_user)]
+#: The caller, who may manage users.
+AdminDep = Annotated[User, Depends(permitted(Permission.manage_users))]
+#: The caller, who may import and change data.
+ImporterDep = Annotated[User, Depends(permitted(Permission.import_data))]
+#: The caller, who sees every row (figures over the whole store).
+AnalystDep = Annotated[User, Depends(permitted(Permission.view_all_rows))]

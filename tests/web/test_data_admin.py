@@ -80,8 +80,10 @@ def test_duplicate_accounts_are_listed_and_decided(server: LiveServer) -> None:
     open_pairs = client.get("/api/v1/dedupe", params={"page_size": 500}).json()
     assert pair_id not in {p["pair_id"] for p in open_pairs["items"]}
     assert open_pairs["total"] == pairs["total"] - 1
-    done = client.get("/api/v1/dedupe", params={"decided": "true"}).json()["items"]
+    done = client.get("/api/v1/dedupe", params={"show": "decided"}).json()["items"]
     assert [(p["pair_id"], p["decision"]) for p in done] == [(pair_id, "accepted")]
+    every = client.get("/api/v1/dedupe", params={"show": "all", "page_size": 500}).json()
+    assert every["total"] == pairs["total"]
     with open_store(server.db) as store:
         stored = store.table("account_match_decisions").to_pyarrow().to_pylist()
     assert [(d["pair_id"], d["decision"], d["decided_by"]) for d in stored] == [

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
@@ -23,17 +23,18 @@ def list_candidates(
     user: ImporterDep,
     state: StateDep,
     threshold: Threshold = 0.5,
-    decided: Annotated[
-        bool | None, Query(description="only decided (true) or undecided (false) pairs")
-    ] = False,
+    show: Annotated[
+        Literal["open", "decided", "all"],
+        Query(description="pairs nobody has decided on yet, decided pairs, or all"),
+    ] = "open",
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[CandidatePair]:
     """Pairs of accounts that are likely the same company (Splink match probability), most
     likely first; by default only those nobody has decided on yet."""
     pairs = state.cache.call(duplicate_candidates, store, None, threshold)
-    if decided is not None:
-        pairs = pairs[pairs["decision"].notna() == decided]
+    if show != "all":
+        pairs = pairs[pairs["decision"].notna() == (show == "decided")]
     shown = pairs.iloc[(page - 1) * page_size : page * page_size]
     return Page(
         items=[CandidatePair(**r) for r in plain_records(shown)],

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from revintel.api._frames import plain_records
+from revintel._frames import json_records
 from revintel.auth import User, visible_tables
 from revintel.metrics import (
     DIMENSIONS,
-    FUNNEL_VIEW_KPIS,
     Filter,
     Grain,
     MetricQuery,
@@ -20,8 +19,7 @@ from revintel.metrics import (
     evaluate_kpi,
     evaluate_kpis,
     funnel_overview,
-    funnel_report,
-    funnel_report_long,
+    funnel_view,
     load_catalogue,
     parse_filter,
 )
@@ -160,8 +158,7 @@ def funnel_rows(
     frame = funnel_overview(_sources(store, user), load_catalogue(), query, language)
     # A milestone no mature lead reached has no row in the measures it is merged from.
     frame["reached"] = frame["reached"].fillna(0).astype(int)
-    frame = frame.astype(object).where(frame.notna(), None)
-    return [{str(k): v for k, v in row.items()} for row in frame.to_dict(orient="records")]
+    return json_records(frame)
 
 
 def kpi_series(
@@ -213,14 +210,11 @@ def kpi_values(
 ) -> list[dict[str, Any]]:
     """KPIs of the catalogue (all when ``ids`` is empty) per period and breakdown, as
     ``revintel kpi`` computes them, on the rows ``user`` sees."""
-    catalogue = load_catalogue()
-    for kpi in ids:
-        catalogue.get(kpi)  # names the known ids when one is not
     query = _metric_query(by, grain, start, end, where, compare)
-    return plain_records(evaluate_kpis(_sources(store, user), catalogue, ids, query))
+    return json_records(evaluate_kpis(_sources(store, user), load_catalogue(), ids, query))
 
 
-def funnel_view(
+def funnel_view_rows(
     store: Store,
     user: User,
     view: str,
@@ -231,14 +225,7 @@ def funnel_view(
     where: tuple[str, ...],
     language: str,
 ) -> list[dict[str, Any]]:
-    """One view of ``revintel funnel`` on the rows ``user`` sees."""
-    catalogue = load_catalogue()
+    """One view of ``revintel funnel`` (:data:`revintel.metrics.FUNNEL_VIEWS`) on the rows
+    ``user`` sees."""
     query = _metric_query(by, grain, start, end, where)
-    sources = _sources(store, user)
-    if view == "report":
-        wide = funnel_report(sources, grain or "month", query.by or ("channel",), query)
-        return plain_records(funnel_report_long(wide.to_pandas(), sources))
-    if view == "overview":
-        return plain_records(funnel_overview(sources, catalogue, query, language))
-    spec = catalogue.get(FUNNEL_VIEW_KPIS[view])
-    return plain_records(evaluate_kpi(sources, spec, query, catalogue.settings))
+    return json_records(funnel_view(_sources(store, user), load_catalogue(), view, query, language))

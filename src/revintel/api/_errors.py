@@ -11,7 +11,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from revintel.auth import AccessDeniedError, QueryError, RecordNotFoundError, UserError
-from revintel.ingest import IngestError
+from revintel.forecast import ScenarioError
+from revintel.ingest import IngestError, UnknownPairError
 from revintel.metrics import MetricQueryError
 
 log = logging.getLogger(__name__)
@@ -64,10 +65,12 @@ def install_error_handlers(app: FastAPI) -> None:
         return _respond(request, 403, str(exc))
 
     @app.exception_handler(RecordNotFoundError)
-    async def _not_found(request: Request, exc: RecordNotFoundError) -> Response:
+    @app.exception_handler(UnknownPairError)
+    async def _not_found(request: Request, exc: Exception) -> Response:
         return _respond(request, 404, str(exc))
 
     @app.exception_handler(IngestError)
+    @app.exception_handler(ScenarioError)
     @app.exception_handler(MetricQueryError)
     @app.exception_handler(QueryError)
     @app.exception_handler(UserError)

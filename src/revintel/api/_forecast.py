@@ -9,18 +9,17 @@ from typing import Any
 
 import pandas as pd
 
-from revintel.api._frames import plain_records
 from revintel.auth import User, scoped_store
 from revintel.forecast import (
     DIMENSIONS,
     ForecastSettings,
+    FunnelModel,
     backtest,
     compare_with_baseline,
     fit_funnel_model,
     forecast,
     load_history,
     parse_scenario,
-    weighted_pipeline,
 )
 from revintel.metrics import MetricSources
 from revintel.model import load_funnel
@@ -87,22 +86,11 @@ def forecast_view(
     return ForecastView(result.model.as_of, by, frame)
 
 
-def pipeline_view(
-    store: Store, user: User, by: str | None, grain: str
-) -> tuple[date, list[dict[str, Any]]]:
-    """Open pipeline weighted by measured and by default probabilities per expected close
-    period (``revintel forecast pipeline``), on ``user``'s rows."""
+def funnel_model(store: Store, user: User) -> FunnelModel:
+    """The funnel measured on ``user``'s rows as of the whole store's last event: the weighted
+    pipeline and the win probabilities of ``revintel forecast pipeline`` / ``probabilities``."""
     history = load_history(scoped_store(store, user), load_funnel())
-    model = fit_funnel_model(history, _store_as_of(store))
-    return model.as_of, plain_records(weighted_pipeline(model, by, grain))
-
-
-def probabilities_view(store: Store, user: User) -> tuple[date, list[dict[str, Any]]]:
-    """P(won | milestone) per segment: measured, default and shrunk (``revintel forecast
-    probabilities``), on ``user``'s rows."""
-    history = load_history(scoped_store(store, user), load_funnel())
-    model = fit_funnel_model(history, _store_as_of(store))
-    return model.as_of, plain_records(model.probabilities.replace({"segment": {"": "(all)"}}))
+    return fit_funnel_model(history, _store_as_of(store))
 
 
 @dataclass(frozen=True)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import ibis
-import pandas as pd
 
-from revintel.ingest import account_candidates
 from revintel.store import Store
 
 
@@ -38,8 +36,3 @@ def rejected_rows(
         t = t.filter(t.import_batch_id == batch_id)
     ordered = t.order_by(["import_batch_id", "file", "row_number", "column"]).limit(limit)
     return ordered.to_pyarrow().to_pylist()
-
-
-def duplicate_candidates(store: Store, threshold: float = 0.5) -> pd.DataFrame:
-    """Candidate duplicate accounts at ``threshold``, most likely first, with any decision."""
-    return account_candidates(store, threshold=threshold)

@@ -5,9 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 from collections.abc import Sequence
-from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -17,6 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
+from revintel._frames import json_records, json_value
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.store import Store, open_store
 
@@ -56,25 +55,8 @@ def funnel_from(path: Path | None) -> FunnelDefinition:
     return load_funnel(path)
 
 
-def _plain(value: Any) -> Any:
-    if value is None:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, pd.Timestamp | datetime | date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return _plain(value.item())
-    return value
-
-
-def frame_records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of ``frame`` as JSON-ready dicts (NaN → null, timestamps → ISO 8601)."""
-    return [{str(k): _plain(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
-
-
 def _cell(value: Any) -> str:
-    value = _plain(value)
+    value = json_value(value)
     if value is None:
         return ""
     if isinstance(value, float):
@@ -85,12 +67,12 @@ def _cell(value: Any) -> str:
 def emit(frame: pd.DataFrame, fmt: OutputFormat, title: str | None = None) -> None:
     """Print ``frame`` as a Rich table, JSON records or CSV on standard output."""
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps(frame_records(frame), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(json_records(frame), ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.csv:
         buffer = io.StringIO()
         writer = csv.writer(buffer, lineterminator="\n")
         writer.writerow([str(c) for c in frame.columns])
-        for record in frame_records(frame):
+        for record in json_records(frame):
             writer.writerow(["" if v is None else v for v in record.values()])
         typer.echo(buffer.getvalue(), nl=False)
     else:
@@ -114,6 +96,6 @@ def emit_mapping(
     """Print key/value pairs in ``fmt``."""
     frame = pd.DataFrame(list(items), columns=["key", "value"])
     if fmt is OutputFormat.json:
-        typer.echo(json.dumps({k: _plain(v) for k, v in items}, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({k: json_value(v) for k, v in items}, ensure_ascii=False, indent=2))
     else:
         emit(frame, fmt, title)

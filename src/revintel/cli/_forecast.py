@@ -166,7 +166,7 @@ def probabilities_command(
     with store_from(db) as store:
         history = load_history(store, funnel_from(funnel))
     model = fit_funnel_model(history, _as_of(as_of))
-    frame = model.probabilities.replace({"segment": {"": "(all)"}})
+    frame = model.probability_table()
     emit(frame, fmt, f"Win probability by milestone as of {model.as_of:%d.%m.%Y}")
 
 

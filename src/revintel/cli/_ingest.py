@@ -10,6 +10,7 @@ import pandas as pd
 import typer
 from rich.console import RenderableType
 
+from revintel._frames import json_records
 from revintel.cli import app
 from revintel.cli._common import (
     DbOption,
@@ -19,7 +20,6 @@ from revintel.cli._common import (
     console,
     emit,
     emit_mapping,
-    frame_records,
     funnel_from,
     rich_table,
     store_from,
@@ -160,7 +160,7 @@ def quality(
         ("opportunities with stage history dated by the source", report.history),
     ]
     if fmt is OutputFormat.json:
-        emit_mapping([(title, frame_records(frame)) for title, frame in sections], fmt)
+        emit_mapping([(title, json_records(frame)) for title, frame in sections], fmt)
         return
     for title, frame in sections:
         if fmt is OutputFormat.table and frame.empty:

@@ -27,7 +27,6 @@ from revintel.cli._common import (
 )
 from revintel.cli._summary import summary_section
 from revintel.metrics import (
-    FUNNEL_VIEW_KPIS,
     Alert,
     MetricCatalogue,
     MetricQuery,
@@ -35,11 +34,9 @@ from revintel.metrics import (
     MetricSources,
     alerts_frame,
     evaluate_alerts,
-    evaluate_kpi,
     evaluate_kpis,
     funnel_overview,
-    funnel_report,
-    funnel_report_long,
+    funnel_view,
     import_targets,
     load_catalogue,
     parse_filter,
@@ -144,14 +141,7 @@ def funnel(
     cat = _catalogue(metrics, funnel_file)
     with store_from(db, read_only=True) as store:
         sources = _sources(store, funnel_file, as_of)
-        if view is FunnelView.overview:
-            frame = funnel_overview(sources, cat, query, lang)
-        elif view is FunnelView.report:
-            wide = funnel_report(sources, query.grain or "month", query.by or ("channel",), query)
-            frame = funnel_report_long(wide.to_pandas(), sources)
-        else:
-            spec = cat.get(FUNNEL_VIEW_KPIS[view.value])
-            frame = evaluate_kpi(sources, spec, query, cat.settings)
+        frame = funnel_view(sources, cat, view.value, query, lang)
         title = f"funnel · {view.value} · as of {sources.as_of}"
     emit(frame, fmt, title=title)
 

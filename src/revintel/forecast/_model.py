@@ -74,6 +74,10 @@ class FunnelModel:
     pace: dict[tuple[int, str], float]
     posterior: np.ndarray
 
+    def probability_table(self) -> pd.DataFrame:
+        """:attr:`probabilities` for people: the pooled estimate's segment reads ``(all)``."""
+        return self.probabilities.replace({"segment": {"": "(all)"}})
+
     @property
     def milestone_probability(self) -> dict[tuple[str, str], float]:
         """``(milestone, segment) -> shrunk P(won)``; segment ``""`` is the pooled estimate."""

@@ -8,6 +8,7 @@ formats, spreadsheets, Parquet), mapped through a preset or a YAML mapping, chec
 from revintel.ingest._dedupe import (
     DECISIONS_TABLE,
     MatchQuality,
+    UnknownPairError,
     account_candidates,
     evaluate_pairs,
     load_decisions,
@@ -57,6 +58,7 @@ __all__ = [
     "SourceMapping",
     "StageSpec",
     "StrictImportError",
+    "UnknownPairError",
     "account_candidates",
     "detect_encoding",
     "detect_object",

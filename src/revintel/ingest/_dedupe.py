@@ -37,6 +37,10 @@ class MatchQuality:
     true: int
 
 
+class UnknownPairError(ValueError):
+    """A decision names a pair that is not among the candidates."""
+
+
 def prepare_accounts(records: pa.Table, id_column: str) -> pa.Table:
     """Comparison columns for Splink: normalised name, its first and last token, domain, city."""
     name = normalise_names(pc.fill_null(records["name"], ""))
@@ -230,7 +234,7 @@ def pair_id(id_l: str, id_r: str) -> str:
     return hashlib.sha1(f"{low}\x1f{high}".encode()).hexdigest()[:10]
 
 
-def account_candidates(store: Store, *, threshold: float = 0.5) -> pd.DataFrame:
+def account_candidates(store: Store, threshold: float = 0.5) -> pd.DataFrame:
     """Candidate duplicate accounts in the store with names, sources and any decision taken."""
     accounts = (
         store.table("accounts")
@@ -269,7 +273,10 @@ def record_decision(
     """Store ``accepted`` or ``rejected`` for the pair ``chosen_pair``, replacing an earlier one."""
     row = candidates[candidates["pair_id"] == chosen_pair]
     if row.empty:
-        raise ValueError(f"no candidate pair {chosen_pair!r}; list them with `revintel dedupe`")
+        raise UnknownPairError(
+            f"no candidate pair {chosen_pair!r}; list the candidates with `revintel dedupe` "
+            "(or GET /api/v1/dedupe)"
+        )
     pair = row.iloc[0]
     record = pa.table(
         {

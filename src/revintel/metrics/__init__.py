@@ -14,10 +14,9 @@ from revintel.metrics._catalogue import (
 from revintel.metrics._docs import render_metrics_doc
 from revintel.metrics._engine import KINDS, compile_kpi, evaluate_kpi, evaluate_kpis
 from revintel.metrics._loading import load_catalogue, parse_catalogue
-from revintel.metrics._overview import funnel_overview
+from revintel.metrics._overview import FUNNEL_VIEW_KPIS, FUNNEL_VIEWS, funnel_overview, funnel_view
 from revintel.metrics._query import Filter, MetricQuery, MetricQueryError, parse_filter
 from revintel.metrics._report import (
-    FUNNEL_VIEW_KPIS,
     funnel_report,
     funnel_report_long,
     milestone_times,
@@ -29,6 +28,7 @@ from revintel.metrics._targets import TargetsError, import_targets, read_targets
 
 __all__ = [
     "DIMENSIONS",
+    "FUNNEL_VIEWS",
     "FUNNEL_VIEW_KPIS",
     "KINDS",
     "PARAMS_BY_KIND",
@@ -53,6 +53,7 @@ __all__ = [
     "funnel_overview",
     "funnel_report",
     "funnel_report_long",
+    "funnel_view",
     "import_targets",
     "load_catalogue",
     "milestone_times",

@@ -6,10 +6,24 @@ import pandas as pd
 
 from revintel.metrics._catalogue import KpiSpec, MetricCatalogue
 from revintel.metrics._engine import evaluate_kpi
-from revintel.metrics._query import MetricQuery
+from revintel.metrics._query import MetricQuery, MetricQueryError
+from revintel.metrics._report import funnel_report, funnel_report_long
 from revintel.metrics._sources import MetricSources
 
 _KINDS = ("win_probability", "cohort_conversion", "duration")
+
+#: Funnel views that are one KPI of the catalogue (``revintel funnel --view``, the API's
+#: ``/funnel/{view}``); the overview and the report are composed of several.
+FUNNEL_VIEW_KPIS = {
+    "cohort": "stage_conversion",
+    "period": "stage_conversion_period",
+    "probability": "win_probability",
+    "durations": "time_between_milestones",
+    "stage": "time_in_stage",
+    "leakage": "leakage",
+}
+#: Every view of the funnel (``revintel funnel --view``, the API's ``/funnel/{view}``).
+FUNNEL_VIEWS = ("overview", "report", *FUNNEL_VIEW_KPIS)
 
 
 def _first_of_kind(catalogue: MetricCatalogue, kind: str) -> KpiSpec:
@@ -72,3 +86,24 @@ def funnel_overview(
 def _by_source(frame: pd.DataFrame, keys: list[str], columns: dict[str, str]) -> pd.DataFrame:
     out = frame.assign(milestone=frame["step"].str.split("->").str[0])
     return out[[*keys, *columns]].rename(columns=columns)
+
+
+def funnel_view(
+    sources: MetricSources,
+    catalogue: MetricCatalogue,
+    view: str,
+    query: MetricQuery | None = None,
+    language: str = "en",
+) -> pd.DataFrame:
+    """One of :data:`FUNNEL_VIEWS`: the overview, the long report per period and breakdown
+    (channel unless the query breaks down by something else), or a view's KPI."""
+    query = query or MetricQuery()
+    if view == "overview":
+        return funnel_overview(sources, catalogue, query, language)
+    if view == "report":
+        wide = funnel_report(sources, query.grain or "month", query.by or ("channel",), query)
+        return funnel_report_long(wide.to_pandas(), sources)
+    if view not in FUNNEL_VIEW_KPIS:
+        raise MetricQueryError(f"unknown funnel view {view!r}; views: {', '.join(FUNNEL_VIEWS)}")
+    spec = catalogue.get(FUNNEL_VIEW_KPIS[view])
+    return evaluate_kpi(sources, spec, query, catalogue.settings)

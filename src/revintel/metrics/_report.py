@@ -14,17 +14,6 @@ from revintel.metrics._context import ratio
 from revintel.metrics._query import MetricQuery, days_between, in_range, period_start
 from revintel.metrics._sources import MetricSources, journey_events, with_dimensions
 
-#: Funnel views that are one KPI of the catalogue (``revintel funnel --view``, the API's
-#: ``/funnel/{view}``); the overview and the report are composed of several.
-FUNNEL_VIEW_KPIS = {
-    "cohort": "stage_conversion",
-    "period": "stage_conversion_period",
-    "probability": "win_probability",
-    "durations": "time_between_milestones",
-    "stage": "time_in_stage",
-    "leakage": "leakage",
-}
-
 
 def milestone_times(sources: MetricSources) -> ir.Table:
     """Per lead, when it first reached each milestone of the path and ``won``.

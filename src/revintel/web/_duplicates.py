@@ -7,9 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revintel.api._quality import duplicate_candidates
-from revintel.auth import AccessDeniedError, Permission, RecordNotFoundError, require
-from revintel.ingest import record_decision
+from revintel.auth import AccessDeniedError, Permission, require
+from revintel.ingest import account_candidates, record_decision
 from revintel.web._context import CachedPageRoute, PageDep
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -26,7 +25,7 @@ def duplicates(
     """Undecided candidate pairs, most likely first, each with accept and reject buttons; the
     pairs already decided below them."""
     require(page.user, Permission.import_data)
-    pairs = page.query_unscoped(duplicate_candidates, threshold)
+    pairs = page.query_unscoped(account_candidates, threshold)
     open_pairs = pairs[pairs["decision"].isna()]
     decided = pairs[pairs["decision"].notna()]
     pages = max(1, -(-len(open_pairs) // PAGE_SIZE))
@@ -54,9 +53,7 @@ def decide(
     require(page.user, Permission.import_data)
     if not page.session.csrf_matches(csrf_token):
         raise AccessDeniedError("the form's CSRF token does not match the session")
-    pairs = page.query_unscoped(duplicate_candidates, threshold)
-    if not (pairs["pair_id"] == pair_id).any():
-        raise RecordNotFoundError(f"no candidate pair {pair_id!r}")
+    pairs = page.query_unscoped(account_candidates, threshold)
     record_decision(page.store, pairs, pair_id, decision, decided_by=page.user.username)
     page.state.data_changed()
     return RedirectResponse(f"/duplicates?threshold={threshold}", status_code=303)

@@ -14,6 +14,7 @@ from pydantic import BaseModel, Field
 
 from revintel.api._analytics import Slice
 from revintel.api._cache import scope
+from revintel.api._errors import ApiError
 from revintel.api._schemas import EntityScore, MilestoneEvent, Page, Touchpoint
 from revintel.api._state import AppState
 from revintel.auth import (
@@ -95,6 +96,14 @@ async def slice_params(
 
 
 SliceDep = Annotated[Slice, Depends(slice_params)]
+
+
+def repeated(values: list[str] | None, name: str, most: int = 50) -> tuple[str, ...]:
+    """A repeated query parameter's values, bounded in number and length (422 otherwise)."""
+    found = tuple(values or ())
+    if len(found) > most or any(len(v) > 200 for v in found):
+        raise ApiError(422, f"{name}: at most {most} values of at most 200 characters")
+    return found
 
 
 def timeline_models(

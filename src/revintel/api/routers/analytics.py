@@ -13,15 +13,15 @@ from revintel.api._analytics import (
     FUNNEL_BREAKDOWNS,
     alert_reasons,
     funnel_rows,
-    funnel_view,
+    funnel_view_rows,
     kpi_tiles,
     kpi_values,
 )
 from revintel.api._deps import StateDep, StoreDep, UserDep
 from revintel.api._errors import ApiError
 from revintel.api._schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
-from revintel.api.routers._common import Language, SliceDep, cached_json
-from revintel.metrics import DIMENSIONS, load_catalogue
+from revintel.api.routers._common import Language, SliceDep, cached_json, repeated
+from revintel.metrics import DIMENSIONS, FUNNEL_VIEWS, load_catalogue
 
 router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
@@ -34,17 +34,7 @@ Where = Annotated[
     list[str] | None,
     Query(description="filters like `segment=Enterprise,Mittelstand` or `channel!=events`"),
 ]
-FunnelView = Literal[
-    "overview", "report", "cohort", "period", "probability", "durations", "stage", "leakage"
-]
-
-
-def _texts(values: list[str] | None, name: str) -> tuple[str, ...]:
-    """Repeated query parameter values, each bounded (they reach error messages)."""
-    found = tuple(values or ())
-    if len(found) > 50 or any(len(v) > 200 for v in found):
-        raise ApiError(422, f"{name}: at most 50 values of at most 200 characters")
-    return found
+FunnelView = Literal[FUNNEL_VIEWS]  # type: ignore[valid-type]
 
 
 def _stop(created_to: date | None) -> date | None:
@@ -146,12 +136,12 @@ async def kpi_table(
     """KPIs per period and breakdown, as `revintel kpi` prints them: `kpi`, `period`, the
     breakdown columns, `step` or `reason` where the KPI has them, `value`, `numerator`,
     `denominator` (and the comparison columns with `compare`)."""
-    ids = _texts(kpi, "kpi")
+    ids = repeated(kpi, "kpi")
     known = set(load_catalogue().ids)
     unknown = [k for k in ids if k not in known]
     if unknown:
         raise ApiError(422, f"unknown KPI {unknown[0]!r}; known: {', '.join(sorted(known))}")
-    filters = _texts(where, "where")
+    filters = repeated(where, "where")
     args = (ids, tuple(by or ()), grain, created_from, _stop(created_to), filters, compare)
 
     def build() -> RootModel[list[dict[str, Any]]]:
@@ -177,9 +167,9 @@ async def funnel_table(
     """One view of `revintel funnel`: `overview`, `report` (per period and breakdown),
     `cohort` and `period` conversion, `probability` (P(won | milestone) with Wilson
     intervals), `durations` between milestones, time in current `stage`, `leakage`."""
-    args = (view, tuple(by or ()), grain, created_from, _stop(created_to), _texts(where, "where"))
+    args = (view, tuple(by or ()), grain, created_from, _stop(created_to), repeated(where, "where"))
 
     def build() -> RootModel[list[dict[str, Any]]]:
-        return RootModel(state.cache.call(funnel_view, store, user, *args, lang))
+        return RootModel(state.cache.call(funnel_view_rows, store, user, *args, lang))
 
     return await cached_json(request, state, user, build)

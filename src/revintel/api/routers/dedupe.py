@@ -6,12 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from revintel._frames import json_records
 from revintel.api._deps import ImporterDep, StateDep, StoreDep
-from revintel.api._errors import ApiError
-from revintel.api._frames import plain_records
-from revintel.api._quality import duplicate_candidates
 from revintel.api._schemas import CandidatePair, DecisionIn, Page
-from revintel.ingest import record_decision
+from revintel.ingest import account_candidates, record_decision
 
 router = APIRouter(prefix="/dedupe", tags=["imports"])
 Threshold = Annotated[float, Query(ge=0.05, le=1.0, description="smallest match probability")]
@@ -32,12 +30,12 @@ def list_candidates(
 ) -> Page[CandidatePair]:
     """Pairs of accounts that are likely the same company (Splink match probability), most
     likely first; by default only those nobody has decided on yet."""
-    pairs = state.cache.call(duplicate_candidates, store, None, threshold)
+    pairs = state.cache.call(account_candidates, store, None, threshold)
     if show != "all":
         pairs = pairs[pairs["decision"].notna() == (show == "decided")]
     shown = pairs.iloc[(page - 1) * page_size : page * page_size]
     return Page(
-        items=[CandidatePair(**r) for r in plain_records(shown)],
+        items=[CandidatePair(**r) for r in json_records(shown)],
         total=len(pairs),
         page=page,
         page_size=page_size,
@@ -55,10 +53,8 @@ def decide(
 ) -> CandidatePair:
     """Record whether the two accounts of a candidate pair are the same company (replacing an
     earlier verdict); ``threshold`` is the one the pair was listed at."""
-    pairs = state.cache.call(duplicate_candidates, store, None, threshold)
-    if not (pairs["pair_id"] == pair_id).any():
-        raise ApiError(404, f"no candidate pair {pair_id!r} at match probability ≥ {threshold}")
+    pairs = state.cache.call(account_candidates, store, None, threshold)
     record_decision(store, pairs, pair_id, body.decision, decided_by=user.username)
     state.data_changed()
-    [row] = plain_records(pairs[pairs["pair_id"] == pair_id])
+    [row] = json_records(pairs[pairs["pair_id"] == pair_id])
     return CandidatePair(**{**row, "decision": body.decision})

@@ -7,8 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from revintel._frames import json_records
 from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._errors import ApiError
 from revintel.api._forecast import (
     BACKTEST_MONTHS,
     BACKTEST_ORIGINS,
@@ -17,13 +17,11 @@ from revintel.api._forecast import (
     FORECAST_SIMULATIONS,
     backtest_view,
     forecast_view,
-    pipeline_view,
-    probabilities_view,
+    funnel_model,
 )
-from revintel.api._frames import plain_records
 from revintel.api._schemas import BacktestOut, ForecastOut, ForecastRow, ForecastTable
-from revintel.api.routers._common import cached_json
-from revintel.forecast import ScenarioError, parse_scenario
+from revintel.api.routers._common import cached_json, repeated
+from revintel.forecast import weighted_pipeline
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
 Breakdown = Literal[FORECAST_BREAKDOWNS]  # type: ignore[valid-type]
@@ -53,13 +51,7 @@ async def get_forecast(
     """P10/P50/P90 per month and quarter, from the open pipeline and the pipeline not yet
     created; a sales rep gets the forecast of their own deals and leads. With ``what_if``
     the rows are the scenario's, with the baseline's P50 and the change against it."""
-    scenarios = tuple(what_if or ())
-    if len(scenarios) > 10 or any(len(w) > 200 for w in scenarios):
-        raise ApiError(422, "what_if: at most 10 scenarios of at most 200 characters")
-    try:
-        parse_scenario(scenarios, state.funnel)
-    except ScenarioError as exc:
-        raise ApiError(422, str(exc)) from None
+    scenarios = repeated(what_if, "what_if", most=10)
     args = (by, months, simulations, seed, scenarios)
 
     def build() -> ForecastOut:
@@ -94,8 +86,8 @@ async def get_backtest(
                 "origins": origins,
                 "months": months,
                 "simulations": simulations,
-                "summary": plain_records(view.summary),
-                "points": plain_records(view.points),
+                "summary": json_records(view.summary),
+                "points": json_records(view.points),
             }
         )
 
@@ -115,8 +107,10 @@ async def get_pipeline(
     beside the configured default probabilities (``revintel forecast pipeline``)."""
 
     def build() -> ForecastTable:
-        as_of, rows = state.cache.call(pipeline_view, store, user, by, grain)
-        return ForecastTable(as_of=as_of, rows=rows)
+        model = state.cache.call(funnel_model, store, user)
+        return ForecastTable(
+            as_of=model.as_of, rows=json_records(weighted_pipeline(model, by, grain))
+        )
 
     return await cached_json(request, state, user, build)
 
@@ -129,7 +123,7 @@ async def get_probabilities(
     the shrunk value the forecast uses (``revintel forecast probabilities``)."""
 
     def build() -> ForecastTable:
-        as_of, rows = state.cache.call(probabilities_view, store, user)
-        return ForecastTable(as_of=as_of, rows=rows)
+        model = state.cache.call(funnel_model, store, user)
+        return ForecastTable(as_of=model.as_of, rows=json_records(model.probability_table()))
 
     return await cached_json(request, state, user, build)

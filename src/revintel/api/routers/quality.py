@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from revintel._frames import json_records
 from revintel.api._deps import ImporterDep, StateDep, StoreDep
-from revintel.api._frames import plain_records
 from revintel.api._schemas import (
     CompletenessRow,
     DuplicateCount,
@@ -30,8 +30,8 @@ def quality(
     if not all_fields:
         filled = filled[filled["completeness"] < 1.0]
     return QualityOut(
-        completeness=[CompletenessRow(**r) for r in plain_records(filled)],
-        rejections=[RejectionCount(**r) for r in plain_records(report.rejections)],
-        duplicates=[DuplicateCount(**r) for r in plain_records(report.duplicates)],
-        history=[HistoryShare(**r) for r in plain_records(report.history)],
+        completeness=[CompletenessRow(**r) for r in json_records(filled)],
+        rejections=[RejectionCount(**r) for r in json_records(report.rejections)],
+        duplicates=[DuplicateCount(**r) for r in json_records(report.duplicates)],
+        history=[HistoryShare(**r) for r in json_records(report.history)],
     )

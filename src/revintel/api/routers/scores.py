@@ -6,9 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
+from revintel._frames import json_records
 from revintel.api._deps import AnalystDep, ImporterDep, StateDep, StoreDep
 from revintel.api._errors import ApiError
-from revintel.api._frames import plain_records
 from revintel.api._schemas import ApplyIn, ModelEvaluation, ScoresApplied, TrainIn
 from revintel.store import Store
 
@@ -22,7 +22,7 @@ def current_evaluations(store: Store) -> list[dict[str, Any]]:
     records = [r for r in list_models(store) if r.status in ("active", "fallback")]
     if not records:
         return []
-    return plain_records(evaluation_frame(records).drop(columns=["test_to"]))
+    return json_records(evaluation_frame(records).drop(columns=["test_to"]))
 
 
 @router.get("/models", response_model=list[ModelEvaluation], summary="Score quality")
@@ -51,7 +51,7 @@ def train(
             raise ApiError(422, str(exc)) from None
         frame = result.comparison.assign(kind=kind, model_id=result.record.model_id)
         rows += [
-            ModelEvaluation(**{**r, "chosen": bool(r.get("chosen"))}) for r in plain_records(frame)
+            ModelEvaluation(**{**r, "chosen": bool(r.get("chosen"))}) for r in json_records(frame)
         ]
     state.data_changed()
     return rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,8 +100,8 @@ def _domains(names: list[str], countries: list[str]) -> list[str]:
     for name, country in zip(names, countries, strict=True):
         form = next(f for f in sorted(c.LEGAL_FORMS, key=len, reverse=True) if name.endswith(f))
         base = _slug(name.removesuffix(form))
-        candidates = [base, f"{base}-{_slug(form)}"]
-        candidates += [f"{base}-{n}" for n in range(2, len(names) + 2)]
+        numbered = (f"{base}-{n}" for n in itertools.count(2))
+        candidates = itertools.chain((base, f"{base}-{_slug(form)}"), numbered)
         domain = next(d for d in (f"{x}.{country.lower()}" for x in candidates) if d not in taken)
         taken.add(domain)
         out.append(domain)

@@ -18,7 +18,6 @@ from revintel.web._context import CachedPageRoute, Page, PageDep
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
-Text = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
 CSV_COLUMNS = (

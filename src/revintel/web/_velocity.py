@@ -16,7 +16,6 @@ from revintel.web._context import CachedPageRoute, Page, PageDep
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
-Text = Annotated[str | None, Query(max_length=200)]
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 #: Chart id → KPI id of the catalogue.
 CHARTS = {"mqls-per-month": "mqls", "lead-velocity-rate": "lvr"}

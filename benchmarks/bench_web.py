@@ -24,6 +24,7 @@ from benchmarks._measure import write_result
 from revintel.auth import add_user, create_token
 from revintel.store import open_store
 from revintel.synth import SynthConfig, write_demo_company
+from revintel.web._warmup import WARM_PATHS
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,14 @@ def _prepare(db: Path) -> str:
 
 
 @contextmanager
-def _server(db: Path) -> Iterator[str]:
+def _server(db: Path, *, warm_up: bool = False) -> Iterator[str]:
     port = _free_port()
-    # Views are not computed ahead, so the first pass measures computing each one.
-    env = {**os.environ, "REVINTEL_SECRET_KEY": "b" * 48, "REVINTEL_WARM_UP": "false"}
+    # Without warm-up the first pass measures computing each view.
+    env = {
+        **os.environ,
+        "REVINTEL_SECRET_KEY": "b" * 48,
+        "REVINTEL_WARM_UP": "true" if warm_up else "false",
+    }
     command = [sys.executable, "-m", "revintel", "serve", "--db", str(db), "--port", str(port)]
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
@@ -91,7 +96,8 @@ def _paths(url: str, token: str) -> tuple[list[str], list[str]]:
     leads = httpx.get(f"{url}/api/v1/leads?page_size=20", headers=headers).json()
     deal_ids = [d["opportunity_id"] for d in deals["items"]]
     lead_ids = [d["lead_id"] for d in leads["items"]]
-    pages = ["/", "/leads", "/leads?channel=search", "/deals?status=open", "/forecast"]
+    pages = ["/", "/funnel", "/velocity", "/forecast"]
+    pages += ["/leads", "/leads?channel=search", "/deals?status=open"]
     pages += [f"/deals/{i}" for i in deal_ids[:5]] + [f"/leads/{i}" for i in lead_ids[:5]]
     api = ["/api/v1/leads?page_size=50", "/api/v1/opportunities?status=open", "/api/v1/store"]
     api += ["/api/v1/forecast?grain=quarter"]
@@ -180,6 +186,7 @@ async def _load(url: str, cookie: str, token: str, seconds: float) -> dict[str, 
     # One sequential pass first: the figures are for a server that has seen each view once.
     # How long each view took the first time (computed, not yet kept) is recorded too.
     first: dict[str, list[tuple[float, bool]]] = {"pages": [], "api": []}
+    main_pages: dict[str, float] = {}
     with httpx.Client(base_url=url, timeout=300) as client:
         for kind, paths, headers in (
             ("pages", pages, {"Cookie": cookie}),
@@ -189,6 +196,8 @@ async def _load(url: str, cookie: str, token: str, seconds: float) -> dict[str, 
                 start = time.perf_counter()
                 ok = client.get(path, headers=headers).status_code == 200
                 first[kind].append((time.perf_counter() - start, ok))
+                if path in WARM_PATHS:
+                    main_pages[path] = round((time.perf_counter() - start) * 1000, 1)
     until = time.monotonic() + seconds
     tasks = [
         _client(url, page_header, pages, n, until)
@@ -202,6 +211,7 @@ async def _load(url: str, cookie: str, token: str, seconds: float) -> dict[str, 
         "api": [s for n, r in enumerate(results) if n % 2 == 1 for s in r],
         "first_pages": first["pages"],
         "first_api": first["api"],
+        "first_main_pages_ms": main_pages,
     }
 
 
@@ -226,14 +236,39 @@ def _first_view(samples: list[tuple[float, bool]]) -> dict[str, Any]:
     }
 
 
+def _warmed_first_views(db: Path) -> dict[str, Any]:
+    """A server that computes its main views ahead: how long until it has, and how long each
+    main page then takes on its first visit."""
+    with _server(db, warm_up=True) as url:
+        started = time.perf_counter()
+        while httpx.get(f"{url}/api/v1/health").json()["warming"]:
+            if time.perf_counter() - started > 600:
+                raise RuntimeError("the views were not computed within 10 minutes")
+            time.sleep(0.1)
+        ready = time.perf_counter() - started
+        headers = {"Cookie": _session_cookie(url)}
+        views = {}
+        with httpx.Client(base_url=url, headers=headers, timeout=300) as client:
+            for path in WARM_PATHS:
+                start = time.perf_counter()
+                status = client.get(path).status_code
+                views[path] = {
+                    "ms": round((time.perf_counter() - start) * 1000, 1),
+                    "status": status,
+                }
+    return {"seconds_until_computed": round(ready, 1), "first_visit": views}
+
+
 def run(results_dir: Path) -> dict[str, Any]:
-    """Serve a fresh demo company to 50 clients (half pages, half API); record p50/p99."""
+    """Serve a fresh demo company to 50 clients (half pages, half API); record p50/p99. Then
+    serve it again computing the main views ahead and time their first visits."""
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "demo.duckdb"
         token = _prepare(db)
         with _server(db) as url:
             cookie = _session_cookie(url)
             samples = asyncio.run(_load(url, cookie, token, SECONDS))
+        warmed = _warmed_first_views(db)
     figures = {
         "benchmark": "web",
         "clients": CLIENTS,
@@ -245,7 +280,9 @@ def run(results_dir: Path) -> dict[str, Any]:
             "note": "each URL once, in turn, before the load: computed, then kept",
             "pages": _first_view(samples["first_pages"]),
             "api": _first_view(samples["first_api"]),
+            "main_pages_ms": samples["first_main_pages_ms"],
         },
+        "computed_ahead": warmed,
         "targets": TARGETS,
     }
     write_result(results_dir, "web", figures)

@@ -39,6 +39,7 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
     state = app.state.revintel
     for url in serve_in_thread(app):
         assert state.wait_warm(120)
+        assert httpx.get(f"{url}/api/v1/health").json() == {"status": "ok", "warming": False}
         # The overview's figures were computed as the admin (no manager in this store) and
         # are shared by everyone who sees every row.
         assert _kept(state.cache, "kpi_tiles")

@@ -244,6 +244,9 @@ class Health(BaseModel):
     """Liveness."""
 
     status: str = "ok"
+    warming: bool = Field(
+        default=False, description="the main dashboard views are being computed ahead"
+    )
 
 
 class ImportBatch(BaseModel):

@@ -157,6 +157,11 @@ class AppState:
         if self.settings.warm_up:
             self._warming.request()
 
+    @property
+    def warming(self) -> bool:
+        """Whether views are being computed ahead right now."""
+        return not self._warming.idle.is_set()
+
     def wait_warm(self, timeout: float) -> bool:
         """Wait until no view is being computed ahead; whether that happened in ``timeout`` s."""
         return self._warming.idle.wait(timeout)

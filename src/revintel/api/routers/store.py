@@ -16,9 +16,10 @@ router = APIRouter(tags=["store"])
 
 
 @router.get("/health", response_model=Health, summary="Liveness")
-def health() -> Health:
-    """``{"status": "ok"}`` while the server runs; needs no login."""
-    return Health()
+def health(state: StateDep) -> Health:
+    """``{"status": "ok"}`` while the server runs, and whether the main dashboard views are
+    being computed ahead (at start and after an import); needs no login."""
+    return Health(warming=state.warming)
 
 
 @router.get("/store", response_model=StoreInfo, summary="Tables, row counts, schema version")

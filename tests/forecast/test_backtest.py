@@ -12,8 +12,11 @@ from revintel.forecast import (
     backtest,
     fit_funnel_model,
     forecast,
+    month_ends,
     replay_leads,
     replay_opportunities,
+    score_points,
+    split_origins,
 )
 from tests.forecast.conftest import CUT
 
@@ -68,3 +71,18 @@ def test_backtest_scores_forecast_and_both_baselines(history: History) -> None:
         part = points[points["window"] == row["window"]]
         wape = np.abs(part[column] - part["actual"]).sum() / part["actual"].sum()
         assert row["wape"] == pytest.approx(wape)
+
+
+def test_backtest_of_given_origins_scores_tuning_and_reported_apart(history: History) -> None:
+    settings = ForecastSettings(months=3, simulations=200)
+    ends = month_ends(history.last_event, 4, 3)
+    tuning, reported = split_origins(ends, 2)
+    assert tuning == ends[:2] and reported == ends[2:]
+    result = backtest(history, [*reversed(tuning), *reported], settings)
+    counted = backtest(history, 4, settings)
+    pd.testing.assert_frame_equal(result.points, counted.points)
+    later = result.score(reported)
+    assert (later["origins"] == 2).all()
+    pd.testing.assert_frame_equal(
+        later, score_points(result.points[result.points["origin"] >= reported[0]])
+    )

@@ -18,7 +18,7 @@ from revintel.forecast import (
     run_simulation,
     simulate_open,
 )
-from revintel.forecast._model import _arrivals, _win_rate_drift
+from revintel.forecast._model import ARRIVAL_DAYS, ARRIVAL_TREND, _arrivals, _win_rate_drift
 from tests.forecast.conftest import CUT
 
 
@@ -36,9 +36,14 @@ def test_a_group_that_stopped_moving_gets_a_slow_pace() -> None:
     moved = entered + rng.exponential(20.0, n)
     moved = np.where(slow & (moved > 900.0), np.nan, moved)
     entries = np.column_stack([entered, np.where(moved < 1000.0, moved, np.nan)])
-    pace = milestone_pace(_journeys(entries, np.full(n, np.nan)), 1000.0, np.where(slow, "s", "f"))
+    journeys, groups = _journeys(entries, np.full(n, np.nan)), np.where(slow, "s", "f")
+    # A window of 91 days lies inside the 100 days of the stall.
+    pace = milestone_pace(journeys, 1000.0, groups, window=91.0, prior=10.0)
     assert pace[(0, "s")] < 0.3
     assert 0.9 < pace[(0, "f")] < 1.5
+    # The default window (182 days) also spans weeks before the stall: a damped slowdown.
+    damped = milestone_pace(journeys, 1000.0, groups)
+    assert pace[(0, "s")] < damped[(0, "s")] < 0.7
 
 
 def test_unknown_group_keeps_its_pace() -> None:
@@ -123,6 +128,8 @@ def test_arrivals_follow_growth_damped() -> None:
     journeys = _journeys(
         np.column_stack([starts, np.full(len(starts), np.nan)]), np.full(len(starts), np.nan)
     )
-    rate, stage = _arrivals(journeys, journeys, 182.0)
+    rate, stage = _arrivals(journeys, journeys, 182.0, ARRIVAL_DAYS, ARRIVAL_TREND)
     assert stage == "x"
     assert rate == pytest.approx(180 / 91 * np.sqrt(2), rel=0.02)
+    flat, _ = _arrivals(journeys, journeys, 182.0, ARRIVAL_DAYS, 0.0)
+    assert flat == pytest.approx(180 / 91, rel=0.02)

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from revintel.metrics import MetricCatalogue, MetricSources, Settings, load_catalogue
+from revintel.metrics import KpiSettings, MetricCatalogue, MetricSources, load_catalogue
 from revintel.store import Store, open_store
 from tests.metrics.fixtures import AS_OF, hand_store
 
@@ -28,9 +28,9 @@ def catalogue() -> MetricCatalogue:
 
 
 @pytest.fixture(scope="session")
-def all_time() -> Settings:
+def all_time() -> KpiSettings:
     """Settings that treat every lead as mature (the hand company is younger than a year)."""
-    return Settings(maturity_days=0, conversion_window_days=60)
+    return KpiSettings(maturity_days=0, conversion_window_days=60)
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 
 from revintel.metrics import (
+    KpiSettings,
     MetricCatalogue,
     MetricSources,
-    Settings,
     alerts_frame,
     evaluate_alerts,
     stalled_entries,
@@ -22,7 +22,7 @@ def _only(catalogue: MetricCatalogue, kpi: str, **alert: Any) -> MetricCatalogue
     spec = catalogue.get(kpi)
     assert spec.alert is not None
     changed = spec.model_copy(update={"alert": spec.alert.model_copy(update=alert)})
-    return MetricCatalogue(settings=Settings(maturity_days=0), kpis=(changed,))
+    return MetricCatalogue(settings=KpiSettings(maturity_days=0), kpis=(changed,))
 
 
 def test_threshold_alert_reports_numbers_and_reasons(

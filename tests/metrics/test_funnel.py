@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 
 from revintel.metrics import (
+    KpiSettings,
     MetricCatalogue,
     MetricQuery,
     MetricSources,
-    Settings,
     evaluate_kpi,
     parse_filter,
 )
@@ -21,7 +21,7 @@ def _run(
     sources: MetricSources,
     cat: MetricCatalogue,
     kpi: str,
-    settings: Settings | None = None,
+    settings: KpiSettings | None = None,
     **query: object,
 ) -> pd.DataFrame:
     return evaluate_kpi(sources, cat.get(kpi), MetricQuery(**query), settings or cat.settings)  # type: ignore[arg-type]
@@ -70,7 +70,7 @@ def test_acceptance_counts_rejections_not_pending_leads(
 
 
 def test_cohort_conversion_respects_window_and_flags_immature_cohorts(
-    hand: MetricSources, catalogue: MetricCatalogue, all_time: Settings
+    hand: MetricSources, catalogue: MetricCatalogue, all_time: KpiSettings
 ) -> None:
     frame = _run(hand, catalogue, "stage_conversion", all_time, grain="quarter")
     q1 = frame[frame["period"] == date(2024, 1, 1)]
@@ -89,7 +89,7 @@ def test_cohort_conversion_respects_window_and_flags_immature_cohorts(
 def test_cohort_conversion_counts_only_within_the_window(
     hand: MetricSources, catalogue: MetricCatalogue
 ) -> None:
-    tight = Settings(maturity_days=0, conversion_window_days=30)
+    tight = KpiSettings(maturity_days=0, conversion_window_days=30)
     frame = _run(hand, catalogue, "stage_conversion", tight, grain="all")
     # offer_sent → offer_discussed: L1 03-01 → 04-01 (31 days, outside), L7 both proved by the
     # win on 05-10 (0 days, inside), L9 never.
@@ -104,7 +104,7 @@ def test_period_conversion(hand: MetricSources, catalogue: MetricCatalogue) -> N
 
 
 def test_win_probability_with_wilson_interval_and_defaults(
-    hand: MetricSources, catalogue: MetricCatalogue, all_time: Settings
+    hand: MetricSources, catalogue: MetricCatalogue, all_time: KpiSettings
 ) -> None:
     frame = _run(hand, catalogue, "win_probability", all_time)
     got = _by_step(frame)
@@ -121,7 +121,7 @@ def test_win_probability_with_wilson_interval_and_defaults(
 
 
 def test_reached_counts_never_rise_along_the_funnel(
-    hand: MetricSources, catalogue: MetricCatalogue, all_time: Settings
+    hand: MetricSources, catalogue: MetricCatalogue, all_time: KpiSettings
 ) -> None:
     frame = _run(hand, catalogue, "win_probability", all_time)
     order = list(hand.funnel.path_ids)

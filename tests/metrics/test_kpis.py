@@ -8,11 +8,11 @@ import pandas as pd
 import pytest
 
 from revintel.metrics import (
+    KpiSettings,
     MetricCatalogue,
     MetricQuery,
     MetricQueryError,
     MetricSources,
-    Settings,
     compile_kpi,
     evaluate_kpi,
     evaluate_kpis,
@@ -54,7 +54,7 @@ def test_open_and_weighted_pipeline(hand: MetricSources, catalogue: MetricCatalo
 def test_measured_weighting_uses_measured_probability(
     hand: MetricSources, catalogue: MetricCatalogue
 ) -> None:
-    young = MetricCatalogue(settings=Settings(maturity_days=0), kpis=catalogue.kpis)
+    young = MetricCatalogue(settings=KpiSettings(maturity_days=0), kpis=catalogue.kpis)
     spec = young.get("weighted_pipeline_measured")
     frame = evaluate_kpi(hand, spec, MetricQuery(grain="all"), young.settings)
     # Measured P(won | offer_sent) = 2 of 3 (L1, L7 won; L9 open).

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from revintel.ingest import import_files
-from revintel.metrics import MetricCatalogue, MetricQuery, MetricSources, Settings, evaluate_kpi
+from revintel.metrics import KpiSettings, MetricCatalogue, MetricQuery, MetricSources, evaluate_kpi
 from revintel.store import open_store
 from tests.shared_data import shared_dataset
 
@@ -28,7 +28,7 @@ def olist(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[MetricSour
 
 
 def _run(sources: MetricSources, cat: MetricCatalogue, kpi: str, **query: object) -> pd.DataFrame:
-    settings = Settings(maturity_days=0)
+    settings = KpiSettings(maturity_days=0)
     return evaluate_kpi(sources, cat.get(kpi), MetricQuery(**query), settings)  # type: ignore[arg-type]
 
 

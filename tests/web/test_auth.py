@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from revintel.api import Settings, SettingsError, load_settings
 from revintel.auth import (
     Role,
     Session,
@@ -19,6 +18,7 @@ from revintel.auth import (
     restrict,
     verify_password,
 )
+from revintel.server import Settings, SettingsError, load_settings
 from revintel.store import open_store
 from tests.web.conftest import LiveServer, browser_login, csrf_from, session_cookie
 from tests.web.stores import PASSWORD, build_store

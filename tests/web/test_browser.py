@@ -131,8 +131,8 @@ def test_forecast_fan_and_breakdown(browser: Browser, demo_server: Demo) -> None
 
 
 def test_report_opens_offline(browser: Browser, tmp_path: Path) -> None:
+    from revintel.report import collect_report, write_html_report
     from revintel.store import open_store
-    from revintel.web._report import collect_report, write_html_report
     from tests.web.stores import build_store
 
     build_store(tmp_path / "store.duckdb")

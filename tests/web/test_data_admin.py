@@ -8,9 +8,9 @@ from collections.abc import Iterator
 import pytest
 from python_calamine import CalamineWorkbook
 
-from revintel.api import Settings
 from revintel.auth import add_user, create_token
 from revintel.ingest import quality_report
+from revintel.server import Settings
 from revintel.store import open_store
 from revintel.synth import SynthConfig, write_demo_company
 from tests.web.conftest import SECRET, LiveServer, browser_login, csrf_from, serve_in_thread

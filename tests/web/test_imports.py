@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from revintel.api import Settings
+from revintel.server import Settings
 from tests.web.conftest import SECRET, LiveServer, browser_login, csrf_from, serve_in_thread
 from tests.web.stores import build_store
 

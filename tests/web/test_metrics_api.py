@@ -129,3 +129,25 @@ def test_funnel_page_offers_the_slice_filters(demo_server: Demo) -> None:
     rep = browser_login(demo_server.server, demo_server.reps[0].lower())
     own = rep.get("/velocity").text
     assert 'id="filter-segment"' in own and 'id="filter-team"' not in own
+
+
+def test_maturity_days_reaches_the_kpi_and_funnel_api(demo_server: Demo) -> None:
+    client = browser_login(demo_server.server, "chef")
+    params = {"kpi": "win_probability", "by": "channel", "grain": "all", "maturity_days": 0}
+    rows = client.get("/api/v1/kpis/values", params=params).json()
+    query = MetricQuery(grain="all", by=("channel",), maturity_days=0)
+    expected = _direct(demo_server, "win_probability", query)
+    got = {(r["channel"], r["step"]): r["value"] for r in rows}
+    want = {
+        (c, m): v
+        for c, m, v in zip(expected["channel"], expected["step"], expected["value"], strict=True)
+    }
+    assert len(got) > 8 and got == pytest.approx(want)
+    unchanged = {k: v for k, v in params.items() if k != "maturity_days"}
+    default = client.get("/api/v1/kpis/values", params=unchanged).json()
+    assert {(r["channel"], r["step"]): r["numerator"] for r in default} != {
+        (r["channel"], r["step"]): r["numerator"] for r in rows
+    }
+    view = client.get("/api/v1/funnel/probability", params={"maturity_days": 0}).json()
+    assert view != client.get("/api/v1/funnel/probability").json()
+    assert client.get("/api/v1/funnel/probability", params={"maturity_days": -1}).status_code == 422

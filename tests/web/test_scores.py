@@ -11,7 +11,7 @@ import httpx
 import pandas as pd
 import pytest
 
-from revintel.api import Settings
+from revintel.server import Settings
 from revintel.store import open_store
 from tests.web.conftest import SECRET, LiveServer, browser_login, serve_in_thread
 from tests.web.stores import build_store

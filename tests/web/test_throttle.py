@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from revintel.api import Settings
 from revintel.auth import SESSION_COOKIE, LoginThrottle
+from revintel.server import Settings
 from tests.web.conftest import SECRET, LiveServer, csrf_from, serve_in_thread, session_cookie
 from tests.web.stores import PASSWORD, build_store
 

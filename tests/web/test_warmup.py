@@ -8,9 +8,8 @@ from pathlib import Path
 
 import httpx
 
-from revintel.api import Settings, create_app
-from revintel.api._cache import ResultCache
 from revintel.auth import Role, User
+from revintel.server import ResultCache, Settings, create_app
 from revintel.web._warmup import warm_user
 from tests.web.conftest import SECRET, serve_in_thread
 from tests.web.stores import build_store

@@ -1,7 +1,6 @@
-"""The REST API: an application factory serving JSON under ``/api/v1`` and the dashboard."""
+"""The REST API: one router per resource in :mod:`revintel.api.routers`, served under ``/api/v1``.
 
-from revintel.api._app import API_V1, create_app
-from revintel.api._errors import ApiError
-from revintel.api._settings import Settings, SettingsError, load_settings
-
-__all__ = ["API_V1", "ApiError", "Settings", "SettingsError", "create_app", "load_settings"]
+The routers are listed in :mod:`revintel.capabilities` and included by
+:func:`revintel.server.create_app`; they read through :mod:`revintel.views` and the domain
+packages.
+"""

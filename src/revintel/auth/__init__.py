@@ -1,4 +1,4 @@
-"""Users, roles, sessions, API tokens and row-level access to leads, deals and accounts."""
+"""Users, roles, sessions, API tokens and the rules deciding which rows a user may see."""
 
 from revintel.auth._access import (
     OWNER_COLUMNS,
@@ -11,25 +11,7 @@ from revintel.auth._access import (
     visible_tables,
 )
 from revintel.auth._passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
-from revintel.auth._records import (
-    LIST_FILTERS,
-    RECORD_TABLES,
-    QueryError,
-    RecordNotFoundError,
-    RecordPage,
-    RecordQuery,
-    deal_totals,
-    distinct_values,
-    filtered,
-    get_record,
-    list_records,
-    milestone_timeline,
-    monthly_counts,
-    record_counts,
-    touchpoints_for,
-)
 from revintel.auth._roles import ROLE_PERMISSIONS, Permission, Role, has_permission
-from revintel.auth._scores import SCORE_KINDS, entity_scores, has_scores
 from revintel.auth._sessions import SESSION_COOKIE, Session, SessionCodec
 from revintel.auth._throttle import LoginThrottle
 from revintel.auth._tokens import TokenInfo, create_token, list_tokens, revoke_token, user_for_token
@@ -46,22 +28,15 @@ from revintel.auth._users import (
 )
 
 __all__ = [
-    "LIST_FILTERS",
     "MIN_PASSWORD_LENGTH",
     "OWNER_COLUMNS",
-    "RECORD_TABLES",
     "ROLE_PERMISSIONS",
-    "SCORE_KINDS",
     "SESSION_COOKIE",
     "TOKENS_TABLE",
     "USERS_TABLE",
     "AccessDeniedError",
     "LoginThrottle",
     "Permission",
-    "QueryError",
-    "RecordNotFoundError",
-    "RecordPage",
-    "RecordQuery",
     "Role",
     "ScopedStore",
     "Session",
@@ -72,27 +47,16 @@ __all__ = [
     "add_user",
     "authenticate",
     "create_token",
-    "deal_totals",
-    "distinct_values",
     "ensure_auth_tables",
-    "entity_scores",
-    "filtered",
-    "get_record",
     "get_user",
     "has_permission",
-    "has_scores",
     "hash_password",
-    "list_records",
     "list_tokens",
     "list_users",
-    "milestone_timeline",
-    "monthly_counts",
-    "record_counts",
     "require",
     "restrict",
     "revoke_token",
     "scoped_store",
-    "touchpoints_for",
     "user_for_token",
     "verify_password",
     "visible",

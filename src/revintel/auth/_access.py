@@ -18,6 +18,8 @@ OWNER_COLUMNS: dict[str, str] = {
     "leads": "rep_id",
     "opportunities": "rep_id",
     "accounts": "owner_rep_id",
+    # A rep is measured against their own target only, never a team's or the company's.
+    "targets": "rep_id",
 }
 
 

@@ -8,6 +8,7 @@ import sys
 
 import typer
 
+from revintel.capabilities import cli_modules
 from revintel.cli._common import err_console
 
 app = typer.Typer(
@@ -30,11 +31,10 @@ def _root(
     logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, stream=sys.stderr)
 
 
-#: Command modules, in the order their commands appear in ``revintel --help``; each registers
-#: its commands on ``app`` when imported.
-COMMAND_MODULES = ("_foundation", "_ingest", "_metrics", "_forecast", "_score", "_serve", "_report")
-for _module in COMMAND_MODULES:
-    importlib.import_module(f"revintel.cli.{_module}")
+# Each capability's command module registers its commands on ``app`` when imported, in the
+# order of the capability registry (the order of ``revintel --help``).
+for _module in cli_modules():
+    importlib.import_module(_module)
 
 
 def main() -> None:

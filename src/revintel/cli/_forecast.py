@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -26,16 +25,15 @@ from revintel.forecast import (
     TOTAL,
     ForecastSettings,
     backtest,
-    compare_with_baseline,
     fit_funnel_model,
     forecast,
     load_history,
     parse_horizon,
-    parse_scenario,
     weighted_pipeline,
 )
 from revintel.model import load_funnel
 from revintel.store import Store
+from revintel.views import forecast_what_if
 
 forecast_app = typer.Typer(
     help="Expected order intake: P10/P50/P90 per month and quarter, backtests, what-if.",
@@ -124,13 +122,9 @@ def forecast_command(
         use_slips=timing is Timing.slips,
         use_pace=pace,
     )
-    base = forecast(history, _as_of(as_of), settings)
-    frame = base.frame
+    base, frame = forecast_what_if(history, _as_of(as_of), settings, what_if or (), definition)
     title = f"Expected order intake as of {base.model.as_of:%d.%m.%Y}"
     if what_if:
-        scenario = parse_scenario(what_if, definition)
-        changed = forecast(history, _as_of(as_of), dataclasses.replace(settings, scenario=scenario))
-        frame = compare_with_baseline(frame, changed.frame)
         title += f" — what-if: {'; '.join(what_if)}"
     if grain is not Grain.all:
         frame = frame[frame["grain"] == grain.value]

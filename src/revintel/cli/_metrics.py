@@ -14,6 +14,7 @@ from rich.text import Text
 
 from revintel.cli import app
 from revintel.cli._common import (
+    ColumnsOption,
     DbOption,
     FormatOption,
     FunnelOption,
@@ -22,6 +23,7 @@ from revintel.cli._common import (
     console,
     emit,
     funnel_from,
+    parse_columns,
     rich_table,
     store_from,
 )
@@ -67,6 +69,25 @@ WhereOption = Annotated[
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Evaluation date (default: the last event).")
 ]
+MaturityOption = Annotated[
+    int | None,
+    typer.Option(
+        "--maturity-days",
+        help="Days since creation after which a lead counts in win probabilities (default: "
+        "the catalogue's maturity_days); 0 counts every lead.",
+    ),
+]
+
+#: Result columns holding shares, shown as percentages in tables.
+_SHARES = ("value", "lower", "upper", "default", "previous", "last_year", "change")
+#: Shares per funnel view (the overview is laid out by :func:`_overview_table`).
+_VIEW_SHARES = {
+    "report": ("conversion",),
+    "cohort": _SHARES,
+    "period": _SHARES,
+    "probability": _SHARES,
+    "leakage": _SHARES,
+}
 
 
 class FunnelView(StrEnum):
@@ -98,6 +119,7 @@ def _query(
     end: str | None,
     where: list[str] | None,
     compare: bool = False,
+    maturity_days: int | None = None,
 ) -> MetricQuery:
     grains = ("week", "month", "quarter", "year", "all")
     if grain is not None and grain not in grains:
@@ -110,6 +132,7 @@ def _query(
         end=last + timedelta(days=1) if last else None,
         where=tuple(parse_filter(w) for w in where or ()),
         compare=compare,
+        maturity_days=maturity_days,
     )
 
 
@@ -135,15 +158,34 @@ def funnel(
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
+    maturity_days: MaturityOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
-    """The funnel: conversion, P(won | milestone) with Wilson intervals, durations, leakage."""
-    query = _query(by, grain, start, end, where)
+    """The funnel: conversion, P(won | milestone) with Wilson intervals, durations, leakage.
+
+    P(won) counts leads created at least --maturity-days before the as-of date: `revintel
+    funnel --by channel --maturity-days 0` shows MQL→won per channel over all leads.
+    """
+    query = _query(by, grain, start, end, where, maturity_days=maturity_days)
     cat = _catalogue(metrics, funnel_file)
     with store_from(db, read_only=True) as store:
         sources = _sources(store, funnel_file, as_of)
         frame = funnel_view(sources, cat, view.value, query, lang)
         title = f"funnel · {view.value} · as of {sources.as_of}"
-    emit(frame, fmt, title=title)
+    if view is FunnelView.overview:
+        table = _overview_table(frame, list(query.by))
+    else:
+        table = _readable_steps(frame.drop(columns=["kpi"], errors="ignore"))
+    shares = _VIEW_SHARES.get(view.value, ())
+    emit(
+        frame,
+        fmt,
+        title,
+        table=table,
+        columns=parse_columns(columns),
+        columns_option=True,
+        percent=shares,
+    )
 
 
 @app.command()
@@ -164,18 +206,34 @@ def kpi(
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
+    maturity_days: MaturityOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
-    """KPIs from the catalogue, by period and breakdown, in table, JSON or CSV."""
+    """KPIs from the catalogue, by period and breakdown, in table, JSON or CSV.
+
+    Example: `revintel kpi win_probability --by channel --maturity-days 0` counts every lead
+    in the win probabilities, however young.
+    """
     cat = _catalogue(metrics, funnel_file)
     if list_only:
-        emit(_catalogue_frame(cat, lang), fmt, title="KPI catalogue")
+        emit(_catalogue_frame(cat, lang), fmt, title="KPI catalogue", split=False)
         return
-    query = _query(by, grain, start, end, where, compare)
+    query = _query(by, grain, start, end, where, compare, maturity_days)
     with store_from(db, read_only=True) as store:
         sources = _sources(store, funnel_file, as_of)
         frame = evaluate_kpis(sources, cat, ids or (), query)
         title = f"KPIs · as of {sources.as_of}"
-    emit(frame, fmt, title=title)
+    ratios = {k.id for k in cat.kpis if k.unit == "ratio"}
+    emit(
+        frame,
+        fmt,
+        title,
+        table=_readable_steps(frame),
+        columns=parse_columns(columns),
+        columns_option=True,
+        percent=lambda kpi_id: _SHARES if kpi_id in ratios else (),
+        split="kpi",
+    )
 
 
 def _catalogue_frame(cat: MetricCatalogue, lang: str) -> pd.DataFrame:
@@ -199,6 +257,7 @@ def alerts(
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
+    columns: ColumnsOption = None,
 ) -> None:
     """Evaluate every alert of the catalogue; each comes with its numbers and reason."""
     cat = _catalogue(metrics, funnel_file)
@@ -206,7 +265,18 @@ def alerts(
         sources = _sources(store, funnel_file, as_of)
         fired = evaluate_alerts(sources, cat)
         title = f"{len(fired)} alert(s) · as of {sources.as_of}"
-    emit(alerts_frame(fired, lang), fmt, title=title)
+    frame = alerts_frame(fired, lang)
+    # The reason already states value and reference in words.
+    table = frame[["kpi", "period", "group", "reason"]]
+    emit(
+        frame,
+        fmt,
+        title,
+        table=table,
+        columns=parse_columns(columns),
+        columns_option=True,
+        split=False,
+    )
 
 
 targets_app = typer.Typer(help="Order-intake targets for pipeline coverage.", no_args_is_help=True)
@@ -228,20 +298,34 @@ def _pct(value: float) -> str:
     return "" if pd.isna(value) else f"{value * 100:.1f} %"
 
 
-def _compact(overview: pd.DataFrame) -> pd.DataFrame:
-    """The funnel overview narrowed to fit a terminal: percentages as text, one interval column."""
+def _readable_steps(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with steps written ``a → b`` so that a narrow column wraps between milestones."""
+    if "step" not in frame:
+        return frame
+    return frame.assign(step=frame["step"].str.replace("->", " → ", regex=False))
+
+
+def _days(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:.1f}"
+
+
+def _overview_table(overview: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """The funnel overview as read in a terminal: the milestone's label in one column,
+    percentages as text and the Wilson interval in one column."""
     return pd.DataFrame(
         {
-            "milestone": overview["milestone"],
+            **{dim: overview[dim] for dim in by},
+            "milestone": overview["label"],
             "reached": overview["reached"],
-            "next": overview["conversion"].map(_pct),
+            "conversion": overview["conversion"].map(_pct),
             "P(won)": overview["p_won"].map(_pct),
             "95 % interval": [
                 f"{lo * 100:.1f}–{hi * 100:.1f} %" if pd.notna(lo) else ""
                 for lo, hi in zip(overview["p_won_low"], overview["p_won_high"], strict=True)
             ],
             "default": overview["default"].map(_pct),
-            "days": overview["median_days"].round(1),
+            "median_days": overview["median_days"].map(_days),
+            "p90_days": overview["p90_days"].map(_days),
         }
     )
 
@@ -251,7 +335,7 @@ def _demo_summary(store: Store) -> RenderableType:
     sources = MetricSources.from_store(store)
     cat = load_catalogue()
     overview = funnel_overview(sources, cat)
-    shown = _compact(overview)
+    shown = _overview_table(overview, [])
     fired = evaluate_alerts(sources, cat)
     # One alert of each rule first, so every kind of problem shows up in the summary.
     firsts: dict[str, Alert] = {}

@@ -26,9 +26,8 @@ def report(
     """KPIs, alerts, funnel and order-intake forecast of the whole store as a report."""
     if out is None and xlsx is None:
         raise typer.BadParameter("give --out report.html, --xlsx report.xlsx or both")
-    from revintel.web._i18n import Language
-    from revintel.web._report import collect_report, write_html_report
-    from revintel.web._workbook import write_xlsx_report
+    from revintel.i18n import Language
+    from revintel.report import collect_report, write_html_report, write_xlsx_report
 
     language: Language = "de" if lang == "de" else "en"
     with store_from(db, read_only=True) as store:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -37,21 +36,6 @@ score_app = typer.Typer(
 app.add_typer(score_app, name="score")
 
 
-class ScoreGroup(StrEnum):
-    """What ``score train`` fits."""
-
-    leads = "leads"
-    deals = "deals"
-
-
-class ApplyGroup(StrEnum):
-    """What ``score apply`` scores."""
-
-    leads = "leads"
-    deals = "deals"
-    all = "all"
-
-
 AsOfOption = Annotated[
     str | None, typer.Option("--as-of", help="Prediction instant (default: the last event).")
 ]
@@ -59,8 +43,31 @@ HorizonOption = Annotated[
     int | None, typer.Option("--horizon-days", help="Days within which the target must be reached.")
 ]
 TestDaysOption = Annotated[
-    int, typer.Option("--test-days", help="Length of the out-of-time test period in days.")
+    int | None,
+    typer.Option(
+        "--test-days", help="Length of the test period in days (default: chosen from the data)."
+    ),
 ]
+ValidationDaysOption = Annotated[
+    int | None,
+    typer.Option(
+        "--validation-days",
+        help="Length of the validation period in days (default: as --test-days, or from the data).",
+    ),
+]
+#: Columns naming the windows of a training, shown above the table in a terminal.
+WINDOW_COLUMNS = ["horizon_days", "train_to", "validation_from", "validation_to", "test_from",
+                  "test_to"]  # fmt: skip
+
+
+def _group(name: str, allow_all: bool = False) -> str:
+    """``name`` if it is a score group (or ``all``); a usage error listing the groups if not."""
+    from revintel.predict import GROUPS
+
+    known = [*GROUPS, *(["all"] if allow_all else [])]
+    if name not in known:
+        raise typer.BadParameter(f"unknown group {name!r}; known: {', '.join(known)}")
+    return name
 
 
 def _as_of(text: str | None) -> datetime | None:
@@ -74,87 +81,73 @@ def _as_of(text: str | None) -> datetime | None:
 
 @score_app.command("train")
 def train(
-    group: Annotated[ScoreGroup, typer.Argument(help="leads or deals")],
+    group: Annotated[str, typer.Argument(help="leads or deals (or another score group)")],
     db: DbOption = None,
     funnel: FunnelOption = None,
     as_of: AsOfOption = None,
     horizon_days: HorizonOption = None,
-    test_days: TestDaysOption = 365,
+    test_days: TestDaysOption = None,
+    validation_days: ValidationDaysOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Train the scores of GROUP, compare them out of time with the baselines and register them."""
+    """Train the scores of GROUP, choose against the baselines on a validation period, report
+    them on a later test period and register them; unset windows are chosen from the data."""
     from revintel.predict import GROUPS, train_score
 
     definition = funnel_from(funnel)
     frames = []
     with store_from(db) as store:
-        for kind in GROUPS[group.value]:
-            result = train_score(
-                store,
-                kind,
-                definition,
-                as_of=_as_of(as_of),
-                horizon_days=horizon_days,
-                test_days=test_days,
-            )
-            frames.append(result.comparison.assign(kind=kind, model_id=result.record.model_id))
+        for kind in GROUPS[_group(group)]:
+            result = train_score(store, kind, definition, as_of=_as_of(as_of),
+                                 horizon_days=horizon_days, test_days=test_days,
+                                 validation_days=validation_days)  # fmt: skip
+            record = result.record
+            windows = {"horizon_days": record.metrics["horizon_days"],
+                       "train_to": record.metrics["choice_train_to"],
+                       "validation_from": record.metrics["validation_from"],
+                       "validation_to": record.metrics["validation_to"],
+                       "test_from": record.metrics["test_from"],
+                       "test_to": record.test_to}  # fmt: skip
+            frames.append(result.comparison.assign(kind=kind, model_id=record.model_id, **windows))
             if fmt is OutputFormat.table:
-                console.print(
-                    f"[bold]{kind}[/bold] ({result.record.model_id}): {result.message}",
-                    highlight=False,
-                )
+                console.print(f"[bold]{kind}[/bold] ({record.model_id}): {result.message}",
+                              highlight=False)  # fmt: skip
     frame = pd.concat(frames, ignore_index=True)
     columns = ["kind", "algorithm", "auc", "log_loss", "brier", "lift_top_decile", "rows",
-               "positives", "chosen", "model_id"]  # fmt: skip
-    if fmt is OutputFormat.table:
-        columns.remove("model_id")  # printed above; keeps the table within a terminal
-    emit(frame[columns], fmt, title="Out-of-time evaluation")
+               "positives", "chosen", "validation_auc", "validation_log_loss", "model_id",
+               *WINDOW_COLUMNS]  # fmt: skip
+    if fmt is OutputFormat.table:  # printed above; keeps the table within a terminal
+        columns = [c for c in columns if c not in ("model_id", "validation_log_loss",
+                                                   *WINDOW_COLUMNS)]  # fmt: skip
+    emit(frame[columns], fmt, title="Test period (validation decided the choice)")
 
 
 @score_app.command("apply")
 def apply(
-    group: Annotated[ApplyGroup, typer.Argument(help="leads, deals or all")] = ApplyGroup.all,
+    group: Annotated[str, typer.Argument(help="leads, deals (another score group) or all")] = "all",
     db: DbOption = None,
     funnel: FunnelOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Score every open lead or deal with the current models and store the scores."""
-    from revintel.predict import GROUPS, RegistryError, apply_scores
+    from revintel.predict import apply_group
 
-    definition = funnel_from(funnel)
-    groups = list(GROUPS) if group is ApplyGroup.all else [group.value]
-    rows: list[dict[str, Any]] = []
     with store_from(db) as store:
-        for kind in (k for g in groups for k in GROUPS[g]):
-            try:
-                result = apply_scores(store, kind, definition, as_of=_as_of(as_of))
-            except RegistryError:
-                if group is not ApplyGroup.all:
-                    raise
-                rows.append(
-                    {"kind": kind, "model_id": None, "algorithm": "(not trained)", "scored": 0}
-                )
-                continue
-            top = result.drift.iloc[0] if len(result.drift) else None
-            rows.append(
-                {
-                    "kind": kind,
-                    "model_id": result.record.model_id,
-                    "algorithm": result.record.algorithm,
-                    "scored": len(result.scores),
-                    "mean_score": result.scores["score"].mean() if len(result.scores) else None,
-                    "max_drift_psi": None if top is None else top["psi"],
-                    "drift_feature": None if top is None else top["feature"],
-                    "as_of": result.as_of,
-                }
-            )
+        results = apply_group(store, _group(group, allow_all=True), funnel_from(funnel),
+                              as_of=_as_of(as_of))  # fmt: skip
+    rows: list[dict[str, Any]] = [
+        result.summary()
+        if result is not None
+        else {"kind": kind, "model_id": None, "algorithm": "(not trained)", "scored": 0}
+        for kind, result in results.items()
+    ]
     emit(pd.DataFrame(rows), fmt, title="Scores written")
 
 
 @score_app.command("explain")
 def explain(
-    entity_id: Annotated[str, typer.Argument(help="Lead or opportunity id.")],
+    entity_id: Annotated[str, typer.Argument(help="Lead, opportunity (or other scored) id.")],
     db: DbOption = None,
     funnel: FunnelOption = None,
     as_of: AsOfOption = None,

@@ -30,7 +30,7 @@ PortOption = Annotated[int, typer.Option(help="Port to listen on.")]
 def _run(db: str | None, host: str, port: int, *, demo: bool) -> None:
     import uvicorn
 
-    from revintel.api import create_app, load_settings
+    from revintel.server import create_app, load_settings
 
     settings = load_settings(db=db, host=host, port=port, demo=demo or None)
     server_app = create_app(settings)

@@ -1,12 +1,21 @@
 """Expected order intake: weighted pipeline, Monte Carlo ranges, backtests and what-if scenarios."""
 
-from revintel.forecast._backtest import METHODS, Backtest, backtest, month_ends, won_amounts
+from revintel.forecast._backtest import (
+    METHODS,
+    Backtest,
+    backtest,
+    month_ends,
+    score_points,
+    split_origins,
+    won_amounts,
+)
 from revintel.forecast._forecast import (
     NEW,
     OPEN,
     TOTAL,
     Forecast,
     ForecastSettings,
+    fit_model,
     forecast,
     month_periods,
     parameter_draws,
@@ -15,7 +24,7 @@ from revintel.forecast._forecast import (
     summarise,
 )
 from revintel.forecast._history import (
-    DIMENSIONS,
+    FORECAST_DIMENSIONS,
     History,
     Journeys,
     load_history,
@@ -36,7 +45,7 @@ from revintel.forecast._survival import CloseCurve, close_curve, kaplan_meier, m
 from revintel.forecast._weighted import weighted_pipeline
 
 __all__ = [
-    "DIMENSIONS",
+    "FORECAST_DIMENSIONS",
     "METHODS",
     "NEW",
     "OPEN",
@@ -57,6 +66,7 @@ __all__ = [
     "compare_with_baseline",
     "dilate",
     "fit_funnel_model",
+    "fit_model",
     "forecast",
     "kaplan_meier",
     "load_history",
@@ -70,9 +80,11 @@ __all__ = [
     "replay_leads",
     "replay_opportunities",
     "run_simulation",
+    "score_points",
     "shrink",
     "simulate_new",
     "simulate_open",
+    "split_origins",
     "summarise",
     "weighted_pipeline",
     "won_amounts",

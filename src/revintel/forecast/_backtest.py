@@ -7,15 +7,16 @@ probabilities, and the last period's run-rate — by WAPE and bias; the P10–P9
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 import numpy as np
 import pandas as pd
 
-from revintel.forecast._forecast import ForecastSettings, month_periods, run_simulation
+from revintel.forecast._forecast import ForecastSettings, fit_model, month_periods, run_simulation
 from revintel.forecast._history import History, cutoff_days
-from revintel.forecast._model import FunnelModel, fit_funnel_model
+from revintel.forecast._model import FunnelModel
 from revintel.forecast._weighted import weighted_pipeline
 
 METHODS = (
@@ -33,6 +34,10 @@ class Backtest:
     points: pd.DataFrame
     summary: pd.DataFrame
 
+    def score(self, origins: Sequence[date]) -> pd.DataFrame:
+        """:attr:`summary` of the given origins only (e.g. those not used for tuning)."""
+        return score_points(self.points[self.points["origin"].isin(list(origins))])
+
 
 def month_ends(last: date, count: int, months_ahead: int) -> list[date]:
     """``count`` month-ends, the latest leaving ``months_ahead`` full months before ``last``.
@@ -49,6 +54,19 @@ def month_ends(last: date, count: int, months_ahead: int) -> list[date]:
         first = date(ends[-1].year, ends[-1].month, 1)
         ends.append(first - timedelta(days=1))
     return sorted(ends[months_ahead:])
+
+
+def split_origins(origins: Sequence[date], tuning: int) -> tuple[list[date], list[date]]:
+    """The earliest ``tuning`` origins, to choose parameters on, and the later ones, to report.
+
+    Examples
+    --------
+    >>> ends = month_ends(date(2024, 12, 31), 4, 3)
+    >>> [[f"{d:%m}" for d in part] for part in split_origins(ends, 2)]
+    [['06', '07'], ['08', '09']]
+    """
+    ordered = sorted(origins)
+    return ordered[:tuning], ordered[tuning:]
 
 
 def won_amounts(history: History) -> pd.DataFrame:
@@ -80,7 +98,7 @@ def _pipeline_due(model: FunnelModel, end: float) -> tuple[float, float]:
 def _origin_rows(
     history: History, wins: pd.DataFrame, origin: date, settings: ForecastSettings
 ) -> list[dict[str, object]]:
-    model = fit_funnel_model(history, origin)
+    model = fit_model(history, origin, settings)
     _, simulation = run_simulation(model, settings)
     _, edges = month_periods(origin, settings.months)
     cut = cutoff_days(origin)
@@ -107,7 +125,8 @@ def _origin_rows(
     return rows
 
 
-def _score(points: pd.DataFrame) -> pd.DataFrame:
+def score_points(points: pd.DataFrame) -> pd.DataFrame:
+    """WAPE, bias and P10–P90 coverage per window and method of backtest ``points``."""
     columns = {
         "forecast P50": "p50",
         "weighted pipeline (default)": "weighted_default",
@@ -137,18 +156,22 @@ def _score(points: pd.DataFrame) -> pd.DataFrame:
 
 def backtest(
     history: History,
-    origins: int = 12,
+    origins: int | Sequence[date] = 12,
     settings: ForecastSettings | None = None,
     last: date | None = None,
 ) -> Backtest:
-    """Replay forecasts as of ``origins`` consecutive month-ends and score them.
+    """Replay forecasts as of ``origins`` consecutive month-ends (or the given days) and score them.
 
-    The last origin leaves ``settings.months`` full months of observed intake before ``last``
-    (default: the last event in the store). The split (``settings.by``) is ignored.
+    With a count, the last origin leaves ``settings.months`` full months of observed intake
+    before ``last`` (default: the last event in the store). The split (``settings.by``) is
+    ignored.
     """
     settings = replace(settings or ForecastSettings(months=3, simulations=1_000), by=None)
     wins = won_amounts(history)
-    ends = month_ends(last or history.last_event, origins, settings.months)
+    if isinstance(origins, int):
+        ends = month_ends(last or history.last_event, origins, settings.months)
+    else:
+        ends = sorted(origins)
     rows = [row for origin in ends for row in _origin_rows(history, wins, origin, settings)]
     points = pd.DataFrame(rows)
-    return Backtest(points, _score(points))
+    return Backtest(points, score_points(points))

@@ -10,8 +10,9 @@ import numpy as np
 import pandas as pd
 
 from revintel.forecast._drivers import new_business, open_pipeline
-from revintel.forecast._history import DIMENSIONS, History
-from revintel.forecast._model import FunnelModel, fit_funnel_model
+from revintel.forecast._history import FORECAST_DIMENSIONS, History
+from revintel.forecast._model import ARRIVAL_DAYS, ARRIVAL_TREND, FunnelModel, fit_funnel_model
+from revintel.forecast._pace import PACE_DAYS, PACE_PRIOR
 from revintel.forecast._scenario import Scenario
 from revintel.forecast._simulate import Simulation, simulate_new, simulate_open
 
@@ -23,7 +24,13 @@ _HORIZON = re.compile(r"^(?P<n>\d+)\s*(?P<unit>[MQY])$", re.IGNORECASE)
 
 @dataclass(frozen=True)
 class ForecastSettings:
-    """How a forecast is run: horizon in months, split, simulations, seed, what-if."""
+    """How a forecast is run: horizon in months, split, simulations, seed, what-if.
+
+    ``pace_days`` and ``pace_prior`` (window and pseudo-exits of the pace of an industry),
+    ``arrival_days`` and ``arrival_trend`` (window of the arrival rate of new journeys and the
+    power of its growth) are the tuned parameters of the model; ``benchmarks/forecast_sweep.py``
+    chose their defaults on backtest origins that the reported accuracy does not use.
+    """
 
     months: int = 6
     by: str | None = None
@@ -33,6 +40,22 @@ class ForecastSettings:
     use_slips: bool = True
     use_pace: bool = True
     parameter_uncertainty: bool = True
+    pace_days: float = PACE_DAYS
+    pace_prior: float = PACE_PRIOR
+    arrival_days: float = ARRIVAL_DAYS
+    arrival_trend: float = ARRIVAL_TREND
+
+
+def fit_model(history: History, as_of: date | None, settings: ForecastSettings) -> FunnelModel:
+    """:func:`fit_funnel_model` with the tuned parameters of ``settings``."""
+    return fit_funnel_model(
+        history,
+        as_of,
+        pace_days=settings.pace_days,
+        pace_prior=settings.pace_prior,
+        arrival_days=settings.arrival_days,
+        arrival_trend=settings.arrival_trend,
+    )
 
 
 def parse_horizon(text: str) -> int:
@@ -77,8 +100,9 @@ class Forecast:
 def _groups(settings: ForecastSettings, *frames: pd.DataFrame) -> tuple[str, ...]:
     if settings.by is None:
         return ("all",)
-    if settings.by not in DIMENSIONS:
-        raise ValueError(f"cannot split by {settings.by!r}; use one of {', '.join(DIMENSIONS)}")
+    if settings.by not in FORECAST_DIMENSIONS:
+        known = ", ".join(FORECAST_DIMENSIONS)
+        raise ValueError(f"cannot split by {settings.by!r}; use one of {known}")
     values: set[str] = set()
     for frame in frames:
         values.update(frame[settings.by].astype(str))
@@ -206,6 +230,6 @@ def forecast(
     ['not yet created', 'open pipeline', 'total']
     """
     settings = settings or ForecastSettings()
-    model = fit_funnel_model(history, as_of)
+    model = fit_model(history, as_of, settings)
     months, simulation = run_simulation(model, settings)
     return Forecast(model, settings, months, simulation, summarise(months, simulation, settings.by))

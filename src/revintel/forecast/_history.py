@@ -17,7 +17,7 @@ from revintel.model import FunnelDefinition
 from revintel.store import Store, latest_scores
 
 #: Dimensions a forecast can be split by.
-DIMENSIONS = ("segment", "team", "product")
+FORECAST_DIMENSIONS = ("segment", "team", "product")
 
 #: Account attribute whose groups get their own pace (see :mod:`revintel.forecast._pace`).
 PACE_GROUP = "industry"
@@ -86,7 +86,7 @@ def _dimensions(store: Store, opps: pd.DataFrame) -> pd.DataFrame:
     out = opps.merge(accounts, on="account_id", how="left")
     out = out.merge(reps, on="rep_id", how="left")
     out = out.merge(products[["product_id", "product"]], on="product_id", how="left")
-    for dim in (*DIMENSIONS, PACE_GROUP):
+    for dim in (*FORECAST_DIMENSIONS, PACE_GROUP):
         out[dim] = out[dim] if dim in out else pd.Series(index=out.index, dtype=object)
         out[dim] = out[dim].fillna("(none)").astype(str)
     return out

@@ -17,7 +17,7 @@ from revintel.forecast._history import (
     replay_leads,
     replay_opportunities,
 )
-from revintel.forecast._pace import milestone_pace
+from revintel.forecast._pace import PACE_DAYS, PACE_PRIOR, milestone_pace
 from revintel.forecast._survival import (
     LOOKBACK_DAYS,
     CloseCurve,
@@ -28,10 +28,17 @@ from revintel.metrics import wilson_interval
 
 #: Pseudo-count of the configured default probability when a segment's estimate is shrunk.
 PRIOR_STRENGTH = 30.0
-#: Days of recent history that describe new business (arrival rate, won-deal mix).
-RECENT_DAYS = 182.0
-_POOL_DAYS = 365.0
-#: Days of recent first-stage starts that set the rate of new journeys.
+#: Days entrants are given to move on before they count: the measured step conversion rates
+#: (the base of what-if step changes) use only entrants at least this old at the cut-off, and the
+#: win-rate drift compares cohorts that had this long to close.
+MATURITY_DAYS = 182.0
+#: Days of won deals whose amounts and attributes new business draws from (all won deals when
+#: fewer than :data:`MIN_POOL` were won in that time).
+POOL_DAYS = 365.0
+#: Fewest won deals in :data:`POOL_DAYS` that make a pool of their own.
+MIN_POOL = 20
+#: Days of recent first-stage starts that set the rate of new journeys (the default of
+#: ``ForecastSettings.arrival_days``, chosen by ``benchmarks/forecast_sweep.py``).
 ARRIVAL_DAYS = 91.0
 #: Power of the growth between the last two arrival windows applied to the rate (0: none).
 ARRIVAL_TREND = 0.5
@@ -127,8 +134,8 @@ def _slips(opps: Journeys) -> np.ndarray:
 def _recent_wins(opps: Journeys, cut: float) -> pd.DataFrame:
     frame = opps.frame.assign(closed=opps.closed)
     won = frame[opps.won]
-    recent = won[won["closed"] >= cut - _POOL_DAYS]
-    chosen = recent if len(recent) >= 20 else won
+    recent = won[won["closed"] >= cut - POOL_DAYS]
+    chosen = recent if len(recent) >= MIN_POOL else won
     return chosen[["opportunity_id", "amount", "segment", "team", "product"]].reset_index(drop=True)
 
 
@@ -154,7 +161,7 @@ def _value_weights(opps: Journeys) -> np.ndarray:
 
 
 def _win_rate_drift(
-    opps: Journeys, cut: float, cohorts: int = 8, days: float = 91.0, mature: float = RECENT_DAYS
+    opps: Journeys, cut: float, cohorts: int = 8, days: float = 91.0, mature: float = MATURITY_DAYS
 ) -> float:
     """Spread (standard deviation of the log) of the won share of pipeline value between
     cohorts of new opportunities (``days`` long) that had ``mature`` days to close.
@@ -200,11 +207,13 @@ def _posterior(opps: Journeys, cut: float, curves: dict[tuple[int, str], CloseCu
     return out
 
 
-def _arrivals(leads: Journeys, opps: Journeys, cut: float) -> tuple[float, str]:
-    """Journeys started per day over the last ``ARRIVAL_DAYS`` at the funnel's first stage.
+def _arrivals(
+    leads: Journeys, opps: Journeys, cut: float, days: float, trend: float
+) -> tuple[float, str]:
+    """Journeys started per day over the last ``days`` at the funnel's first stage.
 
-    With ``ARRIVAL_TREND`` above 0 the rate follows its growth: it is multiplied by the ratio of
-    the last window's starts to the window before, to that power (bounded to 0.5–2).
+    With ``trend`` above 0 the rate follows its growth: it is multiplied by the ratio of the
+    last window's starts to the window before, to that power (the ratio bounded to 0.5–2).
     """
     for journeys in (leads, opps):
         if journeys.entries.shape[1] == 0 or journeys.entries.shape[0] == 0:
@@ -213,19 +222,19 @@ def _arrivals(leads: Journeys, opps: Journeys, cut: float) -> tuple[float, str]:
         started = first[~np.isnan(first)]
         if len(started) == 0:
             continue
-        span = min(ARRIVAL_DAYS, cut - float(started.min()))
+        span = min(days, cut - float(started.min()))
         recent = np.count_nonzero(started >= cut - span)
         rate = recent / max(span, 1.0)
         before = np.count_nonzero((started >= cut - 2 * span) & (started < cut - span))
-        if ARRIVAL_TREND > 0 and before > 0 and cut - float(started.min()) >= 2 * span:
-            rate *= float(np.clip(recent / before, 0.5, 2.0)) ** ARRIVAL_TREND
+        if trend > 0 and before > 0 and cut - float(started.min()) >= 2 * span:
+            rate *= float(np.clip(recent / before, 0.5, 2.0)) ** trend
         return rate, journeys.milestones[0]
     return 0.0, ""
 
 
 def _step_rates(journeys: Journeys, cut: float) -> dict[str, float]:
     rates: dict[str, float] = {}
-    mature = cut - RECENT_DAYS
+    mature = cut - MATURITY_DAYS
     for k in range(journeys.entries.shape[1] - 1):
         source = journeys.entries[:, k]
         base = ~np.isnan(source) & (source < mature)
@@ -236,12 +245,22 @@ def _step_rates(journeys: Journeys, cut: float) -> dict[str, float]:
 
 
 def fit_funnel_model(
-    history: History, as_of: date | None = None, prior_strength: float = PRIOR_STRENGTH
+    history: History,
+    as_of: date | None = None,
+    prior_strength: float = PRIOR_STRENGTH,
+    *,
+    pace_days: float = PACE_DAYS,
+    pace_prior: float = PACE_PRIOR,
+    arrival_days: float = ARRIVAL_DAYS,
+    arrival_trend: float = ARRIVAL_TREND,
 ) -> FunnelModel:
     """Measure the funnel from what was known at the end of ``as_of`` (default: last event).
 
-    Deal scores are used only for a live forecast (``as_of`` at or after the last event):
-    scores are computed today and would leak into a forecast of the past.
+    ``pace_days`` and ``pace_prior`` set the window and pseudo-exits of the pace (see
+    :func:`milestone_pace`); ``arrival_days`` and ``arrival_trend`` the window of the arrival
+    rate of new journeys and the power of its growth. Deal scores are used only for a live
+    forecast (``as_of`` at or after the last event): scores are computed today and would leak
+    into a forecast of the past.
     """
     as_of = as_of or history.last_event
     cut = cutoff_days(as_of)
@@ -250,7 +269,7 @@ def fit_funnel_model(
     segments = opps.frame["segment"].to_numpy(str)
     opp_curves = milestone_curves(opps.entries, opps.closed, opps.won, cut, segments)
     lead_curves = milestone_curves(leads.entries, leads.closed, leads.won, cut)
-    rate, stage = _arrivals(leads, opps, cut)
+    rate, stage = _arrivals(leads, opps, cut, arrival_days, arrival_trend)
     left = leads.frame["opportunity_created"].to_numpy(float)
     return FunnelModel(
         history=history,
@@ -273,5 +292,5 @@ def fit_funnel_model(
         live=as_of >= history.last_event,
         drift=_drift(opps, cut),
         posterior=_posterior(opps, cut, opp_curves),
-        pace=milestone_pace(opps, cut, opps.frame[PACE_GROUP].to_numpy(str)),
+        pace=milestone_pace(opps, cut, opps.frame[PACE_GROUP].to_numpy(str), pace_days, pace_prior),
     )

@@ -20,10 +20,11 @@ import numpy as np
 from revintel.forecast._history import Journeys
 from revintel.forecast._survival import LOOKBACK_DAYS
 
-#: Days of recent history whose exit rates are compared with the pooled curves.
-PACE_DAYS = 91.0
+#: Days of recent history whose exit rates are compared with the pooled curves (chosen with
+#: :data:`PACE_PRIOR` by ``benchmarks/forecast_sweep.py`` on the tuning origins).
+PACE_DAYS = 182.0
 #: Pseudo-exits pulling a group's pace toward 1 when it has little exposure.
-PACE_PRIOR = 10.0
+PACE_PRIOR = 30.0
 #: Days of history whose pooled exit rate is the reference.
 REFERENCE_DAYS = LOOKBACK_DAYS
 #: Group value of deals whose group is not known; they keep pace 1.

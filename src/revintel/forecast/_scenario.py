@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from revintel.forecast._history import DIMENSIONS
+from revintel.forecast._history import FORECAST_DIMENSIONS
 from revintel.model import FunnelDefinition
+
+#: Largest factor a what-if may apply to win chances or lead volume. New wins are drawn one by
+#: one, so the work of a simulation grows with the factor; ten times today's volume is far
+#: beyond any plan, and a larger factor would only let one request exhaust the server's memory.
+MAX_FACTOR = 10.0
 
 
 class ScenarioError(ValueError):
@@ -69,6 +74,13 @@ def _number(value: str, text: str) -> float:
         raise ScenarioError(f"what-if {text!r}: {value!r} is not a number") from None
 
 
+def _factor(value: str, text: str) -> float:
+    factor = _number(value, text)
+    if not 0.0 <= factor <= MAX_FACTOR:
+        raise ScenarioError(f"what-if {text!r}: a factor lies between 0 and {MAX_FACTOR:g}")
+    return factor
+
+
 def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefinition) -> Scenario:
     """Parse what-if expressions into a :class:`Scenario`.
 
@@ -86,13 +98,17 @@ def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefin
         text = raw.replace(" ", "")
         if match := _WIN.match(text):
             dim = match["dim"] or ""
-            if dim and dim not in DIMENSIONS:
-                raise ScenarioError(
-                    f"what-if {raw!r}: unknown dimension {dim!r}; use {', '.join(DIMENSIONS)}"
-                )
-            wins.append(WinRateChange(_number(match["factor"], raw), dim, match["value"] or ""))
+            if dim and dim not in FORECAST_DIMENSIONS:
+                known = ", ".join(FORECAST_DIMENSIONS)
+                raise ScenarioError(f"what-if {raw!r}: unknown dimension {dim!r}; use {known}")
+            wins.append(WinRateChange(_factor(match["factor"], raw), dim, match["value"] or ""))
         elif match := _VOLUME.match(text):
-            volume *= _number(match["factor"], raw)
+            volume *= _factor(match["factor"], raw)
+            if volume > MAX_FACTOR:
+                raise ScenarioError(
+                    f"what-if {raw!r}: lead volume changes multiply to {volume:g}; "
+                    f"at most {MAX_FACTOR:g} in all"
+                )
         elif match := _STEP.match(text):
             rate = _number(match["value"], raw)
             if not 0.0 <= rate <= 1.0:

@@ -1,10 +1,12 @@
-"""The ``generic`` preset's default mapping: files whose headers are the model's column names."""
+"""The ``generic`` preset's default mapping: files whose headers are the model's column names.
+
+Declared as plain data, like a preset's YAML, and parsed by :mod:`revintel.ingest._mapping`.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from revintel.ingest._mapping import SourceMapping, parse_mapping
 from revintel.model import IMPORT_BATCH_ID, SOURCE_ID, SOURCE_SYSTEM, TABLES
 
 _SKIPPED = {"import_batches", "rejected_rows", "milestones"}
@@ -31,7 +33,7 @@ def _object(name: str) -> dict[str, Any]:
     return obj
 
 
-def generic_mapping() -> SourceMapping:
+def generic_mapping_data() -> dict[str, Any]:
     """A mapping reading every model table from files that use the model's column names.
 
     Opportunities carry their current stage in ``stage`` (a milestone id or a generic stage
@@ -50,4 +52,4 @@ def generic_mapping() -> SourceMapping:
         },
         "stage": {"column": "milestone"},
     }
-    return parse_mapping({"system": "generic", "objects": objects}, "<generic preset>")
+    return {"system": "generic", "objects": objects}

@@ -13,6 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from revintel.ingest._generic import generic_mapping_data
 from revintel.ingest._reading import IngestError
 from revintel.model import TABLES_BY_NAME, parse_yaml_mapping, table
 
@@ -196,8 +197,6 @@ def load_preset(name: str) -> SourceMapping:
     if name not in preset_names():
         raise IngestError(f"unknown preset {name!r}; choose one of {', '.join(preset_names())}")
     if name == "generic":
-        from revintel.ingest._generic import generic_mapping  # built from the model itself
-
-        return generic_mapping()
+        return parse_mapping(generic_mapping_data(), "<generic preset>")
     text = files("revintel").joinpath(f"{_SOURCES}/{name}.yaml").read_text(encoding="utf-8")
     return _parse_yaml(text, f"{_SOURCES}/{name}.yaml")

@@ -6,10 +6,10 @@ from revintel.metrics._catalogue import (
     PARAMS_BY_KIND,
     AlertRule,
     Grain,
+    KpiSettings,
     KpiSpec,
     MetricCatalogue,
     MetricCatalogueError,
-    Settings,
 )
 from revintel.metrics._docs import render_metrics_doc
 from revintel.metrics._engine import KINDS, compile_kpi, evaluate_kpi, evaluate_kpis
@@ -36,6 +36,7 @@ __all__ = [
     "AlertRule",
     "Filter",
     "Grain",
+    "KpiSettings",
     "KpiSpec",
     "MetricCatalogue",
     "MetricCatalogueError",
@@ -43,7 +44,6 @@ __all__ = [
     "MetricQueryError",
     "MetricSources",
     "ProportionTest",
-    "Settings",
     "TargetsError",
     "alerts_frame",
     "compile_kpi",

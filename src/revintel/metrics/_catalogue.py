@@ -157,8 +157,8 @@ class KpiSpec(_Frozen):
         return self.name.de if language == "de" else self.name.en
 
 
-class Settings(_Frozen):
-    """Catalogue-wide settings."""
+class KpiSettings(_Frozen):
+    """Settings every KPI of a catalogue shares: lead maturity, conversion window, confidence."""
 
     maturity_days: int = Field(default=365, ge=0)
     conversion_window_days: int = Field(default=180, ge=1)
@@ -169,7 +169,7 @@ class MetricCatalogue(_Frozen):
     """All KPIs, in file order, with the settings they share."""
 
     version: int = 1
-    settings: Settings = Settings()
+    settings: KpiSettings = KpiSettings()
     kpis: tuple[KpiSpec, ...]
 
     def get(self, kpi_id: str) -> KpiSpec:

@@ -8,7 +8,7 @@ from itertools import combinations, pairwise
 import ibis
 import ibis.expr.types as ir
 
-from revintel.metrics._catalogue import Grain, KpiSpec, Settings, Steps
+from revintel.metrics._catalogue import Grain, KpiSettings, KpiSpec, Steps
 from revintel.metrics._query import MetricQuery, in_range, period_columns
 from revintel.metrics._sources import MetricSources, prepared
 
@@ -21,7 +21,7 @@ class KpiContext:
     spec: KpiSpec
     query: MetricQuery
     grain: Grain
-    settings: Settings
+    settings: KpiSettings
 
     @property
     def window_days(self) -> int:

@@ -51,6 +51,43 @@ The same numbers come from Python (`revintel.metrics.evaluate_kpis`, `funnel_ove
 - On Spark, call `MetricSources.materialize()` before evaluating many KPIs so journeys are
   computed once.
 
+## The maturity window
+
+A lead needs time to be won or lost, so **win probabilities** count only leads created at least
+`maturity_days` before the as-of date; younger leads would pull every probability down. The
+funnel overview, `--view probability` and the KPIs `win_probability` and
+`weighted_pipeline_measured` depend on it. For one run, `revintel funnel` and `revintel kpi` take
+`--maturity-days N` instead of the setting; in Python the same is `MetricQuery(maturity_days=N)`,
+passed to `funnel_view`, `funnel_overview`, `evaluate_kpis` or `evaluate_kpi`; in the REST API the
+query parameter `maturity_days` of `/api/v1/kpis/values` and `/api/v1/funnel/{{view}}`.
+`--maturity-days 0` counts every lead created before the as-of day.
+
+Example: the public Olist marketing funnel has 8,000 MQLs (June 2017 to May 2018) and 842 closed
+deals; its as-of date is the last deal, 14.11.2018, so the default window of 365 days keeps only
+the MQLs of June to mid-November 2017. MQL→won per channel over all leads is
+
+```
+revintel import olist olist_marketing_qualified_leads_dataset.csv olist_closed_deals_dataset.csv
+revintel funnel --by channel --maturity-days 0             # P(won) in the MQL row of each channel
+revintel kpi win_probability --by channel --maturity-days 0 -f csv
+```
+
+and equals, per `origin` of the MQL file, the MQLs that appear in the deals file divided by all
+MQLs of that origin (a test checks this against the CSV files):
+
+| channel | MQLs | won | won / MQLs |
+|---|---:|---:|---:|
+| organic_search | 2,296 | 271 | 11.8 % |
+| paid_search | 1,586 | 195 | 12.3 % |
+| social | 1,350 | 75 | 5.6 % |
+| none (`unknown` or empty) | 1,159 | 193 | 16.7 % |
+| direct_traffic | 499 | 56 | 11.2 % |
+| email | 493 | 15 | 3.0 % |
+| referral | 284 | 24 | 8.5 % |
+| other | 150 | 4 | 2.7 % |
+| display | 118 | 6 | 5.1 % |
+| other_publicities | 65 | 3 | 4.6 % |
+
 ## Settings
 
 | setting | value | meaning |

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.metrics import _funnel, _pipeline
-from revintel.metrics._catalogue import Grain, KpiSpec, MetricCatalogue, Settings
+from revintel.metrics._catalogue import Grain, KpiSettings, KpiSpec, MetricCatalogue
 from revintel.metrics._context import KpiContext
 from revintel.metrics._query import PERIODS_PER_YEAR, MetricQuery, MetricQueryError
 from revintel.metrics._sources import MetricSources
@@ -54,21 +54,28 @@ _MEASURES = ["step", "reason", "value", "numerator", "denominator"]
 
 
 def kpi_context(
-    sources: MetricSources, spec: KpiSpec, query: MetricQuery, settings: Settings
+    sources: MetricSources, spec: KpiSpec, query: MetricQuery, settings: KpiSettings
 ) -> KpiContext:
     """The context a KPI compiles in: its effective grain and a checked breakdown."""
     grain: Grain = "all" if spec.kind in _TIMELESS else (query.grain or spec.grain)
     foreign = [d for d in query.dimensions if d not in spec.dimensions]
     if foreign:
         raise MetricQueryError(f"KPI {spec.id!r} has no dimension {', '.join(foreign)}")
-    return KpiContext(sources, spec, query, grain, settings)
+    return KpiContext(sources, spec, query, grain, effective_settings(settings, query))
+
+
+def effective_settings(settings: KpiSettings, query: MetricQuery) -> KpiSettings:
+    """The catalogue ``settings`` with the query's own maturity window, when it sets one."""
+    if query.maturity_days is None:
+        return settings
+    return settings.model_copy(update={"maturity_days": query.maturity_days})
 
 
 def compile_kpi(
     sources: MetricSources,
     spec: KpiSpec,
     query: MetricQuery | None = None,
-    settings: Settings | None = None,
+    settings: KpiSettings | None = None,
 ) -> ir.Table:
     """The Ibis expression computing ``spec`` for ``query`` (nothing is executed).
 
@@ -80,7 +87,7 @@ def compile_kpi(
         raise KeyError(
             f"no computation for kind {spec.kind!r}; known: {', '.join(KINDS)}"
         ) from None
-    ctx = kpi_context(sources, spec, query or MetricQuery(), settings or Settings())
+    ctx = kpi_context(sources, spec, query or MetricQuery(), settings or KpiSettings())
     return compiler(ctx)
 
 
@@ -88,11 +95,11 @@ def evaluate_kpi(
     sources: MetricSources,
     spec: KpiSpec,
     query: MetricQuery | None = None,
-    settings: Settings | None = None,
+    settings: KpiSettings | None = None,
 ) -> pd.DataFrame:
     """Execute one KPI and add its intervals, flags and comparisons; one row per group."""
     query = query or MetricQuery()
-    settings = settings or Settings()
+    settings = settings or KpiSettings()
     ctx = kpi_context(sources, spec, query, settings)
     comparing = query.compare and ctx.grain != "all"
     if comparing:

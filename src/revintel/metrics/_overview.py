@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
 from revintel.metrics._catalogue import KpiSpec, MetricCatalogue
@@ -47,7 +49,7 @@ def funnel_overview(
     p90 days to the next milestone.
     """
     base = query or MetricQuery()
-    query = MetricQuery(grain="all", by=base.by, where=base.where, start=base.start, end=base.end)
+    query = replace(base, grain="all", compare=False)
     specs = {kind: _first_of_kind(catalogue, kind) for kind in _KINDS}
     frames = {k: evaluate_kpi(sources, s, query, catalogue.settings) for k, s in specs.items()}
     keys = [*query.by, "milestone"]

@@ -61,10 +61,12 @@ def parse_filter(text: str) -> Filter:
 
 @dataclass(frozen=True)
 class MetricQuery:
-    """Grain, breakdown dimensions, half-open date range ``[start, end)`` and filters.
+    """Grain, breakdown dimensions, half-open date range ``[start, end)``, filters and maturity.
 
     ``grain=None`` uses each KPI's own grain; ``compare`` adds the previous period and the same
-    period last year.
+    period last year. ``maturity_days`` overrides the catalogue's ``maturity_days`` setting for
+    this query: win probabilities then count the leads created at least that many days before
+    the as-of date (``0``: every lead created before the as-of day).
     """
 
     grain: Grain | None = None
@@ -73,6 +75,7 @@ class MetricQuery:
     end: date | None = None
     where: tuple[Filter, ...] = ()
     compare: bool = False
+    maturity_days: int | None = None
 
     def __post_init__(self) -> None:
         # A dimension named twice is one breakdown (``--by rep --by rep``).
@@ -84,6 +87,8 @@ class MetricQuery:
             )
         if self.start and self.end and self.start >= self.end:
             raise MetricQueryError(f"--from {self.start} is not before --to {self.end}")
+        if self.maturity_days is not None and self.maturity_days < 0:
+            raise MetricQueryError(f"--maturity-days {self.maturity_days}: must not be negative")
 
     @property
     def dimensions(self) -> tuple[str, ...]:

@@ -1,12 +1,14 @@
 """Lead and deal scoring: point-in-time features, LightGBM against baselines, reasons, registry.
 
-Train with :func:`train_score`, score the open population with :func:`apply_scores`, explain one
-entity with :func:`explain_entity` and score single records in process with
-:class:`RealTimeScorer`.
+Train with :func:`train_score`, score the open population with :func:`apply_scores` (or a whole
+group with :func:`apply_group`), explain one entity with :func:`explain_entity` and score single
+records in process with :class:`RealTimeScorer`. What is scored is looked up in
+:data:`ENTITIES` and :data:`TARGETS`; a new target is an entry there.
 """
 
 from revintel.predict._baselines import MilestonePriorBaseline, NaiveBayesBaseline, PointsBaseline
-from revintel.predict._dataset import build_frame, current_frame, training_frame
+from revintel.predict._dataset import build_frame, current_frame, training_frame, with_labels
+from revintel.predict._entities import BASELINES, ENTITIES, Entity, entity
 from revintel.predict._evaluation import evaluation, score_metrics, top_decile_lift
 from revintel.predict._gbm import GradientBoostingScorer
 from revintel.predict._guards import (
@@ -29,20 +31,32 @@ from revintel.predict._report import evaluation_frame, render_report
 from revintel.predict._scoring import (
     ApplyResult,
     RealTimeScorer,
+    apply_group,
     apply_scores,
     explain_entity,
     score_frame,
 )
 from revintel.predict._spec import DEAL_SPEC, LEAD_SPEC, FeatureSpec
 from revintel.predict._targets import GROUPS, TARGETS, Target, target
-from revintel.predict._training import TrainingResult, Windows, plan_windows, train_score
+from revintel.predict._training import TrainingResult, choose_model, train_score
+from revintel.predict._windows import (
+    MIN_WINDOW_POSITIVES,
+    Windows,
+    choose_windows,
+    plan_windows,
+    round_horizon,
+)
 
 __all__ = [
+    "BASELINES",
     "DEAL_SPEC",
+    "ENTITIES",
     "GROUPS",
     "LEAD_SPEC",
+    "MIN_WINDOW_POSITIVES",
     "TARGETS",
     "ApplyResult",
+    "Entity",
     "FeatureSpec",
     "GradientBoostingScorer",
     "LeakageError",
@@ -55,12 +69,16 @@ __all__ = [
     "Target",
     "TrainingResult",
     "Windows",
+    "apply_group",
     "apply_scores",
     "build_frame",
     "check_leakage",
     "check_minimum_data",
+    "choose_model",
+    "choose_windows",
     "current_frame",
     "drift",
+    "entity",
     "evaluation",
     "evaluation_frame",
     "explain_entity",
@@ -70,6 +88,7 @@ __all__ = [
     "plan_windows",
     "psi",
     "render_report",
+    "round_horizon",
     "score_frame",
     "score_metrics",
     "scorer_from_state",
@@ -79,4 +98,5 @@ __all__ = [
     "top_reasons",
     "train_score",
     "training_frame",
+    "with_labels",
 ]

@@ -9,11 +9,36 @@ import numpy as np
 import pandas as pd
 
 from revintel.model import FunnelDefinition
-from revintel.predict._features import deal_features, lead_features
+from revintel.predict._entities import entity
 from revintel.predict._guards import check_leakage
-from revintel.predict._snapshots import current_snapshots, label_snapshots, training_snapshots
 from revintel.predict._targets import Target
+from revintel.predict._windows import labels_within
 from revintel.store import Store
+
+
+def with_labels(frame: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
+    """``frame`` with ``label``: the outcome happened within ``horizon_days`` after ``at``.
+
+    Examples
+    --------
+    >>> at = pd.Timestamp("2024-01-01")
+    >>> frame = pd.DataFrame({"at": [at, at], "outcome_at": [at + pd.Timedelta(days=5), None]})
+    >>> with_labels(frame, 3)["label"].tolist(), with_labels(frame, 5)["label"].tolist()
+    ([0, 0], [1, 0])
+    """
+    return frame.assign(label=labels_within(frame, horizon_days))
+
+
+def _with_milestones(frame: pd.DataFrame, funnel: FunnelDefinition) -> pd.DataFrame:
+    """The milestone reached by ``at`` and its rank, for journeys along the funnel."""
+    if "rank_at" not in frame:
+        return frame
+    path = np.array([m.id for m in funnel.path] + [None], dtype=object)
+    rank = frame["rank_at"].fillna(-1).astype(int).to_numpy()
+    return frame.assign(
+        milestone=np.where(rank >= 0, path[np.clip(rank, 0, len(path) - 1)], None),
+        milestone_rank=np.where(rank >= 0, rank, np.nan).astype(float),
+    )
 
 
 def build_frame(
@@ -22,31 +47,30 @@ def build_frame(
     """Features and outcome of ``snapshots`` (``entity_id``, ``at``), in time order.
 
     Snapshots of entities that had ended, or already reached the target, by their prediction
-    time are dropped: there is nothing left to predict. Raises
+    time are dropped: there is nothing left to predict. ``outcome_at`` holds when the target
+    was first reached after ``at``; ``label`` is added when the target has a horizon. Raises
     :class:`~revintel.predict.LeakageError` if a feature read an event after ``at``.
     """
-    state = label_snapshots(store, snapshots, target, funnel)
-    features = lead_features if target.entity == "lead" else deal_features
-    frame = features(store, state).to_pandas()
+    scored = entity(target.entity)
+    state = scored.label(store, snapshots, target, funnel)
+    frame = scored.features(store, state).to_pandas()
     frame = frame.loc[~frame["ended"].astype(bool) & ~frame["reached"].astype(bool)]
-    path = np.array([m.id for m in funnel.path] + [None], dtype=object)
-    rank = frame["rank_at"].fillna(-1).astype(int).to_numpy()
-    frame = frame.assign(
-        milestone=np.where(rank >= 0, path[np.clip(rank, 0, len(path) - 1)], None),
-        milestone_rank=np.where(rank >= 0, rank, np.nan).astype(float),
-        label=frame["label"].astype(int),
-    )
+    frame = _with_milestones(frame, funnel)
+    if target.horizon_days is not None:
+        frame = with_labels(frame, target.horizon_days)
     check_leakage(frame)
     return frame.sort_values(["at", "entity_id"], ignore_index=True)
 
 
 def training_frame(store: Store, target: Target, funnel: FunnelDefinition) -> pd.DataFrame:
     """Every historical snapshot of ``target`` with its features and outcome."""
-    return build_frame(store, target, funnel, training_snapshots(store, target, funnel))
+    snapshots = entity(target.entity).training_snapshots(store, funnel)
+    return build_frame(store, target, funnel, snapshots)
 
 
 def current_frame(
     store: Store, target: Target, funnel: FunnelDefinition, as_of: datetime
 ) -> pd.DataFrame:
     """The entities still open at ``as_of`` with their features at ``as_of``."""
-    return build_frame(store, target, funnel, current_snapshots(store, target, as_of))
+    snapshots = entity(target.entity).current_snapshots(store, as_of)
+    return build_frame(store, target, funnel, snapshots)

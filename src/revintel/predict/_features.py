@@ -12,8 +12,8 @@ import ibis.expr.types as ir
 from revintel.predict._snapshots import days_between
 from revintel.store import Store
 
-#: Columns of the snapshot state (see ``label_snapshots``) passed through to the features.
-STATE_COLUMNS = ("entity_id", "at", "rank_at", "stage_at", "ended", "reached", "label")
+#: Columns of the snapshot state (see ``label_milestones``) passed through to the features.
+STATE_COLUMNS = ("entity_id", "at", "rank_at", "stage_at", "ended", "reached", "outcome_at")
 
 #: Touchpoint kinds counted as webinar attendance and content downloads.
 WEBINAR_KINDS = ("webinar",)
@@ -62,7 +62,7 @@ def _touch_features(store: Store, snaps: ir.Table) -> ir.Table:
 
 
 def lead_features(store: Store, snapshots: ir.Table) -> ir.Table:
-    """Features of lead snapshots (the state of ``label_snapshots`` for leads)."""
+    """Features of lead snapshots (the state of ``label_lead_journey``)."""
     leads = store.table("leads").select(
         l_id="lead_id",
         lead_id="lead_id",
@@ -157,7 +157,7 @@ def _deal_base(store: Store, snapshots: ir.Table) -> ir.Table:
 
 
 def deal_features(store: Store, snapshots: ir.Table) -> ir.Table:
-    """Features of deal snapshots (the state of ``label_snapshots`` for deals)."""
+    """Features of deal snapshots (the state of ``label_deal_journey``)."""
     s = _deal_base(store, snapshots)
     touches = _touch_features(
         store, s.mutate(lead_created_at=s.lead_created_at.fill_null(s.opp_created_at))

@@ -1,4 +1,4 @@
-"""Prediction times: when a lead or deal is scored, and what happened within the horizon after.
+"""Prediction times of leads and deals: when they are scored, and what happened afterwards.
 
 A snapshot is one (entity, prediction time) pair. Training snapshots are taken when a deal reaches
 an opportunity milestone (the score moves with the deal) and on a lead's arrival and two days
@@ -8,15 +8,19 @@ recorded up to its prediction time only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
 from revintel.model import FunnelDefinition
-from revintel.predict._targets import Target
 from revintel.store import Store
+
+if TYPE_CHECKING:
+    from revintel.predict._targets import Target
 
 #: Re-scoring times of a lead after its creation, in days.
 LEAD_OFFSETS_DAYS = (0, 2)
@@ -41,68 +45,91 @@ def milestone_ranks(funnel: FunnelDefinition) -> ir.Table:
     return ibis.memtable(frame)
 
 
-def _journey_events(store: Store, target: Target, funnel: FunnelDefinition) -> ir.Table:
-    """Milestone events keyed by the scored entity: ``key``, rank, terminal flag, time, and
-    whether the source dated the event (``ev_real``) or it was inferred from a later stage."""
-    m = store.table("milestones")
-    ranks = milestone_ranks(funnel)
-    if target.entity == "lead":
-        key = m.lead_id
-        events = m.filter(m.lead_id.notnull())
-    else:
-        key = m.entity_id
-        events = m.filter(m.entity_type == "opportunity")
-    events = events.select(
+def _journey_columns(events: ir.Table, key: ir.Column) -> ir.Table:
+    return events.select(
         key=key,
         milestone=events.milestone,
         ev_at=events.occurred_at,
         ev_real=~events.inferred.fill_null(False),
     )
-    joined = events.join(ranks, events.milestone == ranks.ms_id)
-    return joined.select("key", "ms_rank", "ms_terminal", "ev_at", "ev_real")
 
 
-def label_snapshots(
-    store: Store, snapshots: ir.Table, target: Target, funnel: FunnelDefinition
+def lead_journey(store: Store) -> ir.Table:
+    """Milestone events of lead journeys keyed by ``lead_id`` (a deal's stages count too)."""
+    m = store.table("milestones")
+    events = m.filter(m.lead_id.notnull())
+    return _journey_columns(events, events.lead_id)
+
+
+def deal_journey(store: Store) -> ir.Table:
+    """Milestone events of opportunities keyed by ``opportunity_id``."""
+    m = store.table("milestones")
+    events = m.filter(m.entity_type == "opportunity")
+    return _journey_columns(events, events.entity_id)
+
+
+def label_milestones(
+    store: Store,
+    snapshots: ir.Table,
+    target: Target,
+    funnel: FunnelDefinition,
+    journey: Callable[[Store], ir.Table],
 ) -> ir.Table:
-    """State at, and outcome after, each snapshot (``entity_id``, ``at``).
+    """State at, and outcome after, each snapshot (``entity_id``, ``at``) of a funnel journey.
 
-    Adds ``rank_at`` (furthest path milestone reached by ``at``), ``stage_at`` (when it was
-    reached), ``ended`` (a terminal milestone by ``at``), ``reached`` (the target reached by
-    ``at``) and ``label`` (target first reached in ``(at, at + horizon]``).
+    ``journey`` gives the milestone events keyed by the scored entity (``key``, ``milestone``,
+    ``ev_at`` and ``ev_real``: whether the source dated the event or it was inferred from a
+    later stage). Adds ``rank_at`` (furthest path milestone reached by ``at``), ``stage_at``
+    (when it was reached), ``ended`` (a terminal milestone by ``at``), ``reached`` (the target
+    reached by ``at``) and ``outcome_at`` (when the target was first reached after ``at``).
     """
     goal = funnel.rank(target.milestone) if target.milestone != funnel.won.id else None
     goal_rank = len(funnel.path) if goal is None else goal
-    ev = _journey_events(store, target, funnel)
+    events = journey(store)
+    ranks = milestone_ranks(funnel)
+    ev = events.join(ranks, events.milestone == ranks.ms_id)
+    ev = ev.select("key", "ms_rank", "ms_terminal", "ev_at", "ev_real")
     s = snapshots.select("entity_id", "at")
     j = s.join(ev, s.entity_id == ev.key, how="left")
     before = j.ev_at <= j.at
-    after = (j.ev_at > j.at) & (j.ev_at <= j.at + ibis.interval(days=target.horizon_days))
-    is_goal = j.ms_rank >= goal_rank
+    is_goal = (j.ms_rank >= goal_rank).fill_null(False)
     # An inferred milestone carries no date of its own: it shows progress only in outcomes.
     path = ~j.ms_terminal.fill_null(True) & j.ev_real.fill_null(False)
     out = j.group_by(["entity_id", "at"]).aggregate(
         rank_at=(before & path).ifelse(j.ms_rank, -1).max(),
         stage_at=j.ev_at.max(where=before & path),
         ended=(before & j.ms_terminal.fill_null(False)).any(),
-        reached=(before & is_goal.fill_null(False)).any(),
-        label=(after & is_goal.fill_null(False)).any(),
+        reached=(before & is_goal).any(),
+        outcome_at=j.ev_at.min(where=(j.ev_at > j.at) & is_goal),
     )
-    return out.mutate(
-        ended=out.ended.fill_null(False),
-        reached=out.reached.fill_null(False),
-        label=out.label.fill_null(False),
-    )
+    return out.mutate(ended=out.ended.fill_null(False), reached=out.reached.fill_null(False))
 
 
-def training_snapshots(store: Store, target: Target, funnel: FunnelDefinition) -> ir.Table:
-    """Every prediction time in the history for ``target``: ``entity_id``, ``at``."""
-    if target.entity == "lead":
-        leads = store.table("leads")
-        offsets = ibis.memtable(pd.DataFrame({"offset_days": list(LEAD_OFFSETS_DAYS)}))
-        joined = leads.select("lead_id", "created_at").cross_join(offsets)
-        at = joined.created_at + joined.offset_days.as_interval("D")
-        return joined.select(entity_id=joined.lead_id, at=at)
+def label_lead_journey(
+    store: Store, snapshots: ir.Table, target: Target, funnel: FunnelDefinition
+) -> ir.Table:
+    """:func:`label_milestones` over lead journeys."""
+    return label_milestones(store, snapshots, target, funnel, lead_journey)
+
+
+def label_deal_journey(
+    store: Store, snapshots: ir.Table, target: Target, funnel: FunnelDefinition
+) -> ir.Table:
+    """:func:`label_milestones` over opportunity stage histories."""
+    return label_milestones(store, snapshots, target, funnel, deal_journey)
+
+
+def lead_snapshots(store: Store, funnel: FunnelDefinition) -> ir.Table:
+    """A lead's prediction times: on arrival and ``LEAD_OFFSETS_DAYS`` after."""
+    leads = store.table("leads")
+    offsets = ibis.memtable(pd.DataFrame({"offset_days": list(LEAD_OFFSETS_DAYS)}))
+    joined = leads.select("lead_id", "created_at").cross_join(offsets)
+    at = joined.created_at + joined.offset_days.as_interval("D")
+    return joined.select(entity_id=joined.lead_id, at=at)
+
+
+def deal_snapshots(store: Store, funnel: FunnelDefinition) -> ir.Table:
+    """A deal's prediction times: each time it first reaches a dated opportunity milestone."""
     m = store.table("milestones")
     ids = [x.id for x in funnel.path if x.entity == "opportunity"]
     real = m.filter(
@@ -110,18 +137,6 @@ def training_snapshots(store: Store, target: Target, funnel: FunnelDefinition) -
     )
     firsts = real.group_by([real.entity_id, real.milestone]).aggregate(at=real.occurred_at.min())
     return firsts.select("entity_id", "at")
-
-
-def current_snapshots(store: Store, target: Target, as_of: datetime) -> ir.Table:
-    """Every entity existing at ``as_of`` scored at ``as_of``; ended ones are dropped later."""
-    stamp = ibis.timestamp(as_of)
-    if target.entity == "lead":
-        t = store.table("leads")
-        t = t.filter(t.created_at <= stamp)
-        return t.select(entity_id=t.lead_id, at=stamp)
-    t = store.table("opportunities")
-    t = t.filter(t.created_at <= stamp)
-    return t.select(entity_id=t.opportunity_id, at=stamp)
 
 
 def history_end(store: Store) -> datetime:

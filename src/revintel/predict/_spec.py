@@ -1,11 +1,9 @@
-"""Which features each entity's models use, their monotone directions and the points rules."""
+"""Which features lead and deal models use, their monotone directions and the points rules."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Literal
-
-from revintel.predict._targets import EntityKind
 
 RelativeOp = Literal["minus", "ratio"]
 RuleOp = Literal["ge", "le", "eq", "in", "per"]
@@ -124,11 +122,6 @@ DEAL_SPEC = FeatureSpec(
         Rule("segment", "eq", "Mittelstand", 5.0),
     ),
 )
-
-
-def spec_for(entity: EntityKind) -> FeatureSpec:
-    """The feature spec of ``entity``."""
-    return LEAD_SPEC if entity == "lead" else DEAL_SPEC
 
 
 def spec_to_dict(spec: FeatureSpec) -> dict[str, Any]:

@@ -1,11 +1,16 @@
-"""What each score predicts: the entity scored, the milestone to reach and the horizon."""
+"""What each score predicts: the entity scored, the outcome to reach and the horizon.
+
+A target names its entity by the key of :data:`~revintel.predict.ENTITIES`; everything that
+depends on the entity (snapshots, features, label rule, CLI group) is looked up there, so a new
+target is one entry in :data:`TARGETS`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Literal
 
-EntityKind = Literal["lead", "opportunity"]
+from revintel.predict._entities import entity
 
 
 @dataclass(frozen=True)
@@ -17,36 +22,72 @@ class Target:
     kind
         Registry name of the target, e.g. ``deal_win``.
     entity
-        ``lead`` (the journey is followed by ``lead_id``) or ``opportunity``.
+        Key of the scored entity in :data:`~revintel.predict.ENTITIES` (``lead``,
+        ``opportunity``…).
     milestone
-        Milestone id to reach; a later milestone on the path counts as reaching it.
+        The outcome: a funnel milestone id for leads and deals (a later milestone on the path
+        counts as reaching it), or whatever the entity's label rule reads.
     horizon_days
-        Days after the prediction time within which the milestone must be reached.
+        Days after the prediction time within which the outcome must happen; ``None`` lets
+        training choose it from the data.
+
+    Examples
+    --------
+    >>> Target("deal_win", "opportunity", "won").group
+    'deals'
     """
 
     kind: str
-    entity: EntityKind
+    entity: str
     milestone: str
-    horizon_days: int
+    horizon_days: int | None = None
 
     @property
     def group(self) -> str:
-        """CLI group of the target: ``leads`` or ``deals``."""
-        return "leads" if self.entity == "lead" else "deals"
+        """CLI group of the target (the entity's group, e.g. ``leads`` or ``deals``)."""
+        return entity(self.entity).group
+
+    def with_horizon(self, horizon_days: int | None) -> Target:
+        """This target with another horizon (``None`` keeps the current one)."""
+        if horizon_days is None:
+            return self
+        if horizon_days < 1:
+            raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
+        return Target(self.kind, self.entity, self.milestone, horizon_days)
 
 
-#: Targets scored by default, by kind.
+#: Targets scored by default, by kind. Horizons are chosen from the data at training time.
 TARGETS: dict[str, Target] = {
-    "deal_win": Target("deal_win", "opportunity", "won", 180),
-    "lead_to_sql": Target("lead_to_sql", "lead", "sql", 60),
-    "lead_to_won": Target("lead_to_won", "lead", "won", 365),
+    "lead_to_sql": Target("lead_to_sql", "lead", "sql"),
+    "lead_to_won": Target("lead_to_won", "lead", "won"),
+    "deal_win": Target("deal_win", "opportunity", "won"),
 }
 
-#: Targets trained by ``revintel score train leads|deals``.
-GROUPS: dict[str, tuple[str, ...]] = {
-    "leads": ("lead_to_sql", "lead_to_won"),
-    "deals": ("deal_win",),
-}
+
+class _Groups(Mapping[str, tuple[str, ...]]):
+    """Target kinds by CLI group, derived from :data:`TARGETS` whenever it is read."""
+
+    def _current(self) -> dict[str, tuple[str, ...]]:
+        out: dict[str, tuple[str, ...]] = {}
+        for tgt in TARGETS.values():
+            out[tgt.group] = (*out.get(tgt.group, ()), tgt.kind)
+        return out
+
+    def __getitem__(self, group: str) -> tuple[str, ...]:
+        groups = self._current()
+        if group not in groups:
+            raise KeyError(f"unknown score group {group!r}; known: {', '.join(groups)}")
+        return groups[group]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._current())
+
+    def __len__(self) -> int:
+        return len(self._current())
+
+
+#: Targets trained together by ``revintel score train GROUP`` (e.g. ``leads``, ``deals``).
+GROUPS: Mapping[str, tuple[str, ...]] = _Groups()
 
 
 def target(kind: str, horizon_days: int | None = None) -> Target:
@@ -55,8 +96,4 @@ def target(kind: str, horizon_days: int | None = None) -> Target:
         found = TARGETS[kind]
     except KeyError:
         raise KeyError(f"unknown score kind {kind!r}; known: {', '.join(TARGETS)}") from None
-    if horizon_days is None:
-        return found
-    if horizon_days < 1:
-        raise ValueError(f"horizon_days must be at least 1, got {horizon_days}")
-    return Target(found.kind, found.entity, found.milestone, horizon_days)
+    return found.with_horizon(horizon_days)

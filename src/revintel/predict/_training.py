@@ -1,11 +1,16 @@
-"""Training a score: out-of-time split, guard rails, model and baselines, choice, registration."""
+"""Training a score: out-of-time windows, guard rails, model and baselines, choice, registration.
+
+The model is chosen on the validation window and refitted on training and validation rows; the
+test window is only reported, never used for a decision.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import math
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -13,15 +18,11 @@ import pandas as pd
 
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.predict._baselines import MilestonePriorBaseline, NaiveBayesBaseline, PointsBaseline
-from revintel.predict._dataset import training_frame
+from revintel.predict._dataset import training_frame, with_labels
+from revintel.predict._entities import BASELINES, Entity, entity
 from revintel.predict._evaluation import beats, evaluation
 from revintel.predict._gbm import GradientBoostingScorer
-from revintel.predict._guards import (
-    check_minimum_data,
-    filled_at_closing,
-    leaky_features,
-    reference_distribution,
-)
+from revintel.predict._guards import check_minimum_data, leaky_features, reference_distribution
 from revintel.predict._registry import (
     ModelRecord,
     Scorer,
@@ -30,41 +31,19 @@ from revintel.predict._registry import (
     register_model,
 )
 from revintel.predict._snapshots import history_end
-from revintel.predict._spec import FeatureSpec, spec_for
+from revintel.predict._spec import FeatureSpec
 from revintel.predict._targets import Target, target
+from revintel.predict._windows import (
+    Windows,
+    choose_windows,
+    horizon_candidates,
+    plan_windows,
+)
 
 log = logging.getLogger(__name__)
 
-BASELINES = ("naive_bayes", "points", "milestone_prior")
-
-
-@dataclass(frozen=True)
-class Windows:
-    """Out-of-time windows: fit on ``[train_from, train_to]``, test on ``[test_from, test_to]``.
-
-    ``train_to`` lies one horizon before ``test_from``, so every training label was known
-    before the test period began; ``test_to`` lies one horizon before the as-of instant.
-    """
-
-    train_from: datetime
-    train_to: datetime
-    test_from: datetime
-    test_to: datetime
-
-
-def plan_windows(first: datetime, as_of: datetime, horizon_days: int, test_days: int) -> Windows:
-    """Windows ending at ``as_of``; ``ValueError`` when the history is too short for them."""
-    test_to = as_of - timedelta(days=horizon_days)
-    test_from = test_to - timedelta(days=test_days)
-    train_to = test_from - timedelta(days=horizon_days)
-    if train_to <= first:
-        span = (as_of - first).days
-        raise ValueError(
-            f"the history covers {span} days; an out-of-time evaluation with a {horizon_days}-day "
-            f"horizon and a {test_days}-day test period needs more than "
-            f"{2 * horizon_days + test_days} days (try smaller --horizon-days or --test-days)"
-        )
-    return Windows(first, train_to, test_from, test_to)
+#: Metrics of the comparison table, from the test window.
+COMPARED = ("auc", "log_loss", "brier", "lift_top_decile", "rows", "positives")
 
 
 @dataclass(frozen=True)
@@ -88,41 +67,117 @@ def _without(spec: FeatureSpec, dropped: list[str]) -> FeatureSpec:
     )
 
 
-def _baselines(spec: FeatureSpec, tgt: Target, funnel: FunnelDefinition) -> dict[str, Any]:
-    probabilities = {m.id: m.default_probability for m in funnel.path}
-    goal = funnel.get(tgt.milestone).default_probability
-    fields = tuple(c for c in spec.categorical)
-    return {
-        "naive_bayes": NaiveBayesBaseline(fields=fields),
-        "points": PointsBaseline(rules=spec.points),
-        "milestone_prior": MilestonePriorBaseline(probabilities=probabilities,
-                                                  target_probability=goal),
-    }  # fmt: skip
+def _baselines(
+    spec: FeatureSpec, tgt: Target, funnel: FunnelDefinition, names: tuple[str, ...]
+) -> dict[str, Any]:
+    """Unfitted baselines ``names``, in the order of :data:`BASELINES`."""
+    made: dict[str, Any] = {
+        "naive_bayes": lambda: NaiveBayesBaseline(fields=tuple(spec.categorical)),
+        "points": lambda: PointsBaseline(rules=spec.points),
+        "milestone_prior": lambda: MilestonePriorBaseline(
+            probabilities={m.id: m.default_probability for m in funnel.path},
+            target_probability=funnel.get(tgt.milestone).default_probability,
+        ),
+    }
+    return {name: made[name]() for name in BASELINES if name in names}
 
 
-def _comparison(evaluations: dict[str, dict[str, Any]], chosen: str) -> pd.DataFrame:
+def _fit_all(
+    spec: FeatureSpec,
+    tgt: Target,
+    funnel: FunnelDefinition,
+    scored: Entity,
+    rows: pd.DataFrame,
+    random_state: int,
+) -> dict[str, Scorer]:
+    """Every baseline of the entity, and LightGBM when the minimum-data rule holds."""
+    y = rows["label"].to_numpy()
+    models: dict[str, Scorer] = {
+        name: model.fit(rows, y)
+        for name, model in _baselines(spec, tgt, funnel, scored.baselines).items()
+    }
+    if check_minimum_data(len(rows), int(y.sum())).enough:
+        models["lightgbm"] = GradientBoostingScorer(spec=spec, random_state=random_state).fit(
+            rows, y
+        )
+    return models
+
+
+def _evaluate(models: dict[str, Scorer], rows: pd.DataFrame) -> dict[str, dict[str, Any]]:
+    y = rows["label"].to_numpy()
+    return {name: evaluation(y, m.predict_proba(rows)[:, 1]) for name, m in models.items()}
+
+
+def _comparison(
+    tested: dict[str, dict[str, Any]], validated: dict[str, dict[str, Any]], chosen: str
+) -> pd.DataFrame:
     rows = []
-    for name, ev in evaluations.items():
-        keys = ("auc", "log_loss", "brier", "lift_top_decile", "rows", "positives")
-        rows.append({"algorithm": name, **{k: ev[k] for k in keys}, "chosen": name == chosen})
+    for name, ev in tested.items():
+        checked = validated.get(name, {})
+        rows.append({"algorithm": name, **{k: ev[k] for k in COMPARED}, "chosen": name == chosen,
+                     "validation_auc": checked.get("auc", math.nan),
+                     "validation_log_loss": checked.get("log_loss", math.nan)})  # fmt: skip
     return pd.DataFrame(rows)
 
 
-def _choose(evaluations: dict[str, dict[str, Any]], gbm_trained: bool, data_msg: str) -> tuple:
-    baselines = {k: v for k, v in evaluations.items() if k in BASELINES}
+def choose_model(validated: dict[str, dict[str, Any]], data_message: str) -> tuple[str, str, str]:
+    """Algorithm, status and reason, decided on the validation window only.
+
+    LightGBM is chosen when it was trained and beats every baseline there (higher AUC and no
+    worse log loss); otherwise the baseline with the lowest validation log loss, as fallback.
+    """
+    baselines = {k: v for k, v in validated.items() if k != "lightgbm"}
     best = min(baselines, key=lambda k: np.nan_to_num(baselines[k]["log_loss"], nan=1e9))
-    if not gbm_trained:
-        return best, "fallback", f"{data_msg}; using {best}"
-    if all(beats(evaluations["lightgbm"], ev) for ev in baselines.values()):
-        return "lightgbm", "active", "lightgbm beats every baseline out of time"
+    if "lightgbm" not in validated:
+        return best, "fallback", f"{data_message}; using {best}"
+    if all(beats(validated["lightgbm"], ev) for ev in baselines.values()):
+        return "lightgbm", "active", "lightgbm beats every baseline on the validation window"
     return (
         best,
         "fallback",
-        (
-            "lightgbm does not beat every baseline out of time (higher AUC and no worse log loss); "
-            f"falling back to {best}"
-        ),
+        "lightgbm does not beat every baseline on the validation window (higher AUC and no "
+        f"worse log loss); falling back to {best}",
     )
+
+
+def resolve_windows(
+    kind: str,
+    frame: pd.DataFrame,
+    as_of: datetime,
+    horizon_days: int | None,
+    test_days: int | None,
+    validation_days: int | None,
+) -> tuple[Windows, str]:
+    """The windows: given lengths when the user set any, otherwise chosen from the data."""
+    if test_days is None and validation_days is None:
+        return choose_windows(kind, frame, as_of, horizon_days)
+    if horizon_days is None:
+        candidates = horizon_candidates(frame)
+        if not candidates:
+            raise ValueError(f"{kind}: no conversions in the history to learn from")
+        horizon_days = candidates[0][1]
+    length = test_days if test_days is not None else validation_days
+    assert length is not None  # one of them is set here
+    at = pd.to_datetime(frame["at"])
+    windows = plan_windows(at.min(), as_of, horizon_days, length, validation_days, last=at.max())
+    return windows, f"windows as given: {windows.describe()}"
+
+
+def _split(frame: pd.DataFrame, w: Windows) -> dict[str, pd.DataFrame]:
+    at = frame["at"]
+    parts = {
+        "train": frame.loc[at <= w.train_to],
+        "validation": frame.loc[at.between(w.validation_from, w.validation_to)],
+        "refit": frame.loc[at <= w.validation_to],
+        "test": frame.loc[at.between(w.test_from, w.test_to)],
+    }
+    for name, rows in parts.items():
+        if rows["label"].nunique() < 2:
+            raise ValueError(
+                f"the {name} window ({len(rows):,} rows, {int(rows['label'].sum()):,} "
+                "conversions) needs both outcomes for an out-of-time evaluation"
+            )
+    return {k: v.reset_index(drop=True) for k, v in parts.items()}
 
 
 def train_score(
@@ -132,46 +187,56 @@ def train_score(
     *,
     as_of: datetime | None = None,
     horizon_days: int | None = None,
-    test_days: int = 365,
+    test_days: int | None = None,
+    validation_days: int | None = None,
     random_state: int = 0,
 ) -> TrainingResult:
-    """Train, evaluate out of time against the baselines, choose and register a ``kind`` score.
+    """Train, choose on the validation window, test out of time and register a ``kind`` score.
 
-    The learned model is used only when the minimum-data rule holds and it beats every baseline
-    on the later period; otherwise the best baseline is registered with status ``fallback``.
+    Models are fitted on the training window and compared on the validation window: LightGBM is
+    used only when the minimum-data rule holds and it beats every baseline there, otherwise the
+    best baseline (status ``fallback``). The chosen model and the baselines are then refitted on
+    training and validation rows and measured on the test window, which decides nothing.
+    Horizon and windows not given are chosen from the data (:func:`choose_windows`).
     """
     funnel = funnel or load_funnel()
     tgt = target(kind, horizon_days)
+    scored = entity(tgt.entity)
     as_of = as_of or history_end(store)
     frame = training_frame(store, tgt, funnel)
     frame = frame.loc[frame["at"] <= pd.Timestamp(as_of)]
     if frame.empty:
         raise ValueError(f"no {tgt.entity} snapshots to learn {kind} from in the store")
-    windows = plan_windows(frame["at"].min(), as_of, tgt.horizon_days, test_days)
-    train = frame.loc[frame["at"] <= windows.train_to].reset_index(drop=True)
-    test = frame.loc[frame["at"].between(windows.test_from, windows.test_to)].reset_index(drop=True)
-    if train.empty or test.empty:
-        raise ValueError(f"{kind}: {len(train)} training and {len(test)} test rows; need both")
-    y_train, y_test = train["label"].to_numpy(), test["label"].to_numpy()
-    spec = spec_for(tgt.entity)
-    dropped = leaky_features(train, y_train, (*spec.categorical, *spec.numeric))
-    if tgt.entity == "opportunity":
-        dropped += [f for f in filled_at_closing(store) if f not in dropped]
-    spec = _without(spec, dropped)
-    models: dict[str, Scorer] = {}
-    for name, model in _baselines(spec, tgt, funnel).items():
-        models[name] = model.fit(train, y_train)
-    check = check_minimum_data(len(train), int(y_train.sum()))
-    if check.enough:
-        gbm = GradientBoostingScorer(spec=spec, random_state=random_state)
-        models["lightgbm"] = gbm.fit(train, y_train)
-    evaluations = {n: evaluation(y_test, m.predict_proba(test)[:, 1]) for n, m in models.items()}
-    chosen, status, message = _choose(evaluations, "lightgbm" in models, check.message)
+    windows, how = resolve_windows(kind, frame, as_of, tgt.horizon_days, test_days, validation_days)
+    tgt = tgt.with_horizon(windows.horizon_days)
+    parts = _split(with_labels(frame, windows.horizon_days), windows)
+    spec, dropped = _spec_without_leaks(store, scored, parts["train"])
+    first = _fit_all(spec, tgt, funnel, scored, parts["train"], random_state)
+    validated = _evaluate(first, parts["validation"])
+    check = check_minimum_data(len(parts["train"]), int(parts["train"]["label"].sum()))
+    chosen, status, reason = choose_model(validated, check.message)
+    final = _fit_all(spec, tgt, funnel, scored, parts["refit"], random_state)
+    tested = _evaluate(final, parts["test"])
+    message = f"{reason}; {how}"
     log.info("%s: %s", kind, message)
-    record = _record(tgt, chosen, status, models[chosen], evaluations, train, windows, spec)
-    record = replace(record, metrics={**record.metrics, "message": message, "dropped": dropped})
+    record = _record(tgt, chosen, status, final[chosen], tested, parts["refit"], windows, spec)
+    summary = {n: {k: ev[k] for k in COMPARED} for n, ev in validated.items()}
+    record = replace(record, metrics={**record.metrics, "message": message, "dropped": dropped,
+                                      "validation": summary})  # fmt: skip
     register_model(store, record)
-    return TrainingResult(record, _comparison(evaluations, chosen), message)
+    return TrainingResult(record, _comparison(tested, validated, chosen), message)
+
+
+def _spec_without_leaks(
+    store: Any, scored: Entity, train: pd.DataFrame
+) -> tuple[FeatureSpec, list[str]]:
+    """The entity's spec without features that leak the outcome, and the dropped names."""
+    spec = scored.spec
+    y = train["label"].to_numpy()
+    dropped = leaky_features(train, y, (*spec.categorical, *spec.numeric))
+    if scored.closing_leaks is not None:
+        dropped += [f for f in scored.closing_leaks(store) if f not in dropped]
+    return _without(spec, dropped), dropped
 
 
 def _record(
@@ -179,7 +244,7 @@ def _record(
     chosen: str,
     status: str,
     scorer: Scorer,
-    evaluations: dict[str, dict[str, Any]],
+    tested: dict[str, dict[str, Any]],
     train: pd.DataFrame,
     windows: Windows,
     spec: FeatureSpec,
@@ -192,9 +257,12 @@ def _record(
         for f in (*spec.categorical, *spec.numeric)
     }
     metrics = {
-        **evaluations.get("lightgbm", {}),
+        **tested.get("lightgbm", {}),
         "chosen": chosen,
         "horizon_days": tgt.horizon_days,
+        "choice_train_to": windows.train_to.isoformat(),
+        "validation_from": windows.validation_from.isoformat(),
+        "validation_to": windows.validation_to.isoformat(),
         "test_from": windows.test_from.isoformat(),
         "train_rows": len(train),
         "train_positives": int(train["label"].sum()),
@@ -206,11 +274,11 @@ def _record(
         algorithm=chosen,
         trained_at=trained_at,
         train_from=windows.train_from,
-        train_to=windows.train_to,
+        train_to=windows.validation_to,
         test_to=windows.test_to,
         features=list(spec.names),
         metrics=metrics,
-        baseline_metrics={k: v for k, v in evaluations.items() if k in BASELINES},
+        baseline_metrics={k: v for k, v in tested.items() if k != "lightgbm"},
         library_versions=library_versions(),
         artifact=artifact,
         status=status,

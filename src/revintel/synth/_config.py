@@ -131,7 +131,6 @@ RESPONSE_TIME_EFFECT = -0.15  # logit per log-unit of response hours above the m
 RESPONSE_HOURS_MEDIAN = 20.0
 
 #: Planted anomalies for the alerts to find.
-DIP_START = (0, 10, 1)  # (years before the end, month, day): last quarter of the history
 DIP_CHANNEL_BOOST = 4.0
 DIP_ACCEPTANCE_EFFECT = -3.0
 STALL_INDUSTRY = "Automotive"

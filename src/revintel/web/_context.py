@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from revintel.api._deps import SessionDep, SessionUserDep, StateDep, StoreDep
-from revintel.api._state import AppState
 from revintel.auth import SESSION_COOKIE, Permission, Session, User
+from revintel.capabilities import NavEntry, nav_entries
+from revintel.i18n import LANGUAGES, Language, Translator, language_or_default
+from revintel.server import AppState, SessionDep, SessionUserDep, StateDep, StoreDep
 from revintel.store import Store
-from revintel.web._i18n import LANGUAGES, Language, Translator, language_or_default
 
 R = TypeVar("R")
 LANG_COOKIE = "revintel_lang"
@@ -46,8 +46,15 @@ def safe_next(value: str | None) -> str:
     return value
 
 
+def navigation(user: User | None) -> list[NavEntry]:
+    """The navigation links ``user`` may follow, in display order (none when signed out)."""
+    if user is None:
+        return []
+    return [e for e in nav_entries() if e.permission is None or user.can(Permission(e.permission))]
+
+
 @dataclass(frozen=True)
-class Page:
+class PageContext:
     """The request seen by a page handler."""
 
     request: Request
@@ -64,7 +71,7 @@ class Page:
         changes (the result cache is cleared then); later requests only put their session's
         CSRF token into the kept HTML.
         """
-        extra = {"user": self.user, "can_import": self.user.can(Permission.import_data)}
+        extra = {"user": self.user}
         if self.request.method != "GET" or status != 200:
             return render(
                 self.request, self.state, template, self.session, self.t, status, **extra, **context
@@ -109,6 +116,7 @@ def render(
             "lang": t.lang,
             "languages": LANGUAGES,
             "csrf_token": session.csrf_token,
+            "nav": navigation(context.get("user")),
             **context,
         },
         status_code=status,
@@ -159,7 +167,13 @@ def render_text(
 ) -> str:
     """The HTML of ``template`` as text (no response, no cookie)."""
     return TEMPLATES.get_template(template).render(
-        request=request, t=t, lang=t.lang, languages=LANGUAGES, csrf_token=csrf_token, **context
+        request=request,
+        t=t,
+        lang=t.lang,
+        languages=LANGUAGES,
+        csrf_token=csrf_token,
+        nav=navigation(context.get("user")),
+        **context,
     )
 
 
@@ -178,15 +192,16 @@ def set_session_cookie(response: Response, state: AppState, session: Session) ->
 
 async def page_context(
     request: Request, state: StateDep, store: StoreDep, session: SessionDep, user: SessionUserDep
-) -> Page:
+) -> PageContext:
     """The page's context; redirects to the login page when nobody is signed in."""
     if user is None or session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequiredError(target)
-    return Page(request, state, store, user, session, Translator(request_language(request, state)))
+    t = Translator(request_language(request, state))
+    return PageContext(request, state, store, user, session, t)
 
 
-PageDep = Annotated[Page, Depends(page_context)]
+PageDep = Annotated[PageContext, Depends(page_context)]
 
 
 def login_redirect(exc: LoginRequiredError) -> RedirectResponse:

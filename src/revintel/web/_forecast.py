@@ -8,10 +8,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._forecast import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
+from revintel.charts import Chart, FanChart
 from revintel.forecast import NEW, OPEN, TOTAL
-from revintel.web._charts import Chart, FanChart
-from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.views import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
+from revintel.web._context import CachedPageRoute, PageContext, PageDep
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
@@ -31,13 +31,13 @@ def _settings(by: str | None, grain: str | None, months: int | None) -> dict[str
     }
 
 
-def _rows(page: Page, settings: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
+def _rows(page: PageContext, settings: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
     view = page.query(forecast_view, settings["by"], settings["months"], FORECAST_SIMULATIONS, SEED)
     rows = [r for r in view.records() if r["grain"] == settings["grain"]]
     return view, rows
 
 
-def _charts(page: Page, rows: list[dict[str, Any]], by: str | None) -> dict[str, Any]:
+def _charts(page: PageContext, rows: list[dict[str, Any]], by: str | None) -> dict[str, Any]:
     t = page.t
     period = t("forecast.period")
     total = [r for r in rows if r["source"] == TOTAL and r["group"] == "all"]

@@ -11,10 +11,10 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import FUNNEL_BREAKDOWNS, Slice, funnel_rows
-from revintel.api.routers._common import SliceDep
-from revintel.web._charts import Chart
-from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.charts import Chart
+from revintel.server import SliceDep
+from revintel.views import FUNNEL_BREAKDOWNS, Slice, funnel_rows
+from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -35,7 +35,7 @@ CSV_COLUMNS = (
 
 
 def _rows(
-    page: Page, by: str | None, focus: Slice, start: date | None, end: date | None
+    page: PageContext, by: str | None, focus: Slice, start: date | None, end: date | None
 ) -> list[dict[str, Any]]:
     if by is not None and by not in FUNNEL_BREAKDOWNS:
         by = None

@@ -10,13 +10,10 @@ import pandas as pd
 from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
-from revintel.api._quality import import_history, rejected_rows, rejections_by_reason
-from revintel.api._uploads import (
-    remove_folder,
-    save_uploads,
-)
 from revintel.auth import AccessDeniedError, Permission, require
 from revintel.ingest import import_files, preset_names, quality_report
+from revintel.server import remove_folder, save_uploads
+from revintel.views import import_history, rejected_rows, rejections_by_reason
 from revintel.web._context import PageDep
 
 router = APIRouter(include_in_schema=False)

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from revintel.api._deps import SessionDep, StateDep, StoreDep
-from revintel.api._state import AppState
 from revintel.auth import Session, authenticate
+from revintel.i18n import Translator, language_or_default
+from revintel.server import AppState, SessionDep, StateDep, StoreDep
 from revintel.web._context import (
     LANG_COOKIE,
     render,
@@ -17,7 +17,6 @@ from revintel.web._context import (
     safe_next,
     set_session_cookie,
 )
-from revintel.web._i18n import Translator, language_or_default
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,32 +9,32 @@ from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import Slice, alert_reasons, kpi_tiles
-from revintel.auth import (
+from revintel.charts import Chart
+from revintel.views import (
     RecordQuery,
+    Slice,
+    alert_reasons,
     deal_totals,
     distinct_values,
-    entity_scores,
     get_record,
     has_scores,
+    journey,
+    kpi_tiles,
     list_records,
-    milestone_timeline,
+    milestone_labels,
     monthly_counts,
     record_counts,
-    touchpoints_for,
 )
-from revintel.web._charts import Chart
-from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.web._context import CachedPageRoute, PageContext, PageDep
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 PAGE_SIZE = 50
 Text = Annotated[str | None, Query(max_length=200)]
 # Forms submit an untouched date field as an empty string: that means "no bound".
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
-PageNo = Annotated[int, Query(ge=1, le=100_000)]
 
 
-def _leads_chart(page: Page, query: RecordQuery) -> Chart:
+def _leads_chart(page: PageContext, query: RecordQuery) -> Chart:
     rows = page.query(monthly_counts, "leads", query)
     return Chart(
         "leads-per-month",
@@ -98,7 +98,7 @@ def leads_per_month_csv(
 
 
 def _list_page(
-    page: Page, name: str, template: str, filters: dict[str, Any], number: int
+    page: PageContext, name: str, template: str, filters: dict[str, Any], number: int
 ) -> Response:
     dates = {"created_from": filters.pop("created_from"), "created_to": filters.pop("created_to")}
     query = RecordQuery(
@@ -149,13 +149,14 @@ def leads(
 def lead_detail(page: PageDep, lead_id: str) -> Response:
     """One lead with its milestone timeline and touchpoints (403 for another rep's lead)."""
     lead = page.query(get_record, "leads", lead_id)
+    found = page.query_unscoped(journey, ("leads", lead_id), lead_id, None)
     return page.render(
         "lead.html",
         lead=lead,
-        scores=page.query_unscoped(entity_scores, "leads", lead_id),
-        timeline=page.query_unscoped(milestone_timeline, lead_id),
-        touchpoints=page.query_unscoped(touchpoints_for, lead_id),
-        labels={m.id: m.name(page.t.lang) for m in page.state.funnel.milestones},
+        scores=found.scores,
+        timeline=found.timeline,
+        touchpoints=found.touchpoints,
+        labels=milestone_labels(page.state.funnel, page.t.lang),
     )
 
 
@@ -179,11 +180,13 @@ def deals(
 def deal_detail(page: PageDep, opportunity_id: str) -> Response:
     """One deal with its journey's milestone timeline and touchpoints (403 for another rep's)."""
     deal = page.query(get_record, "opportunities", opportunity_id)
+    scored = ("opportunities", opportunity_id)
+    found = page.query_unscoped(journey, scored, deal["lead_id"], opportunity_id)
     return page.render(
         "deal.html",
         deal=deal,
-        scores=page.query_unscoped(entity_scores, "opportunities", opportunity_id),
-        timeline=page.query_unscoped(milestone_timeline, deal["lead_id"], opportunity_id),
-        touchpoints=page.query_unscoped(touchpoints_for, deal["lead_id"], opportunity_id),
-        labels={m.id: m.name(page.t.lang) for m in page.state.funnel.milestones},
+        scores=found.scores,
+        timeline=found.timeline,
+        touchpoints=found.touchpoints,
+        labels=milestone_labels(page.state.funnel, page.t.lang),
     )

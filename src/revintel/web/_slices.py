@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from revintel.auth import Permission, distinct_values
+from revintel.auth import Permission
 from revintel.store import Store
-from revintel.web._context import Page
+from revintel.views import distinct_values
+from revintel.web._context import PageContext
 
 
 def teams_and_reps(store: Store) -> tuple[list[str], list[str]]:
@@ -14,7 +15,7 @@ def teams_and_reps(store: Store) -> tuple[list[str], list[str]]:
     return teams, sorted(str(r) for r in reps["rep_id"].to_pylist())
 
 
-def slice_options(page: Page) -> dict[str, list[str]]:
+def slice_options(page: PageContext) -> dict[str, list[str]]:
     """The values each slice filter offers the user (a rep is offered no team or rep)."""
     options = {
         "channel": page.query(distinct_values, "leads", "channel"),

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
-from revintel.api._analytics import Slice, kpi_series
-from revintel.api.routers._common import SliceDep
-from revintel.web._charts import Chart
-from revintel.web._context import CachedPageRoute, Page, PageDep
+from revintel.charts import Chart
+from revintel.server import SliceDep
+from revintel.views import Slice, kpi_series
+from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -21,7 +21,9 @@ Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
 CHARTS = {"mqls-per-month": "mqls", "lead-velocity-rate": "lvr"}
 
 
-def _chart(page: Page, chart_id: str, focus: Slice, start: date | None, end: date | None) -> Chart:
+def _chart(
+    page: PageContext, chart_id: str, focus: Slice, start: date | None, end: date | None
+) -> Chart:
     stop = None if end is None else end + timedelta(days=1)
     rows = page.query(kpi_series, CHARTS[chart_id], focus, start, stop)
     return Chart(
@@ -54,20 +56,22 @@ def velocity(
     )
 
 
-@router.get("/charts/{chart_id}.csv")
-def velocity_csv(
-    page: PageDep,
-    chart_id: str,
-    focus: SliceDep,
-    created_from: Day = None,
-    created_to: Day = None,
-) -> Response:
-    """The rows of a lead-velocity chart as CSV."""
-    if chart_id not in CHARTS:
-        raise HTTPException(404, f"no chart {chart_id!r}")
-    chart = _chart(page, chart_id, focus, created_from, created_to)
-    return PlainTextResponse(
-        chart.csv_text(),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
-    )
+def _csv(chart_id: str) -> Any:
+    def download(
+        page: PageDep, focus: SliceDep, created_from: Day = None, created_to: Day = None
+    ) -> Response:
+        chart = _chart(page, chart_id, focus, created_from, created_to)
+        return PlainTextResponse(
+            chart.csv_text(),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
+        )
+
+    download.__doc__ = f"The rows of the {chart_id} chart as CSV."
+    return download
+
+
+# One route per chart: a pattern such as /charts/{chart_id}.csv would also catch the CSV
+# downloads of other pages, depending on the order the routers are included in.
+for _chart_id in CHARTS:
+    router.add_api_route(f"/charts/{_chart_id}.csv", _csv(_chart_id), methods=["GET"])

@@ -15,8 +15,8 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from revintel.api._state import AppState
 from revintel.auth import SESSION_COOKIE, Permission, Role, Session, User, list_users
+from revintel.server import AppState
 
 logger = logging.getLogger(__name__)
 #: Pages computed ahead, in the order a visitor usually opens them.

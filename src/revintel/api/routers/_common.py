@@ -1,4 +1,4 @@
-"""Query parameters and conversions that the list and detail routers share."""
+"""Query parameters and response conversions that the API's list and detail routers share."""
 
 from __future__ import annotations
 
@@ -12,24 +12,15 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from revintel.api._analytics import Slice
-from revintel.api._cache import scope
-from revintel.api._errors import ApiError
-from revintel.api._schemas import EntityScore, MilestoneEvent, Page, Touchpoint
-from revintel.api._state import AppState
-from revintel.auth import (
-    RecordQuery,
-    User,
-    entity_scores,
-    list_records,
-    milestone_timeline,
-    touchpoints_for,
-)
+from revintel.api.routers.shared_schemas import EntityScore, MilestoneEvent, Page, Touchpoint
+from revintel.auth import User
 from revintel.model import FunnelDefinition
+from revintel.server import ApiError, AppState, scope
 from revintel.store import Store
+from revintel.views import RecordQuery, labelled_timeline, list_records
+from revintel.views import journey as read_journey
 
 Language = Literal["de", "en"]
-FilterValue = Annotated[str | None, Query(max_length=200)]
 #: One equality filter of a list endpoint's filter model (a query parameter).
 Filter = Annotated[str | None, Field(max_length=200)]
 Row = TypeVar("Row", bound=BaseModel)
@@ -85,19 +76,6 @@ async def list_params(
 ListDep = Annotated[ListParams, Depends(list_params)]
 
 
-async def slice_params(
-    channel: FilterValue = None,
-    segment: FilterValue = None,
-    team: FilterValue = None,
-    rep: Annotated[str | None, Query(max_length=200, description="rep id")] = None,
-) -> Slice:
-    """The leads a view counts: of one channel, segment, team or rep (empty means all)."""
-    return Slice(channel or None, segment or None, team or None, rep or None)
-
-
-SliceDep = Annotated[Slice, Depends(slice_params)]
-
-
 def repeated(values: list[str] | None, name: str, most: int = 50) -> tuple[str, ...]:
     """A repeated query parameter's values, bounded in number and length (422 otherwise)."""
     found = tuple(values or ())
@@ -110,8 +88,7 @@ def timeline_models(
     events: list[dict[str, Any]], funnel: FunnelDefinition, lang: Language
 ) -> list[MilestoneEvent]:
     """Timeline rows with the funnel's labels in ``lang``."""
-    labels = {m.id: m.name(lang) for m in funnel.milestones}
-    return [MilestoneEvent(**e, label=labels.get(e["milestone"], e["milestone"])) for e in events]
+    return [MilestoneEvent(**e) for e in labelled_timeline(events, funnel, lang)]
 
 
 def touchpoint_models(rows: list[dict[str, Any]]) -> list[Touchpoint]:
@@ -170,12 +147,9 @@ def journey(
     opportunity_id: str | None = None,
 ) -> Journey:
     """The journey of a lead (and of one of its opportunities); ``scored`` is (table, id)."""
-    deal = () if opportunity_id is None else (opportunity_id,)
-    events = state.cache.call(milestone_timeline, store, None, lead_id, *deal)
-    touchpoints = state.cache.call(touchpoints_for, store, None, lead_id, *deal)
-    scores = state.cache.call(entity_scores, store, None, *scored)
+    found = state.cache.call(read_journey, store, None, scored, lead_id, opportunity_id)
     return Journey(
-        timeline=timeline_models(events, state.funnel, lang),
-        touchpoints=touchpoint_models(touchpoints),
-        scores=[EntityScore(**s) for s in scores],
+        timeline=timeline_models(found.timeline, state.funnel, lang),
+        touchpoints=touchpoint_models(found.touchpoints),
+        scores=[EntityScore(**s) for s in found.scores],
     )

@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import Account, Page
 from revintel.api.routers._common import Filter, Filters, ListDep, cached_json, record_page
-from revintel.auth import get_record
+from revintel.api.routers.accounts_schemas import Account
+from revintel.api.routers.shared_schemas import Page
+from revintel.server import StateDep, StoreDep, UserDep
+from revintel.views import get_record
 
 router = APIRouter(prefix="/accounts", tags=["accounts"])
 

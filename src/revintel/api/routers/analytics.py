@@ -9,7 +9,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 
-from revintel.api._analytics import (
+from revintel.api.routers._common import Language, cached_json, repeated
+from revintel.api.routers.analytics_schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
+from revintel.metrics import DIMENSIONS, FUNNEL_VIEWS, load_catalogue
+from revintel.server import ApiError, SliceDep, StateDep, StoreDep, UserDep
+from revintel.views import (
     FUNNEL_BREAKDOWNS,
     alert_reasons,
     funnel_rows,
@@ -17,11 +21,6 @@ from revintel.api._analytics import (
     kpi_tiles,
     kpi_values,
 )
-from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._errors import ApiError
-from revintel.api._schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
-from revintel.api.routers._common import Language, SliceDep, cached_json, repeated
-from revintel.metrics import DIMENSIONS, FUNNEL_VIEWS, load_catalogue
 
 router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
@@ -30,6 +29,15 @@ To = Annotated[date | None, Query(description="leads created on or before")]
 Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
 By = Annotated[list[Dimension] | None, Query(description="breakdown dimensions (repeat)")]
 GrainParam = Literal["week", "month", "quarter", "year", "all"]
+MaturityDays = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=3650,
+        description="days a lead must have had to count in win probabilities (0: every lead); "
+        "default: the KPI catalogue's maturity window",
+    ),
+]
 Where = Annotated[
     list[str] | None,
     Query(description="filters like `segment=Enterprise,Mittelstand` or `channel!=events`"),
@@ -132,6 +140,7 @@ async def kpi_table(
     compare: Annotated[
         bool, Query(description="add the previous period and the same period last year")
     ] = False,
+    maturity_days: MaturityDays = None,
 ) -> Response:
     """KPIs per period and breakdown, as `revintel kpi` prints them: `kpi`, `period`, the
     breakdown columns, `step` or `reason` where the KPI has them, `value`, `numerator`,
@@ -145,7 +154,7 @@ async def kpi_table(
     args = (ids, tuple(by or ()), grain, created_from, _stop(created_to), filters, compare)
 
     def build() -> RootModel[list[dict[str, Any]]]:
-        return RootModel(state.cache.call(kpi_values, store, user, *args))
+        return RootModel(state.cache.call(kpi_values, store, user, *args, maturity_days))
 
     return await cached_json(request, state, user, build)
 
@@ -163,6 +172,7 @@ async def funnel_table(
     created_to: To = None,
     where: Where = None,
     lang: Language = "en",
+    maturity_days: MaturityDays = None,
 ) -> Response:
     """One view of `revintel funnel`: `overview`, `report` (per period and breakdown),
     `cohort` and `period` conversion, `probability` (P(won | milestone) with Wilson
@@ -170,6 +180,7 @@ async def funnel_table(
     args = (view, tuple(by or ()), grain, created_from, _stop(created_to), repeated(where, "where"))
 
     def build() -> RootModel[list[dict[str, Any]]]:
-        return RootModel(state.cache.call(funnel_view_rows, store, user, *args, lang))
+        rows = state.cache.call(funnel_view_rows, store, user, *args, lang, maturity_days)
+        return RootModel(rows)
 
     return await cached_json(request, state, user, build)

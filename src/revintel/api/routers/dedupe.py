@@ -7,9 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from revintel._frames import json_records
-from revintel.api._deps import ImporterDep, StateDep, StoreDep
-from revintel.api._schemas import CandidatePair, DecisionIn, Page
+from revintel.api.routers.dedupe_schemas import CandidatePair, DecisionIn
+from revintel.api.routers.shared_schemas import Page
 from revintel.ingest import account_candidates, record_decision
+from revintel.server import ImporterDep, StateDep, StoreDep
 
 router = APIRouter(prefix="/dedupe", tags=["imports"])
 Threshold = Annotated[float, Query(ge=0.05, le=1.0, description="smallest match probability")]

@@ -8,8 +8,16 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from revintel._frames import json_records
-from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._forecast import (
+from revintel.api.routers._common import cached_json, repeated
+from revintel.api.routers.forecast_schemas import (
+    BacktestOut,
+    ForecastOut,
+    ForecastRow,
+    ForecastTable,
+)
+from revintel.forecast import weighted_pipeline
+from revintel.server import StateDep, StoreDep, UserDep
+from revintel.views import (
     BACKTEST_MONTHS,
     BACKTEST_ORIGINS,
     BACKTEST_SIMULATIONS,
@@ -19,9 +27,6 @@ from revintel.api._forecast import (
     forecast_view,
     funnel_model,
 )
-from revintel.api._schemas import BacktestOut, ForecastOut, ForecastRow, ForecastTable
-from revintel.api.routers._common import cached_json, repeated
-from revintel.forecast import weighted_pipeline
 
 router = APIRouter(prefix="/forecast", tags=["forecast"])
 Breakdown = Literal[FORECAST_BREAKDOWNS]  # type: ignore[valid-type]

@@ -8,14 +8,21 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
-from revintel.api._deps import ImporterDep, StateDep, StoreDep
-from revintel.api._quality import import_history, rejected_rows
-from revintel.api._schemas import ImportBatch, ImportedFile, ImportResult, RejectedRow
-from revintel.api._uploads import (
+from revintel.api.routers.imports_schemas import (
+    ImportBatch,
+    ImportedFile,
+    ImportResult,
+    RejectedRow,
+)
+from revintel.ingest import import_files
+from revintel.server import (
+    ImporterDep,
+    StateDep,
+    StoreDep,
     remove_folder,
     save_uploads,
 )
-from revintel.ingest import import_files
+from revintel.views import import_history, rejected_rows
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 

@@ -7,8 +7,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import Lead, LeadDetail, Page
 from revintel.api.routers._common import (
     Filter,
     Filters,
@@ -18,7 +16,10 @@ from revintel.api.routers._common import (
     journey,
     record_page,
 )
-from revintel.auth import get_record
+from revintel.api.routers.leads_schemas import Lead, LeadDetail
+from revintel.api.routers.shared_schemas import Page
+from revintel.server import StateDep, StoreDep, UserDep
+from revintel.views import get_record
 
 router = APIRouter(prefix="/leads", tags=["leads"])
 

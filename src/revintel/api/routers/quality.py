@@ -5,8 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from revintel._frames import json_records
-from revintel.api._deps import ImporterDep, StateDep, StoreDep
-from revintel.api._schemas import (
+from revintel.api.routers.quality_schemas import (
     CompletenessRow,
     DuplicateCount,
     HistoryShare,
@@ -14,6 +13,7 @@ from revintel.api._schemas import (
     RejectionCount,
 )
 from revintel.ingest import quality_report
+from revintel.server import ImporterDep, StateDep, StoreDep
 
 router = APIRouter(tags=["imports"])
 

@@ -7,9 +7,8 @@ from typing import Any
 from fastapi import APIRouter
 
 from revintel._frames import json_records
-from revintel.api._deps import AnalystDep, ImporterDep, StateDep, StoreDep
-from revintel.api._errors import ApiError
-from revintel.api._schemas import ApplyIn, ModelEvaluation, ScoresApplied, TrainIn
+from revintel.api.routers.scores_schemas import ApplyIn, ModelEvaluation, ScoresApplied, TrainIn
+from revintel.server import AnalystDep, ApiError, ImporterDep, StateDep, StoreDep
 from revintel.store import Store
 
 router = APIRouter(prefix="/scores", tags=["scores"])
@@ -63,16 +62,16 @@ def apply(
 ) -> list[ScoresApplied]:
     """Score every open lead or deal with the scores in use and store the scores (with their
     reasons); kinds not trained yet are reported with nothing scored."""
-    from revintel.predict import GROUPS, RegistryError, apply_scores
+    from revintel.predict import RegistryError, apply_group
 
-    groups = list(GROUPS) if body.group == "all" else [body.group]
+    try:
+        results = apply_group(store, body.group, state.funnel)
+    except RegistryError:
+        train = "POST /api/v1/scores/train"
+        raise ApiError(404, f"the {body.group} scores are not trained yet; use {train}") from None
     out = []
-    for kind in (k for g in groups for k in GROUPS[g]):
-        try:
-            result = apply_scores(store, kind, state.funnel)
-        except RegistryError:
-            if body.group != "all":
-                raise ApiError(404, f"the {kind} score is not trained yet") from None
+    for kind, result in results.items():
+        if result is None:
             out.append(ScoresApplied(kind=kind, algorithm="(not trained)", scored=0))
             continue
         scores = result.scores["score"]

@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from revintel.api._deps import StateDep, StoreDep, UserDep
-from revintel.api._schemas import Health, StoreInfo, TableInfo
 from revintel.api.routers._common import cached_json
-from revintel.auth import record_counts
+from revintel.api.routers.store_schemas import Health, StoreInfo, TableInfo
 from revintel.model import TABLES
+from revintel.server import StateDep, StoreDep, UserDep
 from revintel.store import Store
+from revintel.views import record_counts
 
 router = APIRouter(tags=["store"])
 

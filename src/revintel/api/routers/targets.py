@@ -9,11 +9,17 @@ from typing import Annotated, Any
 import ibis
 from fastapi import APIRouter, File, UploadFile
 
-from revintel.api._deps import AnalystDep, ImporterDep, StateDep, StoreDep
-from revintel.api._errors import ApiError
-from revintel.api._schemas import TargetOut, TargetsImported
-from revintel.api._uploads import remove_folder, save_uploads
+from revintel.api.routers.targets_schemas import TargetOut, TargetsImported
 from revintel.metrics import TargetsError, import_targets
+from revintel.server import (
+    AnalystDep,
+    ApiError,
+    ImporterDep,
+    StateDep,
+    StoreDep,
+    remove_folder,
+    save_uploads,
+)
 from revintel.store import Store
 
 router = APIRouter(prefix="/targets", tags=["analytics"])

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from revintel.api._deps import AdminDep, StateDep, StoreDep, UserDep
-from revintel.api._errors import ApiError
-from revintel.api._schemas import Me, NewUser, TokenCreated, TokenOut, TokenRequest
+from revintel.api.routers.users_schemas import (
+    Me,
+    NewUser,
+    TokenCreated,
+    TokenOut,
+    TokenRequest,
+)
 from revintel.auth import add_user, create_token, list_tokens, list_users, revoke_token
+from revintel.server import AdminDep, ApiError, StateDep, StoreDep, UserDep
 
 router = APIRouter(tags=["users"])
 

@@ -1,0 +1,29 @@
+"""Bodies of the store and health endpoints."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class TableInfo(BaseModel):
+    """A model table and the rows the caller can see in it."""
+
+    name: str
+    rows: int
+    description: str
+
+
+class StoreInfo(BaseModel):
+    """The store behind the server."""
+
+    schema_version: int | None
+    tables: list[TableInfo]
+
+
+class Health(BaseModel):
+    """Liveness."""
+
+    status: str = "ok"
+    warming: bool = Field(
+        default=False, description="the main dashboard views are being computed ahead"
+    )

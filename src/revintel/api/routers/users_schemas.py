@@ -1,0 +1,51 @@
+"""Bodies of the user and API token endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from revintel.auth import Role
+
+
+class Me(BaseModel):
+    """The caller."""
+
+    username: str
+    display_name: str
+    role: Role
+    rep_id: str | None = None
+
+
+class NewUser(BaseModel):
+    """A user to create (admins only)."""
+
+    username: str = Field(min_length=2, max_length=64)
+    password: str = Field(min_length=1, max_length=1024, description="at least 12 characters")
+    role: Role
+    rep_id: str | None = Field(default=None, max_length=64, description="for sales reps")
+    display_name: str | None = Field(default=None, max_length=200)
+
+
+class TokenRequest(BaseModel):
+    """Ask for a new API token."""
+
+    name: str = Field(min_length=1, max_length=100, description="what the token is for")
+    valid_days: int | None = Field(default=None, ge=1, le=3650)
+
+
+class TokenOut(BaseModel):
+    """A token's record (never its secret)."""
+
+    model_config = ConfigDict(from_attributes=True)
+    token_id: str
+    name: str
+    created_at: datetime
+    expires_at: datetime | None = None
+
+
+class TokenCreated(TokenOut):
+    """A new token; ``token`` is shown only in this response."""
+
+    token: str

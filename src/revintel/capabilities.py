@@ -1,0 +1,222 @@
+"""What revintel can do, one entry per capability, and where each surface finds its parts.
+
+Every surface reads this registry instead of naming the others: the command line imports each
+capability's command module, the server includes its API routers and dashboard pages, and the
+dashboard draws its navigation from the nav entries. The parts are named by import strings
+(``"package.module:attribute"``) and resolved only when a surface starts, so this module imports
+no surface and the surfaces never import each other.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link in the dashboard's navigation.
+
+    Attributes
+    ----------
+    path
+        The page's URL path.
+    message_key
+        Message key of the link text (also gives the element id: ``nav.funnel`` → ``nav-funnel``).
+    order
+        Position in the navigation, smallest first.
+    permission
+        Name of the permission (:class:`revintel.auth.Permission`) a user needs to see the link;
+        ``None`` shows it to everyone signed in.
+    """
+
+    path: str
+    message_key: str
+    order: int
+    permission: str | None = None
+
+    @property
+    def element_id(self) -> str:
+        """The link's HTML id."""
+        return self.message_key.replace(".", "-")
+
+
+@dataclass(frozen=True)
+class Capability:
+    """One capability and its parts on each surface.
+
+    Attributes
+    ----------
+    name
+        Short identifier.
+    summary
+        What the capability offers, in one line.
+    cli_module
+        Module registering its ``revintel`` commands when imported.
+    api_routers
+        Routers served under ``/api/v1``, as ``"module:attribute"``.
+    page_routers
+        Dashboard page routers, as ``"module:attribute"``.
+    nav
+        The dashboard's navigation links to its pages.
+    server_setup
+        Functions called with the application after every router is included (static files,
+        error pages, work done ahead), as ``"module:attribute"``.
+    messages
+        Modules holding the capability's messages (German and English texts of the pages,
+        the report and the command line), beside the common ones every capability uses.
+    """
+
+    name: str
+    summary: str
+    cli_module: str | None = None
+    api_routers: tuple[str, ...] = ()
+    page_routers: tuple[str, ...] = ()
+    nav: tuple[NavEntry, ...] = ()
+    server_setup: tuple[str, ...] = ()
+    messages: tuple[str, ...] = ()
+
+
+_MESSAGES = "revintel.i18n.messages"
+
+#: Every capability, in the order of ``revintel --help``, the API and the page routers.
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        "foundation",
+        "the store, its tables and the demo company",
+        cli_module="revintel.cli._foundation",
+        api_routers=("revintel.api.routers.store:router",),
+    ),
+    Capability(
+        "ingest",
+        "importing exports, data quality and duplicate accounts",
+        cli_module="revintel.cli._ingest",
+        api_routers=(
+            "revintel.api.routers.imports:router",
+            "revintel.api.routers.quality:router",
+            "revintel.api.routers.dedupe:router",
+        ),
+        page_routers=("revintel.web._imports:router", "revintel.web._duplicates:router"),
+        nav=(
+            NavEntry("/quality", "nav.quality", 70, permission="import_data"),
+            NavEntry("/import", "nav.import", 80, permission="import_data"),
+        ),
+        messages=(f"{_MESSAGES}.quality", f"{_MESSAGES}.imports", f"{_MESSAGES}.duplicates"),
+    ),
+    Capability(
+        "metrics",
+        "KPIs, the funnel, lead velocity, alerts and targets",
+        cli_module="revintel.cli._metrics",
+        api_routers=(
+            "revintel.api.routers.analytics:router",
+            "revintel.api.routers.targets:router",
+        ),
+        page_routers=("revintel.web._funnel:router", "revintel.web._velocity:router"),
+        nav=(
+            NavEntry("/funnel", "nav.funnel", 20),
+            NavEntry("/velocity", "nav.velocity", 30),
+        ),
+        messages=(f"{_MESSAGES}.funnel", f"{_MESSAGES}.velocity"),
+    ),
+    Capability(
+        "records",
+        "the overview, leads, deals and accounts with their journeys",
+        api_routers=(
+            "revintel.api.routers.leads:router",
+            "revintel.api.routers.opportunities:router",
+            "revintel.api.routers.accounts:router",
+        ),
+        page_routers=("revintel.web._pages:router",),
+        nav=(
+            NavEntry("/", "nav.overview", 10),
+            NavEntry("/leads", "nav.leads", 50),
+            NavEntry("/deals", "nav.deals", 60),
+        ),
+        messages=(f"{_MESSAGES}.overview", f"{_MESSAGES}.leads", f"{_MESSAGES}.deals"),
+    ),
+    Capability(
+        "forecast",
+        "order-intake forecasts, backtests and what-if scenarios",
+        cli_module="revintel.cli._forecast",
+        api_routers=("revintel.api.routers.forecast:router",),
+        page_routers=("revintel.web._forecast:router",),
+        nav=(NavEntry("/forecast", "nav.forecast", 40),),
+        messages=(f"{_MESSAGES}.forecast",),
+    ),
+    Capability(
+        "scores",
+        "lead and deal scores: training, applying, explaining",
+        cli_module="revintel.cli._score",
+        api_routers=("revintel.api.routers.scores:router",),
+        messages=(f"{_MESSAGES}.scores",),
+    ),
+    Capability(
+        "users",
+        "users, roles, API tokens and signing in",
+        api_routers=("revintel.api.routers.users:router",),
+        page_routers=("revintel.web._login:router",),
+        messages=(f"{_MESSAGES}.login",),
+    ),
+    Capability(
+        "serve",
+        "the dashboard and the REST API on one server",
+        cli_module="revintel.cli._serve",
+        server_setup=("revintel.web:install_web",),
+    ),
+    Capability(
+        "report",
+        "the management report as HTML and Excel",
+        cli_module="revintel.cli._report",
+        api_routers=("revintel.api.routers.report:router",),
+        messages=(f"{_MESSAGES}.report",),
+    ),
+)
+
+
+def resolve(target: str) -> Any:
+    """The object named by ``"package.module:attribute"``, importing its module.
+
+    Raises
+    ------
+    ValueError
+        ``target`` has no ``:`` or the module lacks the attribute.
+    """
+    module_name, _, attribute = target.partition(":")
+    if not attribute:
+        raise ValueError(f"{target!r} is not of the form 'package.module:attribute'")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attribute)
+    except AttributeError:
+        raise ValueError(f"{module_name} has no {attribute!r} (from {target!r})") from None
+
+
+def cli_modules() -> tuple[str, ...]:
+    """The command modules, in the order their commands appear in ``revintel --help``."""
+    return tuple(c.cli_module for c in CAPABILITIES if c.cli_module)
+
+
+def api_routers() -> tuple[str, ...]:
+    """Every API router, in registry order."""
+    return tuple(r for c in CAPABILITIES for r in c.api_routers)
+
+
+def page_routers() -> tuple[str, ...]:
+    """Every dashboard page router, in registry order."""
+    return tuple(r for c in CAPABILITIES for r in c.page_routers)
+
+
+def server_setups() -> tuple[str, ...]:
+    """The functions completing the application, in registry order."""
+    return tuple(s for c in CAPABILITIES for s in c.server_setup)
+
+
+def nav_entries() -> tuple[NavEntry, ...]:
+    """The dashboard's navigation links, in display order."""
+    return tuple(sorted((e for c in CAPABILITIES for e in c.nav), key=lambda e: e.order))
+
+
+def message_modules() -> tuple[str, ...]:
+    """The capabilities' message modules, in registry order."""
+    return tuple(m for c in CAPABILITIES for m in c.messages)

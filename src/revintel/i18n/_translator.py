@@ -1,0 +1,72 @@
+"""The translator pages, reports and the CLI hand around: messages and formats of one language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from revintel.i18n._catalogue import MESSAGES
+from revintel.i18n._format import (
+    LOCALES,
+    Language,
+    format_date,
+    format_money,
+    format_number,
+    format_percent,
+)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """Labels and formats for one language; templates call it as ``t``.
+
+    Examples
+    --------
+    >>> t = Translator("de")
+    >>> t("nav.forecast"), t.status("won"), t.date(date(2024, 12, 31))
+    ('Prognose', 'gewonnen', '31.12.2024')
+    """
+
+    lang: Language
+
+    @property
+    def locale(self) -> str:
+        """The Babel locale of the language."""
+        return LOCALES[self.lang]
+
+    def __call__(self, key: str) -> str:
+        """The label ``key``; the key itself when the catalogue lacks it."""
+        pair = MESSAGES.get(key)
+        return key if pair is None else pair[0 if self.lang == "de" else 1]
+
+    def status(self, value: str | None) -> str:
+        """A status value (open, won…) in the language."""
+        return "" if value is None else self(f"status.{value}").removeprefix("status.")
+
+    def number(self, value: float | None, digits: int = 0) -> str:
+        """``1.234`` (de) or ``1,234`` (en); empty for missing values."""
+        return format_number(value, self.lang, digits)
+
+    def money(self, value: float | None, currency: str | None = "EUR") -> str:
+        """``1.234,56 €`` (de) or ``€1,234.56`` (en)."""
+        return format_money(value, self.lang, currency)
+
+    def percent(self, value: float | None, digits: int = 1) -> str:
+        """``12,5 %`` (de) or ``12.5%`` (en)."""
+        return format_percent(value, self.lang, digits)
+
+    def measure(self, value: float | None, unit: str) -> str:
+        """A KPI value in its unit: ratios as percent, money as currency, durations in days."""
+        if value is None:
+            return "–"
+        if unit == "ratio":
+            return self.percent(value)
+        if unit in ("currency", "currency_per_day"):
+            return self.money(value)
+        if unit in ("days", "hours"):
+            return f"{self.number(value, 1)}\u00a0{self(f'unit.{unit}')}"
+        return self.number(value)
+
+    def date(self, value: date | datetime | None) -> str:
+        """``31.12.2024`` (de) or ``Dec 31, 2024`` (en)."""
+        return format_date(value, self.lang)

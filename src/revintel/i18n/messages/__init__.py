@@ -1,0 +1,1 @@
+"""The texts of each capability, one module per capability; see ``MESSAGE_MODULES``."""

@@ -1,0 +1,16 @@
+"""Texts of the overview page: tiles, KPI table and alerts."""
+
+#: key → (German, English).
+MESSAGES: dict[str, tuple[str, str]] = {
+    "overview.title": ("Übersicht", "Overview"),
+    "tile.leads": ("Leads", "Leads"),
+    "tile.accounts": ("Accounts", "Accounts"),
+    "tile.open_deals": ("Offene Deals", "Open deals"),
+    "tile.open_pipeline": ("Offene Pipeline", "Open pipeline"),
+    "tile.won_amount": ("Gewonnener Umsatz", "Won revenue"),
+    "tile.win_rate": ("Gewinnquote", "Win rate"),
+    "kpi.title": ("Kennzahlen (letzter vollständiger Zeitraum)", "KPIs (last complete period)"),
+    "kpi.previous": ("Vorperiode", "previous period"),
+    "alerts.title": ("Warnungen", "Alerts"),
+    "alerts.none": ("Keine Warnungen.", "No alerts."),
+}

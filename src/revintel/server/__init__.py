@@ -1,0 +1,56 @@
+"""The server every web surface runs in: the application factory and what requests share.
+
+``create_app`` builds one FastAPI application holding the REST API and the dashboard, found
+through :mod:`revintel.capabilities`; the API routers and the pages take their dependencies
+(the caller, a store connection, the result cache) from here.
+"""
+
+from revintel.server._app import API_V1, create_app
+from revintel.server._cache import ResultCache, scope
+from revintel.server._deps import (
+    CSRF_HEADER,
+    AdminDep,
+    AnalystDep,
+    ImporterDep,
+    OptionalUserDep,
+    SessionDep,
+    SessionUserDep,
+    StateDep,
+    StoreDep,
+    UserDep,
+)
+from revintel.server._errors import ApiError, install_error_handlers
+from revintel.server._settings import Settings, SettingsError, load_settings
+from revintel.server._slices import FilterValue, SliceDep, slice_params
+from revintel.server._state import AppState
+from revintel.server._uploads import MAX_UPLOAD_BYTES, remove_folder, safe_filename, save_uploads
+
+__all__ = [
+    "API_V1",
+    "CSRF_HEADER",
+    "MAX_UPLOAD_BYTES",
+    "AdminDep",
+    "AnalystDep",
+    "ApiError",
+    "AppState",
+    "FilterValue",
+    "ImporterDep",
+    "OptionalUserDep",
+    "ResultCache",
+    "SessionDep",
+    "SessionUserDep",
+    "Settings",
+    "SettingsError",
+    "SliceDep",
+    "StateDep",
+    "StoreDep",
+    "UserDep",
+    "create_app",
+    "install_error_handlers",
+    "load_settings",
+    "remove_folder",
+    "safe_filename",
+    "save_uploads",
+    "scope",
+    "slice_params",
+]

@@ -1,0 +1,181 @@
+"""What a running server holds: its settings, the store and the session codec."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import ibis
+
+from revintel.auth import LoginThrottle, SessionCodec, ensure_auth_tables
+from revintel.model import FunnelDefinition, load_funnel
+from revintel.server._cache import ResultCache
+from revintel.server._settings import Settings
+from revintel.store import Store, open_store
+
+logger = logging.getLogger(__name__)
+
+
+class _PooledStore(Store):
+    """A store whose table expressions are looked up once: the schema is fixed while serving."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._tables: dict[str, ibis.Table] = {}
+
+    def table(self, name: str) -> ibis.Table:
+        found = self._tables.get(name)
+        if found is None:
+            found = self._tables[name] = super().table(name)
+        return found
+
+
+class StoreProvider:
+    """A pool of store connections, all on the same database.
+
+    A DuckDB connection must not be used by two threads at once, and FastAPI may run a request's
+    dependencies and handler on different worker threads; so each request borrows a cursor of
+    the connection opened at start-up and returns it when the response is sent.
+    """
+
+    def __init__(self, location: str | None) -> None:
+        self.root = open_store(location)
+        ensure_auth_tables(self.root)
+        self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+
+    def acquire(self) -> Store:
+        """A store connection for the caller's exclusive use until :meth:`release`."""
+        if not self.root.is_duckdb:
+            return self.root
+        try:
+            return self._idle.get_nowait()
+        except queue.Empty:
+            cursor = self.root.backend.con.cursor()
+            return _PooledStore(
+                ibis.duckdb.from_connection(cursor), self.root.location, migrate_schema=False
+            )
+
+    def release(self, store: Store) -> None:
+        """Give a connection back to the pool."""
+        if store is not self.root:
+            self._idle.put(store)
+
+    @contextmanager
+    def borrow(self) -> Iterator[Store]:
+        """A store connection for the duration of the block."""
+        store = self.acquire()
+        try:
+            yield store
+        finally:
+            self.release(store)
+
+    def close(self) -> None:
+        """Close the database."""
+        self.root.close()
+
+
+class _Warming:
+    """Runs the warmers on one background thread; a request while it runs queues one more pass."""
+
+    def __init__(self) -> None:
+        self.warmers: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._running = False
+        self._again = False
+        self._thread: threading.Thread | None = None
+        self.cancelled = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+
+    def request(self) -> None:
+        with self._lock:
+            if not self.warmers or self.cancelled.is_set():
+                return
+            self._again = True
+            if self._running:
+                return
+            self._running = True
+            self.idle.clear()
+            self._thread = threading.Thread(target=self._run, name="revintel-warm-up", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                if not self._again or self.cancelled.is_set():
+                    self._running = False
+                    self.idle.set()
+                    return
+                self._again = False
+            for warmer in self.warmers:
+                if self.cancelled.is_set():
+                    break
+                try:
+                    warmer()
+                except Exception:  # a failed warm-up only means a slower first visit
+                    logger.warning("computing the views ahead failed", exc_info=True)
+
+    def stop(self, timeout: float) -> None:
+        self.cancelled.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+
+
+@dataclass
+class AppState:
+    """Everything request handlers share."""
+
+    settings: Settings
+    stores: StoreProvider
+    codec: SessionCodec
+    funnel: FunnelDefinition = field(default_factory=load_funnel)
+    cache: ResultCache = field(default_factory=ResultCache)
+    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    _warming: _Warming = field(default_factory=_Warming)
+
+    @classmethod
+    def start(cls, settings: Settings) -> AppState:
+        """Open the store named by ``settings`` and prepare the session codec."""
+        codec = SessionCodec(settings.secret, int(settings.session_hours * 3600))
+        throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+        return cls(
+            settings=settings, stores=StoreProvider(settings.db), codec=codec, throttle=throttle
+        )
+
+    def add_warmer(self, warmer: Callable[[], None]) -> None:
+        """Have ``warmer`` compute views ahead at start and after every data change."""
+        self._warming.warmers.append(warmer)
+
+    def warm(self) -> None:
+        """Compute the views ahead on a background thread (when ``settings.warm_up``)."""
+        if self.settings.warm_up:
+            self._warming.request()
+
+    @property
+    def warming(self) -> bool:
+        """Whether views are being computed ahead right now."""
+        return not self._warming.idle.is_set()
+
+    def wait_warm(self, timeout: float) -> bool:
+        """Wait until no view is being computed ahead; whether that happened in ``timeout`` s."""
+        return self._warming.idle.wait(timeout)
+
+    def warm_cancelled(self) -> bool:
+        """Whether the server is stopping (warmers end early then)."""
+        return self._warming.cancelled.is_set()
+
+    def data_changed(self) -> None:
+        """Forget every kept result and compute the main views again."""
+        self.cache.clear()
+        self.warm()
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stop computing ahead (waiting up to ``timeout`` seconds) and close the store."""
+        self._warming.stop(timeout)
+        self.stores.close()

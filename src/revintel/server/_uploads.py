@@ -1,0 +1,45 @@
+"""Uploaded export files: saved under their own (sanitised) names for the importer to read."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+from fastapi import UploadFile
+
+from revintel.server._errors import ApiError
+
+MAX_UPLOAD_BYTES = 200 * 2**20
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str | None, index: int) -> str:
+    """The upload's base name with unusual characters replaced (never a path)."""
+    base = _UNSAFE.sub("_", Path(name or "").name).lstrip(".")
+    return base or f"upload-{index}"
+
+
+def save_uploads(uploads: list[UploadFile], folder: Path) -> list[Path]:
+    """Write ``uploads`` into ``folder``; 413 when together they exceed 200 MiB."""
+    paths: list[Path] = []
+    total = 0
+    for index, upload in enumerate(uploads):
+        path = folder / safe_filename(upload.filename, index)
+        if path in paths:
+            path = folder / f"{index}-{path.name}"
+        with path.open("wb") as out:
+            while chunk := upload.file.read(2**20):
+                total += len(chunk)
+                if total > MAX_UPLOAD_BYTES:
+                    raise ApiError(413, f"uploads exceed {MAX_UPLOAD_BYTES // 2**20} MiB")
+                out.write(chunk)
+        paths.append(path)
+    if not paths:
+        raise ApiError(422, "no file uploaded")
+    return paths
+
+
+def remove_folder(folder: Path) -> None:
+    """Delete a temporary upload folder."""
+    shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,106 @@
+"""What a user may see, computed once for every surface: KPIs, funnel, forecast, records.
+
+The REST API, the dashboard pages, the report and the command line call these functions, so
+their numbers agree. Functions taking a ``user`` apply row-level access
+(:func:`revintel.auth.visible`); the others read rows the caller has already checked.
+"""
+
+from revintel.views._analytics import (
+    FUNNEL_BREAKDOWNS,
+    TILE_KPIS,
+    KpiTile,
+    Slice,
+    alert_reasons,
+    funnel_rows,
+    funnel_view_rows,
+    kpi_series,
+    kpi_tiles,
+    kpi_values,
+)
+from revintel.views._forecast import (
+    BACKTEST_MONTHS,
+    BACKTEST_ORIGINS,
+    BACKTEST_SIMULATIONS,
+    FORECAST_BREAKDOWNS,
+    FORECAST_SIMULATIONS,
+    BacktestView,
+    ForecastView,
+    backtest_view,
+    forecast_view,
+    forecast_what_if,
+    funnel_model,
+)
+from revintel.views._journeys import (
+    Journey,
+    journey,
+    labelled_timeline,
+    milestone_labels,
+    milestone_timeline,
+    touchpoints_for,
+)
+from revintel.views._quality import import_history, rejected_rows, rejections_by_reason
+from revintel.views._records import (
+    LIST_FILTERS,
+    RECORD_TABLES,
+    QueryError,
+    RecordNotFoundError,
+    RecordPage,
+    RecordQuery,
+    deal_totals,
+    distinct_values,
+    filtered,
+    get_record,
+    list_records,
+    monthly_counts,
+    record_counts,
+)
+from revintel.views._scores import SCORE_KINDS, entity_scores, has_scores
+
+__all__ = [
+    "BACKTEST_MONTHS",
+    "BACKTEST_ORIGINS",
+    "BACKTEST_SIMULATIONS",
+    "FORECAST_BREAKDOWNS",
+    "FORECAST_SIMULATIONS",
+    "FUNNEL_BREAKDOWNS",
+    "LIST_FILTERS",
+    "RECORD_TABLES",
+    "SCORE_KINDS",
+    "TILE_KPIS",
+    "BacktestView",
+    "ForecastView",
+    "Journey",
+    "KpiTile",
+    "QueryError",
+    "RecordNotFoundError",
+    "RecordPage",
+    "RecordQuery",
+    "Slice",
+    "alert_reasons",
+    "backtest_view",
+    "deal_totals",
+    "distinct_values",
+    "entity_scores",
+    "filtered",
+    "forecast_view",
+    "forecast_what_if",
+    "funnel_model",
+    "funnel_rows",
+    "funnel_view_rows",
+    "get_record",
+    "has_scores",
+    "import_history",
+    "journey",
+    "kpi_series",
+    "kpi_tiles",
+    "kpi_values",
+    "labelled_timeline",
+    "list_records",
+    "milestone_labels",
+    "milestone_timeline",
+    "monthly_counts",
+    "record_counts",
+    "rejected_rows",
+    "rejections_by_reason",
+    "touchpoints_for",
+]

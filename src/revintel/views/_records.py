@@ -1,0 +1,192 @@
+"""Leads, opportunities and accounts as a user may see them: filtered pages, details, timelines.
+
+The API, the dashboard and the report read through these functions; all apply row-level access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import ibis
+
+from revintel.auth import AccessDeniedError, User, visible
+from revintel.model import TABLES, table
+from revintel.store import Store
+from revintel.views._scores import SCORE_KINDS, has_scores, parse_reasons, with_scores
+
+#: Columns each list can be filtered on by equality.
+LIST_FILTERS: dict[str, tuple[str, ...]] = {
+    "leads": ("channel", "status", "rep_id", "account_id", "campaign_id"),
+    "opportunities": ("status", "stage", "rep_id", "account_id", "product_id", "lead_id"),
+    "accounts": ("industry", "segment", "region", "country", "owner_rep_id"),
+}
+RECORD_TABLES = tuple(LIST_FILTERS)
+
+
+class QueryError(ValueError):
+    """A list was asked for with a filter or sort the table does not offer."""
+
+
+class RecordNotFoundError(LookupError):
+    """No row with the requested key exists."""
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """Filters, order and page of a list.
+
+    ``created_from`` and ``created_to`` bound ``created_at`` by calendar day, both inclusive.
+    ``sort`` ``None`` orders scored lists (leads, deals) by score, others by ``created_at``.
+    """
+
+    filters: Mapping[str, str] = field(default_factory=dict)
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: str | None = None
+    descending: bool = True
+    limit: int = 50
+    offset: int = 0
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of a list and the number of rows matching the filters."""
+
+    total: int
+    rows: list[dict[str, Any]]
+
+
+def _check_record_table(name: str) -> None:
+    if name not in LIST_FILTERS:
+        raise QueryError(f"unknown record table {name!r}; known: {', '.join(RECORD_TABLES)}")
+
+
+def filtered(store: Store, user: User, name: str, query: RecordQuery) -> ibis.Table:
+    """The visible rows of ``name`` that match ``query``'s filters (unordered, unpaged)."""
+    _check_record_table(name)
+    t = visible(store, user, name)
+    for column, value in query.filters.items():
+        if column not in LIST_FILTERS[name]:
+            raise QueryError(f"{name} cannot be filtered on {column!r}")
+        t = t.filter(t[column] == value)
+    if query.created_from is not None:
+        t = t.filter(t.created_at >= query.created_from)
+    if query.created_to is not None:
+        t = t.filter(t.created_at < query.created_to + timedelta(days=1))
+    return t
+
+
+def _with_names(store: Store, name: str, t: ibis.Table) -> ibis.Table:
+    reps = store.table("reps")
+    rep_key = "owner_rep_id" if name == "accounts" else "rep_id"
+    rep_names = reps.select(rep_key_=reps.rep_id, rep_name=reps.name)
+    t = t.left_join(rep_names, t[rep_key] == rep_names.rep_key_).drop("rep_key_")
+    if name == "accounts":
+        return t
+    accounts = store.table("accounts")
+    account_names = accounts.select(account_key_=accounts.account_id, account_name=accounts.name)
+    return t.left_join(account_names, t.account_id == account_names.account_key_).drop(
+        "account_key_"
+    )
+
+
+def _sort_column(store: Store, name: str, sort: str | None) -> str:
+    scored = name in SCORE_KINDS
+    if sort is None:
+        return "score" if scored and has_scores(store, name) else "created_at"
+    if sort not in table(name).column_names() and not (scored and sort == "score"):
+        raise QueryError(f"{name} cannot be sorted by {sort!r}")
+    return sort
+
+
+def _scored_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        if "score_reasons" in row:
+            row["score_reasons"] = parse_reasons(row["score_reasons"])
+    return rows
+
+
+def list_records(store: Store, user: User, name: str, query: RecordQuery) -> RecordPage:
+    """A page of ``name`` (with ``account_name``/``rep_name``) as ``user`` may see it.
+
+    Leads and deals also carry their latest ``score`` (of the list's primary kind, see
+    :data:`SCORE_KINDS`), ``score_kind``, ``scored_at`` and ``score_reasons``.
+    """
+    key = table(name).key[0]
+    sort = _sort_column(store, name, query.sort)
+    t = filtered(store, user, name, query)
+    total = int(t.count().execute())
+    if name in SCORE_KINDS:
+        t = with_scores(store, name, t, key)
+    order = [ibis.desc(sort) if query.descending else ibis.asc(sort), ibis.asc(key)]
+    page = _with_names(store, name, t.order_by(order).limit(query.limit, offset=query.offset))
+    rows = page.order_by(order).to_pyarrow().to_pylist()
+    return RecordPage(total=total, rows=_scored_rows(rows))
+
+
+def get_record(store: Store, user: User, name: str, key: str) -> dict[str, Any]:
+    """The row of ``name`` with primary key ``key``.
+
+    Raises
+    ------
+    RecordNotFoundError
+        No such row exists.
+    AccessDeniedError
+        The row exists but belongs to another rep.
+    """
+    _check_record_table(name)
+    key_column = table(name).key[0]
+    mine = visible(store, user, name)
+    found = mine.filter(mine[key_column] == key)
+    if name in SCORE_KINDS:
+        found = with_scores(store, name, found, key_column)
+    rows = _scored_rows(_with_names(store, name, found).to_pyarrow().to_pylist())
+    if rows:
+        return rows[0]
+    everyone = store.table(name)
+    if int(everyone.filter(everyone[key_column] == key).count().execute()) > 0:
+        raise AccessDeniedError(f"{name} {key!r} belongs to another rep")
+    raise RecordNotFoundError(f"no {name} row with {key_column} {key!r}")
+
+
+def record_counts(store: Store, user: User) -> dict[str, int]:
+    """Rows per model table; leads, opportunities and accounts count only rows ``user`` sees."""
+    return {t.name: int(visible(store, user, t.name).count().execute()) for t in TABLES}
+
+
+def monthly_counts(
+    store: Store, user: User, name: str, query: RecordQuery
+) -> list[tuple[date, int]]:
+    """(first day of month, rows created) for visible rows of ``name`` matching ``query``."""
+    t = filtered(store, user, name, query)
+    month = t.created_at.truncate("M").date().name("month")
+    grouped = t.group_by(month).aggregate(rows=t.count()).order_by("month").to_pyarrow()
+    return list(zip(grouped["month"].to_pylist(), grouped["rows"].to_pylist(), strict=True))
+
+
+def distinct_values(store: Store, user: User, name: str, column: str) -> list[str]:
+    """Sorted non-null values of a filter column among the rows ``user`` sees."""
+    _check_record_table(name)
+    if column not in LIST_FILTERS[name]:
+        raise QueryError(f"{name} cannot be filtered on {column!r}")
+    t = visible(store, user, name)
+    values = t.select(column).filter(t[column].notnull()).distinct().to_pyarrow()
+    return sorted(str(v) for v in values[column].to_pylist())
+
+
+def deal_totals(store: Store, user: User, query: RecordQuery) -> dict[str, tuple[int, float]]:
+    """Per opportunity status: (deals, summed amount) among the visible deals matching ``query``."""
+    t = filtered(store, user, "opportunities", query)
+    grouped = t.group_by("status").aggregate(deals=t.count(), amount=t.amount.sum()).to_pyarrow()
+    return {
+        str(s): (int(n), float(a or 0.0))
+        for s, n, a in zip(
+            grouped["status"].to_pylist(),
+            grouped["deals"].to_pylist(),
+            grouped["amount"].to_pylist(),
+            strict=True,
+        )
+    }

@@ -13,7 +13,6 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -21,11 +20,21 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from revintel.ingest._spreadsheets import (
+    OOXML_SUFFIXES,
+    SpreadsheetError,
+    SpreadsheetLimits,
+    check_ooxml_extent,
+    parse_in_child,
+)
+
 logger = logging.getLogger(__name__)
 
 DELIMITERS = (",", ";", "\t", "|")
 _UTF8_PROBE = 1 << 20
 _HEAD = 1 << 16
+#: Longest header row accepted (bytes of UTF-8).
+MAX_HEADER_BYTES = 4 << 20
 _SAMPLE_LINES = 50
 
 
@@ -157,12 +166,28 @@ def _as_utf8(data: bytes, encoding: str, file: str) -> bytes | memoryview:
     return _decode(data, encoding, file).encode("utf-8")
 
 
-def _head(utf8: bytes | memoryview) -> str:
-    return bytes(memoryview(utf8)[:_HEAD]).decode("utf-8", errors="ignore")
+def _head(utf8: bytes | memoryview, file: str) -> str:
+    """The start of the file: at least the whole header row, and ``_HEAD`` bytes to sniff."""
+    view = memoryview(utf8)
+    size = _HEAD
+    # A header wider than the sniffing window must not be cut, or every row would be rejected
+    # for a column count the header never had.
+    while bytes(view[:size]).find(b"\n") < 0 and size < len(view):
+        if size >= MAX_HEADER_BYTES:
+            raise IngestError(
+                f"{file}: the header row is longer than {MAX_HEADER_BYTES:,} bytes "
+                "(is this an export with a header row?)"
+            )
+        size *= 4
+    return bytes(view[:size]).decode("utf-8", errors="ignore")
 
 
 def read_file(
-    path: str | Path, *, encoding: str | None = None, delimiter: str | None = None
+    path: str | Path,
+    *,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    limits: SpreadsheetLimits | None = None,
 ) -> RawTable:
     """Read a CSV/TSV/TXT, ``.xlsx`` or Parquet file with every cell as text.
 
@@ -172,6 +197,8 @@ def read_file(
         The file.
     encoding, delimiter
         Override detection (CSV only).
+    limits
+        Bounds on what a spreadsheet may unpack to (defaults: :class:`SpreadsheetLimits`).
 
     Returns
     -------
@@ -184,7 +211,7 @@ def read_file(
         raise IngestError(f"{name}: no such file")
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        return _read_spreadsheet(path)
+        return _read_spreadsheet(path, limits or SpreadsheetLimits())
     if suffix == ".parquet":
         return _read_parquet(path)
     return _read_delimited(path, encoding, delimiter)
@@ -196,7 +223,7 @@ def _read_delimited(path: Path, encoding: str | None, delimiter: str | None) -> 
     detected = encoding or detect_encoding(data)
     utf8 = _as_utf8(data, detected, name)
     del data
-    head = _head(utf8)
+    head = _head(utf8, name)
     delimiter = delimiter or sniff_delimiter(head, name)
     utf8, footer = strip_footer(utf8, delimiter)
     if footer:
@@ -207,7 +234,7 @@ def _read_delimited(path: Path, encoding: str | None, delimiter: str | None) -> 
         raise IngestError(f"{name}: cannot read the header row: {exc}") from None
     if not header or not any(h.strip() for h in header):
         raise IngestError(f"{name}: the file has no header row")
-    names = _unique_names(header)
+    names = unique_names(header)
     try:
         cells, bad = _parse(utf8, names, delimiter)
     except pa.ArrowInvalid as exc:
@@ -265,7 +292,8 @@ def _locate_records(text: str, delimiter: str, width: int) -> tuple[pa.Array, li
     return pa.array(good, pa.int64()), bad
 
 
-def _unique_names(header: list[str]) -> list[str]:
+def unique_names(header: list[str]) -> list[str]:
+    """Header names stripped, empty ones numbered, repeated ones suffixed ``_2``, ``_3``…"""
     names: list[str] = []
     for i, raw in enumerate(header):
         base = raw.strip().lstrip("\ufeff") or f"column_{i + 1}"
@@ -276,7 +304,8 @@ def _unique_names(header: list[str]) -> list[str]:
     return names
 
 
-def _cell_text(value: object) -> str:
+def cell_text(value: object) -> str:
+    """A spreadsheet or Parquet value as the text a CSV export would hold."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -290,28 +319,14 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_spreadsheet(path: Path) -> RawTable:
-    from python_calamine import CalamineWorkbook
-
+def _read_spreadsheet(path: Path, limits: SpreadsheetLimits) -> RawTable:
     name = str(path)
     try:
-        book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types per format
-        raise IngestError(f"{name}: cannot open spreadsheet: {exc}") from None
-    rows: list[list[Any]] = []
-    for sheet in book.sheet_names:
-        rows = book.get_sheet_by_name(sheet).to_python(skip_empty_area=True)
-        if rows:
-            break
-    if not rows:
-        raise IngestError(f"{name}: the workbook has no data")
-    names = _unique_names([_cell_text(v) for v in rows[0]])
-    columns: dict[str, list[str]] = {n: [] for n in names}
-    for row in rows[1:]:
-        padded = list(row) + [None] * (len(names) - len(row))
-        for column, value in zip(names, padded, strict=False):
-            columns[column].append(_cell_text(value))
-    cells = pa.table({n: pa.array(v, pa.string()) for n, v in columns.items()})
+        if path.suffix.lower() in OOXML_SUFFIXES:
+            check_ooxml_extent(path, limits)
+        cells = parse_in_child(path, limits)
+    except SpreadsheetError as exc:
+        raise IngestError(str(exc)) from None
     numbers = pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64))
     return RawTable(name, cells, numbers)
 

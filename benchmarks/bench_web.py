@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import socket
 import subprocess
 import sys
@@ -48,12 +49,13 @@ def _prepare(db: Path) -> str:
 
 
 @contextmanager
-def _server(db: Path, *, warm_up: bool = False) -> Iterator[str]:
+def _server(db: Path, *, warm_up: bool = False, with_process: bool = False) -> Iterator[Any]:
+    """``revintel serve`` on ``db`` in a child process: yields its URL (and the process)."""
     port = _free_port()
     # Without warm-up the first pass measures computing each view.
     env = {
         **os.environ,
-        "REVINTEL_SECRET_KEY": "b" * 48,
+        "REVINTEL_SECRET_KEY": secrets.token_urlsafe(32),
         "REVINTEL_WARM_UP": "true" if warm_up else "false",
     }
     command = [sys.executable, "-m", "revintel", "serve", "--db", str(db), "--port", str(port)]
@@ -70,7 +72,7 @@ def _server(db: Path, *, warm_up: bool = False) -> Iterator[str]:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError("the server did not start")
             time.sleep(0.2)
-        yield url
+        yield (url, process) if with_process else url
     finally:
         process.terminate()
         process.wait(timeout=30)
@@ -157,15 +159,17 @@ _CLOSE = re.compile(rb"\r\nconnection: *close", re.IGNORECASE)
 
 
 async def _client(
-    url: str, header: str, paths: list[str], offset: int, until: float
-) -> list[tuple[float, bool]]:
-    """Request ``paths`` in turn, without pause, until ``until``; (seconds, ok) per request."""
+    url: str, header: str, paths: list[str], offset: int, until: float, *, stamps: bool = False
+) -> list[Any]:
+    """Request ``paths`` in turn, without pause, until ``until``; (seconds, ok) per request,
+    or (monotonic start, seconds, ok) with ``stamps``."""
     connection = _Connection(url, header)
     samples = []
     i = offset
     while time.monotonic() < until:
         path = paths[i % len(paths)]
         i += 1
+        began = time.monotonic()
         start = time.perf_counter()
         try:
             status: int | str = await connection.get(path)
@@ -175,7 +179,8 @@ async def _client(
         ok = status == 200
         if not ok:
             log.warning("%s answered %s", path, status)
-        samples.append((time.perf_counter() - start, ok))
+        seconds = time.perf_counter() - start
+        samples.append((began, seconds, ok) if stamps else (seconds, ok))
     await connection.close()
     return samples
 

@@ -89,6 +89,11 @@ CAPABILITIES: tuple[Capability, ...] = (
         api_routers=("revintel.api.routers.store:router",),
     ),
     Capability(
+        "operations",
+        "backups of the store and restores from them",
+        cli_module="revintel.cli._backup",
+    ),
+    Capability(
         "ingest",
         "importing exports, data quality and duplicate accounts",
         cli_module="revintel.cli._ingest",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,6 +13,7 @@ from revintel.auth import (
     Role,
     Session,
     SessionCodec,
+    SessionStore,
     User,
     UserError,
     add_user,
@@ -19,8 +23,8 @@ from revintel.auth import (
     verify_password,
 )
 from revintel.server import Settings, SettingsError, load_settings
-from revintel.store import open_store
-from tests.web.conftest import LiveServer, browser_login, csrf_from, session_cookie
+from revintel.store import Store, open_store
+from tests.web.conftest import SECRET, LiveServer, browser_login, csrf_from, session_cookie
 from tests.web.stores import PASSWORD, build_store
 
 
@@ -48,9 +52,9 @@ def test_login_without_matching_csrf_token_is_refused(live_server: LiveServer) -
         headers={"Cookie": f"revintel_session={cookie}"},
     )
     assert response.status_code == 403
-    assert not any(
-        "revintel_session" in h and '"u"' in h for h in response.headers.get_list("set-cookie")
-    )
+    fresh = session_cookie(response)  # a new anonymous session, nobody signed in
+    me = live_server.client().get("/api/v1/me", headers={"Cookie": f"revintel_session={fresh}"})
+    assert me.status_code == 401
 
 
 def test_wrong_password_is_refused(live_server: LiveServer) -> None:
@@ -108,19 +112,51 @@ def test_demo_mode_draws_a_random_secret(monkeypatch: pytest.MonkeyPatch) -> Non
     first, second = load_settings(demo=True), load_settings(demo=True)
     assert len(first.secret) >= 48
     assert first.secret != second.secret
-    monkeypatch.setenv("REVINTEL_SECRET_KEY", "k" * 40)
-    assert Settings().secret == "k" * 40
+    monkeypatch.setenv("REVINTEL_SECRET_KEY", SECRET)
+    assert Settings().secret == SECRET
 
 
-def test_sessions_are_signed_and_expire() -> None:
-    codec = SessionCodec("a" * 40, max_age_seconds=3600)
-    session = Session.anonymous().signed_in("anna")
-    value = codec.dumps(session)
-    assert codec.loads(value) == session
-    assert SessionCodec("b" * 40, 3600).loads(value) is None
+def test_session_cookies_are_signed_and_expire() -> None:
+    codec = SessionCodec(SECRET, max_age_seconds=3600)
+    anonymous = Session.anonymous()
+    value = codec.dumps(anonymous)
+    assert codec.loads(value) == ("anonymous", anonymous.csrf_token)
+    signed_in = Session("unused", User("anna", "Anna", Role.sales_rep, "r1"), "random-id")
+    assert codec.loads(codec.dumps(signed_in)) == ("session", "random-id")
+    assert SessionCodec(SECRET[::-1], 3600).loads(value) is None
     assert codec.loads(value[:-2] + "xx") is None
-    assert SessionCodec("a" * 40, max_age_seconds=-1).loads(value) is None
-    assert session.csrf_matches(session.csrf_token) and not session.csrf_matches("")
+    assert SessionCodec(SECRET, max_age_seconds=-1).loads(value) is None
+    # A signed-in session's CSRF token is derived from its id with the secret key.
+    assert codec.csrf_for("random-id") == codec.csrf_for("random-id")
+    assert codec.csrf_for("random-id") != SessionCodec(SECRET[::-1], 3600).csrf_for("random-id")
+    assert anonymous.csrf_matches(anonymous.csrf_token) and not anonymous.csrf_matches("")
+
+
+def test_a_session_ends_when_idle_or_too_old_however_used(tmp_path: Path) -> None:
+    build_store(tmp_path / "s.duckdb")
+    now = [datetime(2025, 1, 1, 8, 0)]
+    with open_store(tmp_path / "s.duckdb") as store:
+
+        @contextmanager
+        def connect() -> Iterator[Store]:
+            yield store
+
+        sessions = SessionStore(
+            connect, SECRET, idle_seconds=1800, absolute_seconds=4 * 3600, clock=lambda: now[0]
+        )
+        anna = User("anna", "Anna", Role.sales_rep, "r1")
+        cookie = sessions.cookie(sessions.start(anna))
+        for _ in range(8):  # used every 29 minutes: never idle, but 4 hours is the end
+            now[0] += timedelta(minutes=29)
+            assert sessions.read(cookie) is not None
+        now[0] += timedelta(minutes=29)
+        assert sessions.read(cookie) is None
+        idle = sessions.cookie(sessions.start(anna))
+        now[0] += timedelta(minutes=31)
+        assert sessions.read(idle) is None
+        # The store keeps only digests of the ids.
+        stored = store.execute_sql("SELECT session_hash FROM auth_sessions").to_pylist()
+        assert all(len(r["session_hash"]) == 64 for r in stored)
 
 
 def test_passwords_are_argon2id_hashed() -> None:
@@ -137,7 +173,7 @@ def test_user_rules(tmp_path: Path) -> None:
             add_user(store, "rep", PASSWORD, "sales_rep")
         with pytest.raises(UserError, match="rep 'r9' is not in the reps table"):
             add_user(store, "rep", PASSWORD, "sales_rep", rep_id="r9")
-        with pytest.raises(UserError, match="at least 10 characters"):
+        with pytest.raises(UserError, match="at least 12 characters"):
             add_user(store, "boss", "short", "admin")
         with pytest.raises(UserError, match="unknown role 'king'"):
             add_user(store, "boss", PASSWORD, "king")
@@ -162,6 +198,10 @@ def test_restrict_filters_owner_column(tmp_path: Path) -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    doc = (Path(__file__).resolve().parents[2] / "docs" / "dashboard.md").read_text("utf-8")
+    # In the dashboard's settings table, or in the pages it sends the resource limits and
+    # operations settings to.
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    pages = ("dashboard.md", "limits.md", "production.md")
+    doc = "\n".join((docs / p).read_text("utf-8") for p in pages if (docs / p).exists())
     for name in Settings.model_fields:
         assert f"`REVINTEL_{name.upper()}`" in doc, name

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -52,7 +53,7 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
     port = _free_port()
     server = subprocess.Popen(
         [*REVINTEL, "serve", "--db", str(db), "--port", str(port)],
-        env=_env(REVINTEL_SECRET_KEY="s" * 48),
+        env=_env(REVINTEL_SECRET_KEY=secrets.token_urlsafe(32)),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )

@@ -1,4 +1,5 @@
-"""Login throttling: 429 after too many failed sign-ins per user or per address, per window."""
+"""Login throttling: 429 after too many failed sign-ins per user name (from one address, and
+from all), per window; never per address alone."""
 
 from __future__ import annotations
 
@@ -44,13 +45,26 @@ def test_failed_sign_ins_lock_the_user_then_429(strict_server: LiveServer) -> No
     assert _attempt(client, "MARIE", PASSWORD).status_code == 429  # names are case-insensitive
 
 
-def test_the_address_is_limited_across_users() -> None:
-    # Every test client shares 127.0.0.1, so the per-address rule is checked on the class.
-    throttle = LoginThrottle(max_failures=3, window_seconds=300)
+def test_other_users_at_the_same_address_may_still_sign_in(strict_server: LiveServer) -> None:
+    # Every test client comes from 127.0.0.1, like every user behind a proxy.
+    client = strict_server.client()
+    assert [_attempt(client, "anna", "wrong password!").status_code for _ in range(3)] == [401] * 3
+    assert _attempt(client, "anna", PASSWORD).status_code == 429
+    assert _attempt(client, "ben", PASSWORD).status_code == 303
+
+
+def test_one_user_is_limited_per_address_and_across_addresses() -> None:
+    throttle = LoginThrottle(max_failures=3, window_seconds=300, max_failures_per_user=5)
     for user in ("a1", "a2", "a3"):
         throttle.fail(user, "10.0.0.9")
-    assert throttle.retry_after("fresh", "10.0.0.9") > 0
-    assert throttle.retry_after("fresh", "10.0.0.10") == 0
+    assert throttle.retry_after("fresh", "10.0.0.9") == 0  # the address alone locks nobody
+    for _ in range(3):
+        throttle.fail("anna", "10.0.0.9")
+    assert throttle.retry_after("anna", "10.0.0.9") > 0
+    assert throttle.retry_after("anna", "10.0.0.10") == 0  # from elsewhere: 3 of 5 so far
+    throttle.fail("anna", "10.0.0.11")
+    throttle.fail("anna", "10.0.0.12")
+    assert throttle.retry_after("anna", "10.0.0.10") > 0  # 5 from all addresses together
 
 
 def test_the_window_slides_and_success_resets_the_user() -> None:

@@ -10,28 +10,63 @@ from revintel.auth._access import (
     visible,
     visible_tables,
 )
+from revintel.auth._addresses import TrustedProxies, is_loopback
+from revintel.auth._demo import DEMO_PASSWORD, DEMO_USERS, demo_accounts
 from revintel.auth._passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from revintel.auth._roles import ROLE_PERMISSIONS, Permission, Role, has_permission
-from revintel.auth._sessions import SESSION_COOKIE, Session, SessionCodec
+from revintel.auth._secrets import (
+    KEY_RECIPE,
+    MIN_SECRET_BITS,
+    secret_entropy_bits,
+    secret_key_problem,
+)
+from revintel.auth._sessions import (
+    SESSION_COOKIE,
+    SESSION_RECHECK_SECONDS,
+    Session,
+    SessionCodec,
+    SessionStore,
+)
 from revintel.auth._throttle import LoginThrottle
-from revintel.auth._tokens import TokenInfo, create_token, list_tokens, revoke_token, user_for_token
+from revintel.auth._tokens import (
+    TokenCache,
+    TokenGrant,
+    TokenInfo,
+    TokenLifetimeError,
+    create_token,
+    list_tokens,
+    revoke_token,
+    token_grant,
+    user_for_token,
+)
 from revintel.auth._users import (
+    SESSIONS_TABLE,
     TOKENS_TABLE,
     USERS_TABLE,
     User,
     UserError,
     add_user,
     authenticate,
+    disable_user,
+    end_user_sessions,
     ensure_auth_tables,
     get_user,
     list_users,
+    remove_user,
+    set_password,
 )
 
 __all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_USERS",
+    "KEY_RECIPE",
     "MIN_PASSWORD_LENGTH",
+    "MIN_SECRET_BITS",
     "OWNER_COLUMNS",
     "ROLE_PERMISSIONS",
+    "SESSIONS_TABLE",
     "SESSION_COOKIE",
+    "SESSION_RECHECK_SECONDS",
     "TOKENS_TABLE",
     "USERS_TABLE",
     "AccessDeniedError",
@@ -41,22 +76,36 @@ __all__ = [
     "ScopedStore",
     "Session",
     "SessionCodec",
+    "SessionStore",
+    "TokenCache",
+    "TokenGrant",
     "TokenInfo",
+    "TokenLifetimeError",
+    "TrustedProxies",
     "User",
     "UserError",
     "add_user",
     "authenticate",
     "create_token",
+    "demo_accounts",
+    "disable_user",
+    "end_user_sessions",
     "ensure_auth_tables",
     "get_user",
     "has_permission",
     "hash_password",
+    "is_loopback",
     "list_tokens",
     "list_users",
+    "remove_user",
     "require",
     "restrict",
     "revoke_token",
     "scoped_store",
+    "secret_entropy_bits",
+    "secret_key_problem",
+    "set_password",
+    "token_grant",
     "user_for_token",
     "verify_password",
     "visible",

@@ -9,7 +9,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 # argon2-cffi's defaults follow RFC 9106's second recommended option (64 MiB, 3 passes).
 _HASHER = PasswordHasher()
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = 12
 
 
 def hash_password(password: str) -> str:

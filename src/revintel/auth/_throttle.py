@@ -1,8 +1,11 @@
-"""Login throttling: too many failed sign-ins for one user or from one address are refused.
+"""Login throttling: too many failed sign-ins for one user name are refused.
 
-Failures are counted in a sliding window per key (``user:<name>`` and ``ip:<address>``), in the
-server's memory; a key that reached the limit is refused until its oldest failure leaves the
-window.
+Failures are counted in a sliding window per key, in the server's memory: per user name and
+client address (``user+ip:<name>|<address>``, the tight limit) and per user name from all
+addresses together (``user:<name>``, a wider one). Never per address alone: behind a proxy that
+is not trusted to name the client, every request comes from the proxy, and one user's typos
+would lock everybody out. A key that reached its limit is refused until its oldest failure
+leaves the window.
 """
 
 from __future__ import annotations
@@ -15,12 +18,16 @@ from collections.abc import Callable
 
 
 class LoginThrottle:
-    """Counts failed sign-ins per user and per client address.
+    """Counts failed sign-ins per user name, and per user name and client address.
 
     Parameters
     ----------
     max_failures
-        Failures allowed per key within ``window_seconds``; the next attempt is refused.
+        Failures allowed for one user name from one address within ``window_seconds``; the
+        next attempt is refused.
+    max_failures_per_user
+        Failures allowed for one user name from all addresses together (default: five times
+        ``max_failures``), against guessing one password from many addresses.
     window_seconds
         Length of the sliding window.
     clock
@@ -31,10 +38,10 @@ class LoginThrottle:
     Examples
     --------
     >>> throttle = LoginThrottle(max_failures=2, window_seconds=60)
-    >>> throttle.fail("anna", "10.0.0.1"); throttle.fail("anna", "10.0.0.2")
-    >>> throttle.retry_after("anna", "10.0.0.3") > 0
+    >>> throttle.fail("anna", "10.0.0.1"); throttle.fail("anna", "10.0.0.1")
+    >>> throttle.retry_after("anna", "10.0.0.1") > 0
     True
-    >>> throttle.retry_after("ben", "10.0.0.3")
+    >>> throttle.retry_after("ben", "10.0.0.1")  # the address alone locks nobody else
     0
     """
 
@@ -44,18 +51,22 @@ class LoginThrottle:
         window_seconds: float = 300.0,
         clock: Callable[[], float] = time.monotonic,
         max_keys: int = 100_000,
+        max_failures_per_user: int | None = None,
     ) -> None:
         self.max_failures = max_failures
+        self.max_failures_per_user = max_failures_per_user or 5 * max_failures
         self.window_seconds = window_seconds
         self._clock = clock
         self._max_keys = max_keys
         self._failures: OrderedDict[str, deque[float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    @staticmethod
-    def _keys(username: str, address: str | None) -> list[str]:
-        keys = [f"user:{username.strip().lower()}"]
-        return [*keys, f"ip:{address}"] if address else keys
+    def _keys(self, username: str, address: str | None) -> list[tuple[str, int]]:
+        name = username.strip().lower()
+        return [
+            (f"user+ip:{name}|{address or ''}", self.max_failures),
+            (f"user:{name}", self.max_failures_per_user),
+        ]
 
     def _recent(self, key: str, now: float) -> deque[float]:
         stamps = self._failures.get(key, deque())
@@ -68,25 +79,28 @@ class LoginThrottle:
         now = self._clock()
         wait = 0.0
         with self._lock:
-            for key in self._keys(username, address):
+            for key, limit in self._keys(username, address):
                 stamps = self._recent(key, now)
-                if len(stamps) >= self.max_failures:
-                    wait = max(wait, stamps[-self.max_failures] + self.window_seconds - now)
+                if len(stamps) >= limit:
+                    wait = max(wait, stamps[-limit] + self.window_seconds - now)
         return math.ceil(wait) if wait > 0 else 0
 
     def fail(self, username: str, address: str | None) -> None:
         """Record a failed sign-in of ``username`` from ``address``."""
         now = self._clock()
         with self._lock:
-            for key in self._keys(username, address):
+            for key, limit in self._keys(username, address):
                 stamps = self._recent(key, now)
                 stamps.append(now)
+                while len(stamps) > limit:  # older failures no longer decide the wait
+                    stamps.popleft()
                 self._failures[key] = stamps
                 self._failures.move_to_end(key)
             while len(self._failures) > self._max_keys:
                 self._failures.popitem(last=False)
 
-    def succeed(self, username: str) -> None:
-        """Forget ``username``'s failures after a successful sign-in (not the address's)."""
+    def succeed(self, username: str, address: str | None = None) -> None:
+        """Forget ``username``'s failures after a successful sign-in from ``address``."""
         with self._lock:
-            self._failures.pop(self._keys(username, None)[0], None)
+            for key, _ in self._keys(username, address):
+                self._failures.pop(key, None)

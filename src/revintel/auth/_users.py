@@ -1,4 +1,8 @@
-"""Dashboard users, kept in the table ``auth_users`` beside the data model in the same store."""
+"""Dashboard users, kept in the table ``auth_users`` beside the data model in the same store.
+
+Their API tokens (``auth_tokens``) and signed-in sessions (``auth_sessions``) live beside them;
+a user whose password changes, who is disabled or removed loses every session at once.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,7 @@ from revintel.store import Store, StoreError
 
 USERS_TABLE = "auth_users"
 TOKENS_TABLE = "auth_tokens"
+SESSIONS_TABLE = "auth_sessions"
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
 
 _DDL = (
@@ -39,7 +44,17 @@ _DDL = (
         expires_at TIMESTAMP,
         revoked BOOLEAN NOT NULL
     )""",
+    # A session is found by the SHA-256 digest of its random id; the id itself is only in the
+    # browser's cookie, so reading this table does not let anyone sign in.
+    f"""CREATE TABLE IF NOT EXISTS {SESSIONS_TABLE} (
+        session_hash VARCHAR PRIMARY KEY,
+        username VARCHAR NOT NULL,
+        created_at TIMESTAMP NOT NULL,
+        last_seen_at TIMESTAMP NOT NULL
+    )""",
 )
+#: Columns added to ``auth_users`` after its first version, with their definitions.
+_ADDED_USER_COLUMNS = {"demo": "BOOLEAN DEFAULT FALSE"}
 
 
 class UserError(ValueError):
@@ -60,12 +75,15 @@ class User:
         The user's role.
     rep_id
         For sales reps, the ``reps.rep_id`` whose rows the user may see.
+    demo
+        A login of the demo company, whose password is published: accepted in demo mode only.
     """
 
     username: str
     display_name: str
     role: Role
     rep_id: str | None = None
+    demo: bool = False
 
     def can(self, permission: Permission) -> bool:
         """Whether the user's role grants ``permission``."""
@@ -73,11 +91,16 @@ class User:
 
 
 def ensure_auth_tables(store: Store) -> None:
-    """Create ``auth_users`` and ``auth_tokens`` in ``store`` when missing (DuckDB stores)."""
+    """Create ``auth_users``, ``auth_tokens`` and ``auth_sessions`` in ``store`` when missing
+    (DuckDB stores), and add the columns that later versions gave ``auth_users``."""
     if not store.is_duckdb:
         raise StoreError("users and tokens are kept in a DuckDB store only")
     for ddl in _DDL:
         store.execute_sql(ddl)
+    present = set(store.execute_sql(f"SELECT * FROM {USERS_TABLE} LIMIT 0").column_names)
+    for column, definition in _ADDED_USER_COLUMNS.items():
+        if column not in present:
+            store.execute_sql(f"ALTER TABLE {USERS_TABLE} ADD COLUMN {column} {definition}")
 
 
 def _row_to_user(row: dict[str, object]) -> User:
@@ -86,7 +109,13 @@ def _row_to_user(row: dict[str, object]) -> User:
         display_name=str(row["display_name"]),
         role=Role(str(row["role"])),
         rep_id=None if row["rep_id"] is None else str(row["rep_id"]),
+        demo=bool(row.get("demo")),
     )
+
+
+def _check_password(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
 
 
 def _check_new_user(
@@ -96,15 +125,14 @@ def _check_new_user(
         raise UserError(
             f"username {username!r} must be 2-64 characters: lower-case letters, digits, _ . @ -"
         )
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise UserError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    _check_password(password)
     if role is Role.sales_rep and not rep_id:
         raise UserError("a sales_rep user needs --rep-id: the rep whose rows they may see")
     if rep_id is not None:
         reps = store.table("reps")
         if int(reps.filter(reps.rep_id == rep_id).count().execute()) == 0:
             raise UserError(f"rep {rep_id!r} is not in the reps table of {store.location}")
-    if get_user(store, username) is not None:
+    if _exists(store, username):
         raise UserError(f"user {username!r} exists already")
 
 
@@ -116,8 +144,9 @@ def add_user(
     *,
     rep_id: str | None = None,
     display_name: str | None = None,
+    demo: bool = False,
 ) -> User:
-    """Create a user with an Argon2id-hashed password.
+    """Create a user with an Argon2id-hashed password (``demo``: a demo company's login).
 
     Raises
     ------
@@ -132,10 +161,11 @@ def add_user(
             f"unknown role {role!r}; roles: {', '.join(r.value for r in Role)}"
         ) from None
     _check_new_user(store, username, password, role, rep_id)
-    user = User(username, display_name or username, role, rep_id)
+    user = User(username, display_name or username, role, rep_id, demo)
     store.execute_sql(
-        f"INSERT INTO {USERS_TABLE} VALUES (?, ?, ?, ?, ?, ?, TRUE)",
-        [username, user.display_name, role.value, rep_id, hash_password(password), _now()],
+        f"""INSERT INTO {USERS_TABLE} (username, display_name, role, rep_id, password_hash,
+            created_at, active, demo) VALUES (?, ?, ?, ?, ?, ?, TRUE, ?)""",
+        [username, user.display_name, role.value, rep_id, hash_password(password), _now(), demo],
     )
     return user
 
@@ -155,13 +185,20 @@ def list_users(store: Store) -> list[User]:
     return [_row_to_user(r) for r in rows.to_pylist()]
 
 
-def authenticate(store: Store, username: str, password: str) -> User | None:
-    """The user if ``password`` is theirs, else ``None`` (same work either way)."""
+def authenticate(
+    store: Store, username: str, password: str, *, allow_demo: bool = False
+) -> User | None:
+    """The user if ``password`` is theirs, else ``None`` (same work either way).
+
+    A demo account (see :attr:`User.demo`) signs in only with ``allow_demo`` (demo mode).
+    """
     rows = store.execute_sql(
         f"SELECT * FROM {USERS_TABLE} WHERE username = ? AND active", [username]
     ).to_pylist()
     encoded = str(rows[0]["password_hash"]) if rows else dummy_hash()
     if not verify_password(encoded, password) or not rows:
+        return None
+    if rows[0].get("demo") and not allow_demo:
         return None
     if needs_rehash(encoded):
         store.execute_sql(
@@ -169,6 +206,74 @@ def authenticate(store: Store, username: str, password: str) -> User | None:
             [hash_password(password), username],
         )
     return _row_to_user(rows[0])
+
+
+def end_user_sessions(store: Store, username: str) -> int:
+    """Delete every session of ``username`` from the store; how many there were.
+
+    A running server also forgets them at once when this goes through its session store
+    (:meth:`revintel.auth.SessionStore.end_all`); another process's server within
+    :data:`revintel.auth.SESSION_RECHECK_SECONDS`.
+    """
+    ensure_auth_tables(store)
+    ended = store.execute_sql(
+        f"DELETE FROM {SESSIONS_TABLE} WHERE username = ? RETURNING session_hash", [username]
+    )
+    return ended.num_rows
+
+
+def set_password(store: Store, username: str, password: str) -> None:
+    """Give the active user ``username`` a new password and end all their sessions.
+
+    Raises
+    ------
+    UserError
+        No such active user, or the password is too short.
+    """
+    _check_password(password)
+    if get_user(store, username) is None:
+        raise UserError(f"no active user {username!r}")
+    store.execute_sql(
+        f"UPDATE {USERS_TABLE} SET password_hash = ?, demo = FALSE WHERE username = ?",
+        [hash_password(password), username],
+    )
+    end_user_sessions(store, username)
+
+
+def disable_user(store: Store, username: str) -> None:
+    """Disable ``username``: no more sign-ins, sessions ended, tokens refused (kept for audit).
+
+    Raises
+    ------
+    UserError
+        No such active user.
+    """
+    if get_user(store, username) is None:
+        raise UserError(f"no active user {username!r}")
+    store.execute_sql(f"UPDATE {USERS_TABLE} SET active = FALSE WHERE username = ?", [username])
+    end_user_sessions(store, username)
+
+
+def remove_user(store: Store, username: str) -> None:
+    """Delete ``username`` (active or disabled) with their API tokens and sessions.
+
+    Raises
+    ------
+    UserError
+        No such user.
+    """
+    ensure_auth_tables(store)
+    if not _exists(store, username):
+        raise UserError(f"no user {username!r}")
+    end_user_sessions(store, username)
+    store.execute_sql(f"DELETE FROM {TOKENS_TABLE} WHERE username = ?", [username])
+    store.execute_sql(f"DELETE FROM {USERS_TABLE} WHERE username = ?", [username])
+
+
+def _exists(store: Store, username: str) -> bool:
+    """Whether ``username`` is taken (by an active or a disabled user)."""
+    rows = store.execute_sql(f"SELECT 1 FROM {USERS_TABLE} WHERE username = ?", [username])
+    return rows.num_rows > 0
 
 
 def _now() -> datetime:

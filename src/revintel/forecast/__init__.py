@@ -37,6 +37,7 @@ from revintel.forecast._scenario import (
     Scenario,
     ScenarioError,
     WinRateChange,
+    check_forecast_limits,
     compare_with_baseline,
     parse_scenario,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "Simulation",
     "WinRateChange",
     "backtest",
+    "check_forecast_limits",
     "close_curve",
     "compare_with_baseline",
     "dilate",

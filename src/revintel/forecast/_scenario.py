@@ -74,15 +74,22 @@ def _number(value: str, text: str) -> float:
         raise ScenarioError(f"what-if {text!r}: {value!r} is not a number") from None
 
 
-def _factor(value: str, text: str) -> float:
+def _factor(value: str, text: str, most: float) -> float:
     factor = _number(value, text)
-    if not 0.0 <= factor <= MAX_FACTOR:
-        raise ScenarioError(f"what-if {text!r}: a factor lies between 0 and {MAX_FACTOR:g}")
+    if not 0.0 <= factor <= most:
+        raise ScenarioError(f"what-if {text!r}: a factor lies between 0 and {most:g}")
     return factor
 
 
-def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefinition) -> Scenario:
+def parse_scenario(
+    expressions: list[str] | tuple[str, ...],
+    funnel: FunnelDefinition,
+    max_factor: float = MAX_FACTOR,
+) -> Scenario:
     """Parse what-if expressions into a :class:`Scenario`.
+
+    ``max_factor`` bounds every factor and their product for lead volume; it cannot exceed
+    :data:`MAX_FACTOR`.
 
     Examples
     --------
@@ -94,6 +101,7 @@ def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefin
     steps: dict[tuple[str, str], float] = {}
     wins: list[WinRateChange] = []
     volume = 1.0
+    most = min(max_factor, MAX_FACTOR)
     for raw in expressions:
         text = raw.replace(" ", "")
         if match := _WIN.match(text):
@@ -101,13 +109,14 @@ def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefin
             if dim and dim not in FORECAST_DIMENSIONS:
                 known = ", ".join(FORECAST_DIMENSIONS)
                 raise ScenarioError(f"what-if {raw!r}: unknown dimension {dim!r}; use {known}")
-            wins.append(WinRateChange(_factor(match["factor"], raw), dim, match["value"] or ""))
+            factor = _factor(match["factor"], raw, most)
+            wins.append(WinRateChange(factor, dim, match["value"] or ""))
         elif match := _VOLUME.match(text):
-            volume *= _factor(match["factor"], raw)
-            if volume > MAX_FACTOR:
+            volume *= _factor(match["factor"], raw, most)
+            if volume > most:
                 raise ScenarioError(
                     f"what-if {raw!r}: lead volume changes multiply to {volume:g}; "
-                    f"at most {MAX_FACTOR:g} in all"
+                    f"at most {most:g} in all"
                 )
         elif match := _STEP.match(text):
             rate = _number(match["value"], raw)
@@ -120,6 +129,26 @@ def parse_scenario(expressions: list[str] | tuple[str, ...], funnel: FunnelDefin
                 "win_rate[segment=Enterprise]*1.1, lead_volume*1.2"
             )
     return Scenario(steps, tuple(wins), volume, tuple(expressions))
+
+
+def check_forecast_limits(
+    simulations: int,
+    expressions: list[str] | tuple[str, ...],
+    funnel: FunnelDefinition,
+    max_simulations: int,
+    max_factor: float = MAX_FACTOR,
+) -> None:
+    """Refuse a forecast request beyond the configured bounds before any work is done.
+
+    Raises
+    ------
+    ScenarioError
+        More simulations than ``max_simulations``, or a what-if factor beyond ``max_factor``.
+    """
+    if simulations > max_simulations:
+        raise ScenarioError(f"simulations: at most {max_simulations:,} are allowed")
+    if expressions:
+        parse_scenario(expressions, funnel, max_factor)
 
 
 def compare_with_baseline(base: pd.DataFrame, changed: pd.DataFrame) -> pd.DataFrame:

@@ -16,14 +16,17 @@ from revintel.ingest._dedupe import (
     record_decision,
     score_account_pairs,
 )
+from revintel.ingest._exclusive import ImportBusyError
 from revintel.ingest._importer import (
     FileReport,
     ImportReport,
     StrictImportError,
+    TooManyRejectionsError,
     detect_object,
     import_files,
     resolve_mapping,
 )
+from revintel.ingest._limits import FileLimits
 from revintel.ingest._mapping import (
     FieldSpec,
     ObjectSpec,
@@ -48,7 +51,9 @@ from revintel.ingest._typing import parse_booleans, parse_dates, parse_numbers
 __all__ = [
     "DECISIONS_TABLE",
     "FieldSpec",
+    "FileLimits",
     "FileReport",
+    "ImportBusyError",
     "ImportReport",
     "IngestError",
     "MatchQuality",
@@ -58,6 +63,7 @@ __all__ = [
     "SourceMapping",
     "StageSpec",
     "StrictImportError",
+    "TooManyRejectionsError",
     "UnknownPairError",
     "account_candidates",
     "detect_encoding",

@@ -15,6 +15,14 @@ from typing import TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revintel.ingest._exclusive import (
+    BUSY_MESSAGE,
+    DEFAULT_WAIT_SECONDS,
+    ImportBusyError,
+    exclusive_import,
+    is_write_conflict,
+)
+from revintel.ingest._limits import FileLimits
 from revintel.ingest._loading import decode_dictionaries, existing_keys, upsert_changed
 from revintel.ingest._mapping import ObjectSpec, SourceMapping, load_mapping, load_preset
 from revintel.ingest._objects import MappedObject, MappingContext
@@ -30,6 +38,12 @@ Progress = Callable[[str], None]
 #: Accepted rows of one file for one table, or the work producing them.
 Part: TypeAlias = pa.Table | Callable[[], pa.Table]
 _ORDER = {t.name: i for i, t in enumerate(TABLES)}
+#: Rejections kept per file when a file has more rejected rows than the limit.
+REJECTION_SAMPLE = 1_000
+
+
+class TooManyRejectionsError(IngestError):
+    """A file has more rejected rows than the limit; nothing was loaded."""
 
 
 class StrictImportError(IngestError):
@@ -140,11 +154,12 @@ def _map_files(
     names: Sequence[str],
     mapping: SourceMapping,
     ctx: MappingContext,
+    limits: FileLimits,
 ) -> list[MappedObject]:
     objects = []
     for path, shown in zip(files, names, strict=True):
         try:
-            raw = read_file(path)
+            raw = read_file(path, limits=limits)
         except IngestError as exc:
             raise IngestError(str(exc).replace(str(path), shown)) from None
         raw.file = shown
@@ -154,10 +169,14 @@ def _map_files(
     return sorted(objects, key=lambda o: _ORDER[o.spec.table])
 
 
-def _rejection_rows(objects: list[MappedObject], batch_id: str) -> pa.Table:
+def _rejection_rows(
+    objects: list[MappedObject], batch_id: str, sampled: frozenset[str] = frozenset()
+) -> pa.Table:
     parts = []
     for obj in objects:
         found = obj.rejections.table()
+        if obj.raw.file in sampled:
+            found = found.slice(0, REJECTION_SAMPLE)
         if found.num_rows == 0:
             continue
         indices = [i for i in set(found["row_index"].to_pylist()) if i >= 0]
@@ -234,6 +253,8 @@ def import_files(
     now: datetime | None = None,
     progress: Progress | None = None,
     file_names: Sequence[str] | None = None,
+    limits: FileLimits | None = None,
+    wait_seconds: float = DEFAULT_WAIT_SECONDS,
 ) -> ImportReport:
     """Import export files into the store in one transaction.
 
@@ -260,6 +281,12 @@ def import_files(
     file_names
         How to name each file in reports, rejections and the batch record (default: its path),
         e.g. the name a user uploaded it under rather than a temporary path.
+    limits
+        Bounds on each file (default: :class:`FileLimits`); a file with more rejected rows than
+        ``limits.max_rejected_rows`` fails the import (:class:`TooManyRejectionsError`).
+    wait_seconds
+        How long to wait for another import into the same store to finish before giving up
+        (:class:`ImportBusyError`; the attempt is recorded as a failed batch).
 
     Returns
     -------
@@ -273,10 +300,12 @@ def import_files(
     names = [str(f) for f in files] if file_names is None else list(file_names)
     if len(names) != len(files):
         raise IngestError(f"{len(names)} file names given for {len(files)} files")
-    objects = _map_files(files, names, source, ctx)
+    limits = limits or FileLimits()
+    objects = _map_files(files, names, source, ctx, limits)
     accepted, reports = _accept(store, objects, ctx)
     report = ImportReport(batch_id, source.system, "committed", reports)
-    report.rejections = _rejection_rows(objects, batch_id)
+    over = [f for f in reports if f.rows_rejected > limits.max_rejected_rows]
+    report.rejections = _rejection_rows(objects, batch_id, frozenset(f.file for f in over))
     del objects  # the accepted rows are all that is still needed: free the files' cells
     if progress is not None:
         progress(f"{len(files)} files mapped: {report.rows_accepted} rows accepted")
@@ -290,6 +319,15 @@ def import_files(
         "rows_accepted": report.rows_accepted,
         "rows_rejected": report.rows_rejected,
     }
+    if over:
+        first = over[0]
+        report.status = "failed"
+        _write_batch(store, batch, report, {})
+        raise TooManyRejectionsError(
+            f"{first.file}: {first.rows_rejected:,} rows rejected, more than the limit of "
+            f"{limits.max_rejected_rows:,}; nothing loaded (batch {batch_id}; the first "
+            f"{REJECTION_SAMPLE:,} rejections are kept in rejected_rows)"
+        )
     if strict and report.rows_rejected:
         report.status = "failed"
         _write_batch(store, batch, report, {})
@@ -298,8 +336,38 @@ def import_files(
             f"loaded (batch {batch_id}; see rejected_rows)",
             report,
         )
-    _write_batch(store, batch, report, accepted, progress)
+    try:
+        with exclusive_import(store.location, wait_seconds):
+            _write_batch(store, batch, report, accepted, progress)
+    except Exception as exc:
+        if not isinstance(exc, ImportBusyError) and not is_write_conflict(exc):
+            raise
+        _record_busy(store, batch, report)
+        raise ImportBusyError(f"{BUSY_MESSAGE} (batch {batch_id})") from None
     return report
+
+
+def _record_busy(store: Store, batch: dict[str, object], report: ImportReport) -> None:
+    """Keep the refused import in the history: a failed batch whose rejection says why."""
+    report.status = "failed"
+    reason = BUSY_MESSAGE
+    files = str(batch["files"]).split("\n")
+    report.rejections = pa.table(
+        {
+            "file": pa.array(files, pa.string()),
+            "row_number": pa.array([0] * len(files), pa.int64()),
+            "column": pa.nulls(len(files), pa.string()),
+            "value": pa.nulls(len(files), pa.string()),
+            "reason": pa.array([reason] * len(files), pa.string()),
+            "target_table": pa.nulls(len(files), pa.string()),
+            "raw": pa.nulls(len(files), pa.string()),
+            "rejected_row_id": pa.array(
+                [f"{batch['import_batch_id']}:busy{i + 1}" for i in range(len(files))]
+            ),
+            "import_batch_id": pa.repeat(pa.scalar(batch["import_batch_id"]), len(files)),
+        }
+    )
+    _write_batch(store, batch, report, {})
 
 
 def _write_batch(

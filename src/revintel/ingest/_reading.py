@@ -20,10 +20,11 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from revintel.ingest._cells import CellProblem, defuse_cells
+from revintel.ingest._limits import FileLimits
 from revintel.ingest._spreadsheets import (
     OOXML_SUFFIXES,
     SpreadsheetError,
-    SpreadsheetLimits,
     check_ooxml_extent,
     parse_in_child,
 )
@@ -67,6 +68,8 @@ class RawTable:
         What the reader detected (``None`` for spreadsheets and Parquet).
     bad_rows
         Rows that could not be split into the header's columns.
+    problems
+        Rows to reject for cells that cannot be stored (control characters, overlong text).
     """
 
     file: str
@@ -75,6 +78,7 @@ class RawTable:
     delimiter: str | None = None
     encoding: str | None = None
     bad_rows: list[BadRow] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
 
     @property
     def rows_read(self) -> int:
@@ -187,7 +191,7 @@ def read_file(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    limits: SpreadsheetLimits | None = None,
+    limits: FileLimits | None = None,
 ) -> RawTable:
     """Read a CSV/TSV/TXT, ``.xlsx`` or Parquet file with every cell as text.
 
@@ -198,7 +202,8 @@ def read_file(
     encoding, delimiter
         Override detection (CSV only).
     limits
-        Bounds on what a spreadsheet may unpack to (defaults: :class:`SpreadsheetLimits`).
+        Bounds on size, extent and cells (defaults: :class:`FileLimits`); a file beyond them is
+        refused, a row with a cell that cannot be stored is rejected.
 
     Returns
     -------
@@ -209,12 +214,40 @@ def read_file(
     name = str(path)
     if not path.is_file():
         raise IngestError(f"{name}: no such file")
+    limits = limits or FileLimits()
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xlsm", ".xls", ".ods"}:
-        return _read_spreadsheet(path, limits or SpreadsheetLimits())
-    if suffix == ".parquet":
-        return _read_parquet(path)
-    return _read_delimited(path, encoding, delimiter)
+        raw = _read_spreadsheet(path, limits)
+    elif suffix == ".parquet":
+        raw = _read_parquet(path, limits)
+    else:
+        _check_size(name, path.stat().st_size, limits)
+        raw = _read_delimited(path, encoding, delimiter)
+    _check_extent(raw, limits)
+    raw.cells, raw.problems = defuse_cells(raw.cells, limits.max_cell_chars)
+    return raw
+
+
+def _check_size(name: str, size: int, limits: FileLimits) -> None:
+    if size > limits.max_unpacked_bytes:
+        raise IngestError(
+            f"{name}: holds {size:,} bytes of data; the limit is "
+            f"{limits.max_unpacked_bytes:,} (split the file)"
+        )
+
+
+def _check_extent(raw: RawTable, limits: FileLimits) -> None:
+    rows, columns = raw.rows_read, raw.cells.num_columns
+    if rows > limits.max_rows or columns > limits.max_columns:
+        raise IngestError(
+            f"{raw.file}: {rows:,} rows × {columns:,} columns; the limits are "
+            f"{limits.max_rows:,} rows and {limits.max_columns:,} columns"
+        )
+    if rows * columns > limits.max_cells:
+        raise IngestError(
+            f"{raw.file}: {rows:,} rows × {columns:,} columns; the limit is "
+            f"{limits.max_cells:,} cells"
+        )
 
 
 def _read_delimited(path: Path, encoding: str | None, delimiter: str | None) -> RawTable:
@@ -319,7 +352,7 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _read_spreadsheet(path: Path, limits: SpreadsheetLimits) -> RawTable:
+def _read_spreadsheet(path: Path, limits: FileLimits) -> RawTable:
     name = str(path)
     try:
         if path.suffix.lower() in OOXML_SUFFIXES:
@@ -331,16 +364,37 @@ def _read_spreadsheet(path: Path, limits: SpreadsheetLimits) -> RawTable:
     return RawTable(name, cells, numbers)
 
 
-def _read_parquet(path: Path) -> RawTable:
+def _read_parquet(path: Path, limits: FileLimits) -> RawTable:
     name = str(path)
     try:
+        meta = pq.read_metadata(path)
+        _check_size(name, _parquet_size(meta), limits)
+        if meta.num_columns > limits.max_columns or meta.num_rows > limits.max_rows:
+            raise IngestError(
+                f"{name}: {meta.num_rows:,} rows × {meta.num_columns:,} columns; the limits are "
+                f"{limits.max_rows:,} rows and {limits.max_columns:,} columns"
+            )
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise IngestError(f"{name}: cannot read Parquet: {exc}") from None
     columns = {}
     for column_name, column in zip(table.column_names, table.columns, strict=True):
-        text = column.cast(pa.string())
+        try:
+            text = column.cast(pa.string())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+            raise IngestError(
+                f"{name}: column {column_name}: cannot be read as text: {exc}"
+            ) from None
         columns[column_name.strip()] = pc.fill_null(text, "")
     cells = pa.table(columns)
     numbers = pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64))
     return RawTable(name, cells, numbers)
+
+
+def _parquet_size(meta: pq.FileMetaData) -> int:
+    """Uncompressed bytes of every column chunk, as the file's footer declares them."""
+    return sum(
+        meta.row_group(g).column(c).total_uncompressed_size
+        for g in range(meta.num_row_groups)
+        for c in range(meta.num_columns)
+    )

@@ -16,11 +16,12 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.ipc as ipc
+
+from revintel.ingest._limits import FileLimits
 
 OOXML_SUFFIXES = frozenset({".xlsx", ".xlsm"})
 _CHUNK = 1 << 20
@@ -32,30 +33,8 @@ _RANGE_END = re.compile(r"([A-Z]{1,3})([0-9]{1,7})$")
 _OVERLAP = 256
 
 
-@dataclass(frozen=True)
-class SpreadsheetLimits:
-    """Bounds on what one spreadsheet may unpack to.
-
-    Attributes
-    ----------
-    max_unpacked_bytes
-        Sum of the uncompressed sizes of the workbook's parts.
-    max_rows, max_columns
-        Extent of a sheet, declared or used.
-    max_cells
-        Rows × columns of the sheet that is read.
-    max_cell_chars
-        Characters in one cell.
-    memory_bytes
-        Address space of the child process that parses the cells.
-    """
-
-    max_unpacked_bytes: int = 256 << 20
-    max_rows: int = 1_048_576
-    max_columns: int = 1_000
-    max_cells: int = 5_000_000
-    max_cell_chars: int = 32_767
-    memory_bytes: int = 4 << 30
+#: Spreadsheets share the bounds of every other file type.
+SpreadsheetLimits = FileLimits
 
 
 class SpreadsheetError(ValueError):
@@ -166,20 +145,9 @@ def parse_in_child(path: Path, limits: SpreadsheetLimits) -> pa.Table:
 
 
 def _limits_text(limits: SpreadsheetLimits) -> str:
-    return ",".join(
-        str(v)
-        for v in (
-            limits.max_unpacked_bytes,
-            limits.max_rows,
-            limits.max_columns,
-            limits.max_cells,
-            limits.max_cell_chars,
-            limits.memory_bytes,
-        )
-    )
+    return limits.as_text()
 
 
 def limits_from_text(text: str) -> SpreadsheetLimits:
     """The inverse of how :func:`parse_in_child` passes the limits to the child."""
-    values = [int(v) for v in text.split(",")]
-    return SpreadsheetLimits(*values)
+    return FileLimits.from_text(text)

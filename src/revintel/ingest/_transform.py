@@ -88,6 +88,9 @@ def map_object(raw: RawTable, name: str, spec: ObjectSpec, ctx: MappingContext) 
     """Map ``raw`` onto ``spec.table``: type every field, build keys, check each row."""
     obj = MappedObject(name, spec, raw, pa.table({}), Rejections(raw.row_numbers))
     obj.rejections.add_bad_rows([(b.row_number, b.text, b.reason) for b in raw.bad_rows])
+    for problem in raw.problems:
+        column = raw.cells[problem.column].combine_chunks
+        obj.rejections.add(problem.mask, problem.column, column, problem.reason)
     cols = Columns(raw, spec, ctx)
     cols.prefetch(_plain_fields(cols, obj))
     length = raw.cells.num_rows

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import math
+import re
 from datetime import date
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from revintel.store import Store
 
 REQUIRED = ("period_start", "period_end", "amount")
 OPTIONAL = ("target_id", "team", "rep_id", "segment", "currency")
+#: Characters in one cell by default.
+MAX_CELL_CHARS = 32_767
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
 
 
 class TargetsError(ValueError):
@@ -33,9 +38,32 @@ def _date(text: str, where: str) -> date:
 def _amount(text: str, where: str) -> float:
     cleaned = text.strip().replace(" ", "")
     try:
-        return float(cleaned)
+        amount = float(cleaned)
     except ValueError:
         raise TargetsError(f"{where}: {text!r} is not a number") from None
+    # An infinite, missing, negative or zero target makes coverage meaningless (or zero).
+    if not math.isfinite(amount) or amount <= 0:
+        raise TargetsError(f"{where}: {text!r} is not a positive amount")
+    return amount
+
+
+def _check_cells(row: dict[str, str], where: str, max_cell_chars: int) -> None:
+    for column, value in row.items():
+        if len(value) > max_cell_chars:
+            raise TargetsError(
+                f"{where}: column {column}: {len(value):,} characters; the limit is "
+                f"{max_cell_chars:,}"
+            )
+        if _CONTROL.search(value):
+            raise TargetsError(f"{where}: column {column}: a control character or undecodable byte")
+
+
+def _overlong_column(line: str, delimiter: str, header: list[str], limit: int) -> str:
+    """The header of the first field of ``line`` longer than ``limit`` (split naively)."""
+    for index, field in enumerate(line.split(delimiter)):
+        if len(field) > limit:
+            return header[index] if index < len(header) else f"{index + 1}"
+    return "?"
 
 
 def _target_id(row: dict[str, str]) -> str:
@@ -43,13 +71,23 @@ def _target_id(row: dict[str, str]) -> str:
     return "T" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
 
 
-def read_targets_csv(path: str | Path) -> pd.DataFrame:
-    """Read and check a targets CSV into rows of the ``targets`` table (lineage included)."""
+def read_targets_csv(path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> pd.DataFrame:
+    """Read and check a targets CSV into rows of the ``targets`` table (lineage included).
+
+    Raises
+    ------
+    TargetsError
+        The file has no target rows, or a cell is too long, holds a control character, is not
+        a date, or an amount is not a positive finite number; the message names file, row and
+        column.
+    """
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise TargetsError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise TargetsError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
             text.splitlines()[0] if text else ",", delimiters=",;\t"
@@ -65,8 +103,23 @@ def read_targets_csv(path: str | Path) -> pd.DataFrame:
     if unknown:
         raise TargetsError(f"{path}: row 1: unknown column(s) {', '.join(unknown)}")
     rows = []
-    for number, raw in enumerate(reader, start=2):
+    lines = text.splitlines()
+    records = iter(reader)
+    number = 1
+    while True:
+        number += 1
+        try:
+            raw = next(records)
+        except StopIteration:
+            break
+        except csv.Error:
+            # The reader refuses fields beyond its own limit before we could measure them.
+            column = _overlong_column(lines[number - 1], dialect.delimiter, header, max_cell_chars)
+            raise TargetsError(
+                f"{path}: row {number}: column {column}: longer than {max_cell_chars:,} characters"
+            ) from None
         row = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        _check_cells(row, f"{path}: row {number}", max_cell_chars)
         start = _date(row["period_start"], f"{path}: row {number}: column period_start")
         end = _date(row["period_end"], f"{path}: row {number}: column period_end")
         if end < start:
@@ -87,12 +140,17 @@ def read_targets_csv(path: str | Path) -> pd.DataFrame:
                 "import_batch_id": f"targets:{path.name}",
             }
         )
+    if not rows:
+        raise TargetsError(f"{path}: no target rows (only a header)")
     return pd.DataFrame(rows)
 
 
-def import_targets(store: Store, path: str | Path) -> int:
-    """Load a targets CSV into ``store``; rows with an existing ``target_id`` are replaced."""
-    frame = read_targets_csv(path)
+def import_targets(store: Store, path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> int:
+    """Load a targets CSV into ``store``; rows with an existing ``target_id`` are replaced.
+
+    Every row is checked before anything is written (see :func:`read_targets_csv`).
+    """
+    frame = read_targets_csv(path, max_cell_chars)
     with store.transaction():
         store.delete_keys("targets", frame[["target_id"]])
         return store.insert("targets", frame)

@@ -11,6 +11,7 @@ from revintel.server._deps import (
     CSRF_HEADER,
     AdminDep,
     AnalystDep,
+    CallerTokenDep,
     ImporterDep,
     OptionalUserDep,
     SessionDep,
@@ -18,12 +19,19 @@ from revintel.server._deps import (
     StateDep,
     StoreDep,
     UserDep,
+    client_address,
 )
 from revintel.server._errors import ApiError, install_error_handlers
 from revintel.server._settings import Settings, SettingsError, load_settings
 from revintel.server._slices import FilterValue, SliceDep, slice_params
 from revintel.server._state import AppState
-from revintel.server._uploads import MAX_UPLOAD_BYTES, remove_folder, safe_filename, save_uploads
+from revintel.server._uploads import (
+    MAX_UPLOAD_BYTES,
+    file_limits,
+    remove_folder,
+    safe_filename,
+    save_uploads,
+)
 
 __all__ = [
     "API_V1",
@@ -33,6 +41,7 @@ __all__ = [
     "AnalystDep",
     "ApiError",
     "AppState",
+    "CallerTokenDep",
     "FilterValue",
     "ImporterDep",
     "OptionalUserDep",
@@ -45,7 +54,9 @@ __all__ = [
     "StateDep",
     "StoreDep",
     "UserDep",
+    "client_address",
     "create_app",
+    "file_limits",
     "install_error_handlers",
     "load_settings",
     "remove_folder",

@@ -19,7 +19,13 @@ from fastapi.staticfiles import StaticFiles
 
 from revintel.capabilities import api_routers, page_routers, resolve, server_setups
 from revintel.server._errors import install_error_handlers
-from revintel.server._middleware import RejectControlCharacters, SecurityHeaders
+from revintel.server._logging import RequestLogging, configure_logging
+from revintel.server._metrics import install_metrics, metrics_port
+from revintel.server._middleware import (
+    LimitRequestBodies,
+    RejectControlCharacters,
+    SecurityHeaders,
+)
 from revintel.server._settings import Settings, load_settings
 from revintel.server._state import AppState
 
@@ -78,8 +84,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Handlers mostly run Python on cached results; a few threads contend less for the
         # interpreter than anyio's default of 40, which raises throughput under many clients.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        configure_logging(settings.log_format)
         state.warm()
-        yield
+        with metrics_port(metrics, settings):
+            yield
         state.stop()
 
     app = FastAPI(
@@ -93,9 +101,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.revintel = state
     install_error_handlers(app)
+    app.add_middleware(LimitRequestBodies)
     app.add_middleware(RejectControlCharacters)
     app.add_middleware(SecurityHeaders)
     app.include_router(api_router())
     install_docs(app)
     install_pages(app)
+    metrics = install_metrics(app, state)
+    app.add_middleware(RequestLogging)  # outermost: every response carries the request id
     return app

@@ -6,15 +6,48 @@ data: a result stays valid until an import through this server, which calls :met
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
+
+import pandas as pd
+import pyarrow as pa
 
 from revintel.auth import Permission, User
 from revintel.store import Store
 
 R = TypeVar("R")
+#: Bytes kept at most by default (``REVINTEL_MAX_CACHE_BYTES``).
+DEFAULT_MAX_BYTES = 256 << 20
+# Share of the budget one result may take; a larger one is returned but not kept.
+_LARGEST_SHARE = 4
+
+
+def estimate_size(value: object) -> int:
+    """Approximate bytes ``value`` holds (tables, frames, containers and their items)."""
+    if isinstance(value, pa.Table | pa.Array | pa.ChunkedArray | pa.RecordBatch):
+        return int(value.nbytes)
+    if isinstance(value, pd.DataFrame):
+        return int(value.memory_usage(deep=True).sum())
+    if isinstance(value, pd.Series):
+        return int(value.memory_usage(deep=True))
+    if isinstance(value, str | bytes):
+        return sys.getsizeof(value)
+    if isinstance(value, Mapping):
+        return sys.getsizeof(value) + sum(
+            estimate_size(k) + estimate_size(v) for k, v in value.items()
+        )
+    if isinstance(value, list | tuple | set | frozenset):
+        return sys.getsizeof(value) + sum(estimate_size(v) for v in value)
+    fields = getattr(value, "__dict__", None)
+    if fields is not None:
+        return sys.getsizeof(value) + estimate_size(fields)
+    slots = getattr(type(value), "__slots__", None)
+    if slots:
+        return sys.getsizeof(value) + sum(estimate_size(getattr(value, s, None)) for s in slots)
+    return sys.getsizeof(value)
 
 
 def scope(user: User) -> str:
@@ -32,14 +65,23 @@ class ResultCache:
     ----------
     max_entries
         Results kept; the least recently used ones are dropped beyond it.
+    max_bytes
+        Estimated bytes kept (:func:`estimate_size`); the least recently used results are
+        dropped beyond it, and a result larger than a quarter of it is not kept at all.
     """
 
-    def __init__(self, max_entries: int = 2048) -> None:
+    def __init__(self, max_entries: int = 2048, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self.bytes = 0
+        self._sizes: dict[tuple[str, ...], int] = {}
         self._entries: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple[str, ...], threading.Lock] = {}
         self._generation = 0
+        #: Lookups answered from the cache and lookups that computed (read by the metrics).
+        self.hits = 0
+        self.misses = 0
 
     def call(self, fn: Callable[..., R], store: Store, user: User | None, *args: Any) -> R:
         """``fn(store, user, *args)`` (or ``fn(store, *args)`` without a user), cached.
@@ -58,14 +100,17 @@ class ResultCache:
         """
         with self._lock:
             if key in self._entries:
+                self.hits += 1
                 self._entries.move_to_end(key)
                 return self._entries[key]
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             with self._lock:
                 if key in self._entries:
+                    self.hits += 1
                     self._entries.move_to_end(key)
                     return self._entries[key]
+                self.misses += 1
                 generation = self._generation
             try:
                 result = compute()
@@ -73,18 +118,28 @@ class ResultCache:
                 with self._lock:
                     if self._computing.get(key) is computing:
                         del self._computing[key]
+            size = estimate_size(result)
             with self._lock:
-                if generation == self._generation:
-                    self._entries[key] = result
-                    while len(self._entries) > self.max_entries:
-                        self._entries.popitem(last=False)
+                if generation == self._generation and size * _LARGEST_SHARE <= self.max_bytes:
+                    self._keep(key, result, size)
         return result
+
+    def _keep(self, key: tuple[str, ...], result: Any, size: int) -> None:
+        """Store ``result`` and drop least recently used entries beyond the bounds (locked)."""
+        self.bytes += size - self._sizes.get(key, 0)
+        self._entries[key] = result
+        self._sizes[key] = size
+        self._entries.move_to_end(key)
+        while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
+            dropped, _ = self._entries.popitem(last=False)
+            self.bytes -= self._sizes.pop(dropped)
 
     def peek(self, key: tuple[str, ...]) -> Any | None:
         """The value kept under ``key``, or ``None``."""
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
+                self.hits += 1
                 self._entries.move_to_end(key)
             return found
 
@@ -92,6 +147,8 @@ class ResultCache:
         """Forget every result (after the data changed), and any being computed meanwhile."""
         with self._lock:
             self._entries.clear()
+            self._sizes.clear()
+            self.bytes = 0
             self._generation += 1
 
     def __len__(self) -> int:

@@ -1,8 +1,8 @@
 """Request dependencies shared by the API routers and the dashboard pages.
 
 They are coroutines so that FastAPI runs them on the event loop instead of sending each to the
-thread pool: they only read cookies and headers and, when a token or session is not cached yet,
-run one small lookup.
+thread pool: they only read cookies and headers and, when a token or session is not kept in
+memory yet (or was kept for a while), run one small lookup.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from revintel.auth import (
     SESSION_COOKIE,
     Permission,
     Session,
+    TokenInfo,
     User,
-    get_user,
     require,
-    user_for_token,
 )
 from revintel.server._errors import ApiError
+from revintel.server._logging import note_user
 from revintel.server._state import AppState
 from revintel.store import Store
 
@@ -48,8 +48,9 @@ StoreDep = Annotated[Store, Depends(get_store)]
 
 
 async def read_session(request: Request, state: StateDep) -> Session | None:
-    """The browser session from the signed cookie, if valid."""
-    return state.codec.loads(request.cookies.get(SESSION_COOKIE))
+    """The browser's session from its cookie, if valid: an anonymous one, or a signed-in one
+    the server still holds (not signed out, ended or expired; reading it counts as use)."""
+    return state.sessions.read(request.cookies.get(SESSION_COOKIE))
 
 
 SessionDep = Annotated[Session | None, Depends(read_session)]
@@ -71,24 +72,29 @@ async def optional_user(
     """
     token = _bearer(request)
     if token is not None:
-        user = state.cache.call(user_for_token, store, None, token)
-        if user is None:
+        # Checked on every request: a kept look-up never outlives the token's expiry, and a
+        # revoked token is forgotten at once.
+        grant = state.tokens.grant(store, token)
+        if grant is None:
             raise ApiError(401, "the API token is invalid, expired or revoked")
-        return user
-    if session is None or session.username is None:
+        request.state.token = grant.token
+        note_user(grant.user.username)
+        return grant.user
+    if session is None or session.user is None:
         return None
     if request.method not in SAFE_METHODS and not session.csrf_matches(
         request.headers.get(CSRF_HEADER)
     ):
         raise ApiError(403, f"missing or wrong {CSRF_HEADER} header")
-    return await session_user(state, store, session)
+    return await session_user(session)
 
 
-async def session_user(state: StateDep, store: StoreDep, session: SessionDep) -> User | None:
+async def session_user(session: SessionDep) -> User | None:
     """The user signed in by the session cookie (pages check their forms' CSRF field)."""
-    if session is None or session.username is None:
+    if session is None or session.user is None:
         return None
-    return state.cache.call(get_user, store, None, session.username)
+    note_user(session.user.username)
+    return session.user
 
 
 SessionUserDep = Annotated[User | None, Depends(session_user)]
@@ -105,6 +111,24 @@ async def current_user(user: OptionalUserDep) -> User:
 
 
 UserDep = Annotated[User, Depends(current_user)]
+
+
+async def caller_token(request: Request, user: UserDep) -> TokenInfo | None:
+    """The API token that authenticated the caller (``None`` for a signed-in browser)."""
+    token: TokenInfo | None = getattr(request.state, "token", None)
+    return token
+
+
+#: The record of the API token the caller sent, or ``None`` when signed in by a session.
+CallerTokenDep = Annotated[TokenInfo | None, Depends(caller_token)]
+
+
+def client_address(request: Request) -> str | None:
+    """The client's address: the connection's, or when it comes from a trusted proxy
+    (``REVINTEL_TRUSTED_PROXIES``), the one the proxy names in ``X-Forwarded-For``."""
+    state: AppState = request.app.state.revintel
+    peer = request.client.host if request.client else None
+    return state.proxies.client(peer, request.headers.get("X-Forwarded-For"))
 
 
 def permitted(permission: Permission) -> Callable[[User], Awaitable[User]]:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from revintel.auth import AccessDeniedError, UserError
 from revintel.forecast import ScenarioError
-from revintel.ingest import IngestError, UnknownPairError
+from revintel.ingest import ImportBusyError, IngestError, UnknownPairError
 from revintel.metrics import MetricQueryError
 from revintel.views import QueryError, RecordNotFoundError
 
@@ -69,6 +69,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(UnknownPairError)
     async def _not_found(request: Request, exc: Exception) -> Response:
         return _respond(request, 404, str(exc))
+
+    @app.exception_handler(ImportBusyError)
+    async def _busy(request: Request, exc: ImportBusyError) -> Response:
+        return _respond(request, 409, str(exc))
 
     @app.exception_handler(IngestError)
     @app.exception_handler(ScenarioError)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import secrets
 from typing import Literal
 
-from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-#: Secrets that must never protect a real installation.
-KNOWN_DEFAULT_SECRETS = frozenset({"", "changeme", "change-me", "secret", "revintel", "demo"})
-MIN_SECRET_LENGTH = 32
+from revintel.auth import TrustedProxies, is_loopback, secret_key_problem
 
 
 class SettingsError(ValueError):
@@ -25,14 +23,21 @@ class Settings(BaseSettings):
     db
         Store path or URL (``REVINTEL_DB``; default ``./revintel.duckdb``).
     secret_key
-        Key signing session cookies (``REVINTEL_SECRET_KEY``): at least 32 characters, required
-        unless ``demo`` is set, in which case a random one is drawn per start.
+        Key signing session cookies and deriving CSRF tokens (``REVINTEL_SECRET_KEY``): an
+        estimated 128 bits of entropy or more, required unless ``demo`` is set, in which case a
+        random one is drawn per start.
     demo
-        Demo mode (``REVINTEL_DEMO``): allows the random secret.
+        Demo mode (``REVINTEL_DEMO``): allows the random secret and the demo logins; loopback
+        ``host`` only.
     cookie_secure
         Send cookies only over HTTPS (browsers treat loopback addresses as secure too).
     session_hours
-        Lifetime of a login.
+        Lifetime of a login however it is used (the absolute expiry of a session).
+    session_idle_minutes
+        A session unused for longer ends (``REVINTEL_SESSION_IDLE_MINUTES``).
+    trusted_proxies
+        Addresses and networks of reverse proxies whose ``X-Forwarded-For`` names the client
+        (``REVINTEL_TRUSTED_PROXIES``, comma-separated; default none).
     default_language
         Language of the dashboard until a user picks one.
     threads
@@ -41,8 +46,17 @@ class Settings(BaseSettings):
         Compute the main dashboard views at start and after each import, before anyone asks
         (``REVINTEL_WARM_UP``).
     login_max_failures, login_window_seconds
-        Failed sign-ins allowed per user and per client address within the window; further
-        attempts get 429 until the oldest failure leaves the window.
+        Failed sign-ins allowed per user name from one client address within the window (five
+        times as many from all addresses); further attempts get 429 until the oldest failure
+        leaves the window.
+    log_format
+        ``text`` (default) or ``json``: one JSON object per line (``REVINTEL_LOG_FORMAT``).
+    metrics_port, metrics_host
+        Serve ``/metrics`` without sign-in on this port and address (``REVINTEL_METRICS_PORT``,
+        loopback by default) instead of to admins on the main port.
+    max_body_bytes, max_unpacked_bytes, max_rows, max_columns, max_cells, max_cell_chars,
+    max_rejected_rows, max_what_if_factor, max_simulations, max_cache_bytes, import_wait_seconds
+        Resource limits (``REVINTEL_MAX_BODY_BYTES`` …); see docs/limits.md.
     """
 
     model_config = SettingsConfigDict(env_prefix="REVINTEL_", extra="ignore")
@@ -59,20 +73,52 @@ class Settings(BaseSettings):
     default_language: Literal["de", "en"] = "de"
     login_max_failures: int = Field(default=10, ge=1, le=10_000)
     login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    # Sessions and proxies (docs/dashboard.md, "Sessions, tokens and the secret key").
+    session_idle_minutes: float = Field(default=30.0, gt=0, le=10_080)
+    trusted_proxies: str = ""
+    # Operations: log format and where /metrics is served (docs/production.md).
+    log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65_535)
+    metrics_host: str = "127.0.0.1"
+    # Resource limits (docs/limits.md lists each with its default and what happens when hit).
+    max_body_bytes: int = Field(default=200 << 20, ge=1 << 10)
+    max_unpacked_bytes: int = Field(default=256 << 20, ge=1 << 10)
+    max_rows: int = Field(default=1_048_576, ge=1)
+    max_columns: int = Field(default=1_000, ge=1)
+    max_cells: int = Field(default=20_000_000, ge=1)
+    max_cell_chars: int = Field(default=32_767, ge=1)
+    max_rejected_rows: int = Field(default=100_000, ge=1)
+    max_what_if_factor: float = Field(default=10.0, gt=0, le=10.0)
+    max_simulations: int = Field(default=5_000, ge=100, le=100_000)
+    max_cache_bytes: int = Field(default=256 << 20, ge=1 << 20)
+    import_wait_seconds: float = Field(default=5.0, ge=0, le=600)
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _parse_proxies(cls, value: str) -> str:
+        TrustedProxies.parse(value)
+        return value
 
     @model_validator(mode="after")
-    def _refuse_default_secret(self) -> Settings:
+    def _refuse_weak_secret_and_public_demo(self) -> Settings:
+        if self.demo and not is_loopback(self.host):
+            raise ValueError(
+                f"demo mode serves on loopback only (127.0.0.1, ::1, localhost), not {self.host}: "
+                "its logins and password are published"
+            )
         value = self.secret_key.get_secret_value() if self.secret_key is not None else ""
         if self.demo and not value:
             self.secret_key = SecretStr(secrets.token_urlsafe(48))
             return self
-        if value.strip().lower() in KNOWN_DEFAULT_SECRETS or len(value) < MIN_SECRET_LENGTH:
-            raise ValueError(
-                "REVINTEL_SECRET_KEY must be set to a random value of at least "
-                f"{MIN_SECRET_LENGTH} characters outside demo mode, e.g. "
-                "`python -c 'import secrets; print(secrets.token_urlsafe(48))'`"
-            )
+        problem = secret_key_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
         return self
+
+    @property
+    def proxies(self) -> TrustedProxies:
+        """The proxies trusted to name the client (parsed ``trusted_proxies``)."""
+        return TrustedProxies.parse(self.trusted_proxies)
 
     @property
     def secret(self) -> str:
@@ -87,7 +133,8 @@ def load_settings(**overrides: object) -> Settings:
     Raises
     ------
     SettingsError
-        A setting is invalid or the secret key is missing, a known default or too short.
+        A setting is invalid, the secret key missing or guessable, or demo mode asked to listen
+        on an address other machines can reach.
     """
     given = {k: v for k, v in overrides.items() if v is not None}
     try:

@@ -1,10 +1,11 @@
-"""What a running server holds: its settings, the store and the session codec."""
+"""What a running server holds: its settings, the store, sessions, token look-ups, throttle."""
 
 from __future__ import annotations
 
 import logging
 import queue
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -12,7 +13,15 @@ from typing import Any
 
 import ibis
 
-from revintel.auth import LoginThrottle, SessionCodec, ensure_auth_tables
+from revintel.auth import (
+    LoginThrottle,
+    SessionStore,
+    TokenCache,
+    TrustedProxies,
+    demo_accounts,
+    end_user_sessions,
+    ensure_auth_tables,
+)
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.server._cache import ResultCache
 from revintel.server._settings import Settings
@@ -88,6 +97,8 @@ class _Warming:
         self._running = False
         self._again = False
         self._thread: threading.Thread | None = None
+        #: Seconds the last complete pass took (``None`` before the first).
+        self.last_seconds: float | None = None
         self.cancelled = threading.Event()
         self.idle = threading.Event()
         self.idle.set()
@@ -112,6 +123,7 @@ class _Warming:
                     self.idle.set()
                     return
                 self._again = False
+            started = time.monotonic()
             for warmer in self.warmers:
                 if self.cancelled.is_set():
                     break
@@ -119,6 +131,7 @@ class _Warming:
                     warmer()
                 except Exception:  # a failed warm-up only means a slower first visit
                     logger.warning("computing the views ahead failed", exc_info=True)
+            self.last_seconds = time.monotonic() - started
 
     def stop(self, timeout: float) -> None:
         self.cancelled.set()
@@ -133,19 +146,37 @@ class AppState:
 
     settings: Settings
     stores: StoreProvider
-    codec: SessionCodec
+    sessions: SessionStore
     funnel: FunnelDefinition = field(default_factory=load_funnel)
     cache: ResultCache = field(default_factory=ResultCache)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    tokens: TokenCache = field(default_factory=TokenCache)
+    proxies: TrustedProxies = field(default_factory=TrustedProxies)
     _warming: _Warming = field(default_factory=_Warming)
 
     @classmethod
     def start(cls, settings: Settings) -> AppState:
-        """Open the store named by ``settings`` and prepare the session codec."""
-        codec = SessionCodec(settings.secret, int(settings.session_hours * 3600))
+        """Open the store named by ``settings`` and prepare sessions, token look-ups and the
+        login throttle; outside demo mode, refuse the demo accounts (with a warning)."""
+        stores = StoreProvider(settings.db)
+        if not settings.demo:
+            _refuse_demo_accounts(stores)
+        sessions = SessionStore(
+            stores.borrow,
+            settings.secret,
+            idle_seconds=settings.session_idle_minutes * 60,
+            absolute_seconds=settings.session_hours * 3600,
+            allow_demo=settings.demo,
+        )
         throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
         return cls(
-            settings=settings, stores=StoreProvider(settings.db), codec=codec, throttle=throttle
+            settings=settings,
+            stores=stores,
+            sessions=sessions,
+            throttle=throttle,
+            tokens=TokenCache(allow_demo=settings.demo),
+            proxies=settings.proxies,
+            cache=ResultCache(max_bytes=settings.max_cache_bytes),
         )
 
     def add_warmer(self, warmer: Callable[[], None]) -> None:
@@ -166,6 +197,11 @@ class AppState:
         """Wait until no view is being computed ahead; whether that happened in ``timeout`` s."""
         return self._warming.idle.wait(timeout)
 
+    @property
+    def warm_up_seconds(self) -> float | None:
+        """Seconds the last pass computing views ahead took (``None`` before the first)."""
+        return self._warming.last_seconds
+
     def warm_cancelled(self) -> bool:
         """Whether the server is stopping (warmers end early then)."""
         return self._warming.cancelled.is_set()
@@ -179,3 +215,17 @@ class AppState:
         """Stop computing ahead (waiting up to ``timeout`` seconds) and close the store."""
         self._warming.stop(timeout)
         self.stores.close()
+
+
+def _refuse_demo_accounts(stores: StoreProvider) -> None:
+    """End the sessions of the demo accounts (refused outside demo mode) and tell the admin."""
+    with stores.borrow() as store:
+        for username in demo_accounts(store):
+            end_user_sessions(store, username)
+            logger.warning(
+                "demo account %r (its password is published) is refused outside demo mode: "
+                "stop the server and remove it with `revintel users remove %s --db %s`",
+                username,
+                username,
+                stores.root.location,
+            )

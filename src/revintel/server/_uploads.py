@@ -8,7 +8,9 @@ from pathlib import Path
 
 from fastapi import UploadFile
 
+from revintel.ingest import FileLimits
 from revintel.server._errors import ApiError
+from revintel.server._settings import Settings
 
 MAX_UPLOAD_BYTES = 200 * 2**20
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -20,8 +22,22 @@ def safe_filename(name: str | None, index: int) -> str:
     return base or f"upload-{index}"
 
 
-def save_uploads(uploads: list[UploadFile], folder: Path) -> list[Path]:
-    """Write ``uploads`` into ``folder``; 413 when together they exceed 200 MiB."""
+def file_limits(settings: Settings) -> FileLimits:
+    """The bounds on each imported file, as the server is configured."""
+    return FileLimits(
+        max_unpacked_bytes=settings.max_unpacked_bytes,
+        max_rows=settings.max_rows,
+        max_columns=settings.max_columns,
+        max_cells=settings.max_cells,
+        max_cell_chars=settings.max_cell_chars,
+        max_rejected_rows=settings.max_rejected_rows,
+    )
+
+
+def save_uploads(
+    uploads: list[UploadFile], folder: Path, max_bytes: int = MAX_UPLOAD_BYTES
+) -> list[Path]:
+    """Write ``uploads`` into ``folder``; 413 when together they exceed ``max_bytes``."""
     paths: list[Path] = []
     total = 0
     for index, upload in enumerate(uploads):
@@ -31,8 +47,8 @@ def save_uploads(uploads: list[UploadFile], folder: Path) -> list[Path]:
         with path.open("wb") as out:
             while chunk := upload.file.read(2**20):
                 total += len(chunk)
-                if total > MAX_UPLOAD_BYTES:
-                    raise ApiError(413, f"uploads exceed {MAX_UPLOAD_BYTES // 2**20} MiB")
+                if total > max_bytes:
+                    raise ApiError(413, f"uploads exceed {max_bytes:,} bytes")
                 out.write(chunk)
         paths.append(path)
     if not paths:

@@ -16,6 +16,7 @@ from ibis.backends import BaseBackend
 
 from revintel.model import SCHEMA_VERSION, TABLES, Table, table
 from revintel.store._migrations import META_TABLE, migrate, read_schema_version
+from revintel.store._trim import trim_unreferenced_tail
 
 DEFAULT_DB = "revintel.duckdb"
 DB_ENV_VAR = "REVINTEL_DB"
@@ -40,6 +41,8 @@ def _connect(location: str, read_only: bool) -> BaseBackend:
     path = location.removeprefix("duckdb://")
     if path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not read_only:
+            trim_unreferenced_tail(Path(path))
     return ibis.duckdb.connect(path, read_only=read_only)
 
 

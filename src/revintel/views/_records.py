@@ -12,7 +12,7 @@ from typing import Any
 
 import ibis
 
-from revintel.auth import AccessDeniedError, User, visible
+from revintel.auth import AccessDeniedError, User, visible, visible_tables
 from revintel.model import TABLES, table
 from revintel.store import Store
 from revintel.views._scores import SCORE_KINDS, has_scores, parse_reasons, with_scores
@@ -59,6 +59,12 @@ class RecordPage:
     rows: list[dict[str, Any]]
 
 
+def _has_control_characters(text: str) -> bool:
+    # A NUL byte ends DuckDB's SQL text inside the quoted literal, so such a key or filter value
+    # would fail the query instead of matching nothing; no key or value of the model holds one.
+    return any(ord(c) < 32 for c in text)
+
+
 def _check_record_table(name: str) -> None:
     if name not in LIST_FILTERS:
         raise QueryError(f"unknown record table {name!r}; known: {', '.join(RECORD_TABLES)}")
@@ -71,6 +77,8 @@ def filtered(store: Store, user: User, name: str, query: RecordQuery) -> ibis.Ta
     for column, value in query.filters.items():
         if column not in LIST_FILTERS[name]:
             raise QueryError(f"{name} cannot be filtered on {column!r}")
+        if _has_control_characters(value):
+            raise QueryError(f"{column}: control characters are not allowed")
         t = t.filter(t[column] == value)
     if query.created_from is not None:
         t = t.filter(t.created_at >= query.created_from)
@@ -139,6 +147,8 @@ def get_record(store: Store, user: User, name: str, key: str) -> dict[str, Any]:
     """
     _check_record_table(name)
     key_column = table(name).key[0]
+    if _has_control_characters(key):
+        raise RecordNotFoundError(f"no {name} row with {key_column} {key!r}")
     mine = visible(store, user, name)
     found = mine.filter(mine[key_column] == key)
     if name in SCORE_KINDS:
@@ -153,8 +163,11 @@ def get_record(store: Store, user: User, name: str, key: str) -> dict[str, Any]:
 
 
 def record_counts(store: Store, user: User) -> dict[str, int]:
-    """Rows per model table; leads, opportunities and accounts count only rows ``user`` sees."""
-    return {t.name: int(visible(store, user, t.name).count().execute()) for t in TABLES}
+    """Rows per model table among those ``user`` sees (:func:`revintel.auth.visible_tables`):
+    a sales rep counts their own leads, deals, accounts and targets and the rows hanging off
+    them, never the company's."""
+    tables = visible_tables(store, user)
+    return {t.name: int(tables[t.name].count().execute()) for t in TABLES}
 
 
 def monthly_counts(

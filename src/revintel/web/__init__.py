@@ -20,7 +20,7 @@ from revintel.web._warmup import page_warmer
 def render_html_error(request: Request, status: int, message: str) -> Response:
     """An error page in the visitor's language."""
     state = request.app.state.revintel
-    session = state.codec.loads(request.cookies.get(SESSION_COOKIE)) or Session.anonymous()
+    session = state.sessions.read(request.cookies.get(SESSION_COOKIE)) or Session.anonymous()
     t = Translator(request_language(request, state))
     key = f"error.{status}" if status in (403, 404) else "error.other"
     return render(request, state, "error.html", session, t, status, code=status, message=t(key))

@@ -69,7 +69,8 @@ class PageContext:
 
         A successful ``GET`` page is rendered once per URL, user and language until the data
         changes (the result cache is cleared then); later requests only put their session's
-        CSRF token into the kept HTML.
+        CSRF token into the kept HTML. The session cookie is not sent again: it is set at
+        sign-in only.
         """
         extra = {"user": self.user}
         if self.request.method != "GET" or status != 200:
@@ -80,9 +81,7 @@ class PageContext:
         html = self.state.cache.remember(
             key, lambda: render_text(self.request, template, self.t, CSRF_SLOT, **extra, **context)
         )
-        response = HTMLResponse(html.replace(CSRF_SLOT, self.session.csrf_token))
-        set_session_cookie(response, self.state, self.session)
-        return response
+        return HTMLResponse(html.replace(CSRF_SLOT, self.session.csrf_token))
 
     def query(self, fn: Callable[..., R], *args: Any) -> R:
         """``fn(store, user, *args)`` through the server's result cache."""
@@ -107,8 +106,9 @@ def render(
     status: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    """Render ``template`` and keep the session cookie on the response."""
-    response = TEMPLATES.TemplateResponse(
+    """Render ``template`` with ``session``'s CSRF token (the caller sets a new session's
+    cookie with :func:`set_session_cookie`)."""
+    return TEMPLATES.TemplateResponse(
         request,
         template,
         {
@@ -121,8 +121,6 @@ def render(
         },
         status_code=status,
     )
-    set_session_cookie(response, state, session)
-    return response
 
 
 def page_key(request: Request, username: str, lang: str) -> tuple[str, ...]:
@@ -150,16 +148,14 @@ class CachedPageRoute(APIRoute):
 
 def _kept_page(request: Request) -> Response | None:
     state: AppState = request.app.state.revintel
-    session = state.codec.loads(request.cookies.get(SESSION_COOKIE))
+    session = state.sessions.read(request.cookies.get(SESSION_COOKIE))
     if session is None or session.username is None:
         return None
     key = page_key(request, session.username, request_language(request, state))
     html = state.cache.peek(key)
     if html is None:
         return None
-    response = HTMLResponse(html.replace(CSRF_SLOT, session.csrf_token))
-    set_session_cookie(response, state, session)
-    return response
+    return HTMLResponse(html.replace(CSRF_SLOT, session.csrf_token))
 
 
 def render_text(
@@ -178,11 +174,12 @@ def render_text(
 
 
 def set_session_cookie(response: Response, state: AppState, session: Session) -> None:
-    """Store ``session`` in a signed, HttpOnly, SameSite=Lax (and Secure) cookie."""
+    """Send ``session`` in a signed, HttpOnly, SameSite=Lax (and Secure) cookie: at sign-in,
+    sign-out and when a browser without a valid session gets an anonymous one."""
     response.set_cookie(
         SESSION_COOKIE,
-        state.codec.dumps(session),
-        max_age=int(state.settings.session_hours * 3600),
+        state.sessions.cookie(session),
+        max_age=state.sessions.max_age_seconds,
         path="/",
         secure=state.settings.cookie_secure,
         httponly=True,

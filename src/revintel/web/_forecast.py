@@ -12,6 +12,7 @@ from revintel.charts import Chart, FanChart
 from revintel.forecast import NEW, OPEN, TOTAL
 from revintel.views import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
+from revintel.web._csv import chart_csv
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
@@ -103,11 +104,7 @@ def _csv(chart_id: str) -> Any:
         chart = _charts(page, _rows(page, settings)[1], settings["by"]).get(chart_id)
         if chart is None:
             return PlainTextResponse("choose a breakdown (by) for this chart", status_code=404)
-        return PlainTextResponse(
-            chart.csv_text(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
-        )
+        return chart_csv(chart, chart_id)
 
     download.__doc__ = f"The rows of the {chart_id} chart as CSV."
     return download

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from revintel.auth import AccessDeniedError, Permission, require
 from revintel.ingest import import_files, preset_names, quality_report
-from revintel.server import remove_folder, save_uploads
+from revintel.server import file_limits, remove_folder, save_uploads
 from revintel.views import import_history, rejected_rows, rejections_by_reason
 from revintel.web._context import PageDep
 
@@ -45,9 +45,18 @@ def import_upload(
         raise AccessDeniedError("the form's CSRF token does not match the session")
     folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
     try:
-        paths = save_uploads(files, folder)
+        settings = page.state.settings
+        paths = save_uploads(files, folder, settings.max_body_bytes)
         names = [p.name for p in paths]
-        report = import_files(page.store, preset, paths, strict=strict, file_names=names)
+        report = import_files(
+            page.store,
+            preset,
+            paths,
+            strict=strict,
+            file_names=names,
+            limits=file_limits(settings),
+            wait_seconds=settings.import_wait_seconds,
+        )
     finally:
         remove_folder(folder)
     page.state.data_changed()

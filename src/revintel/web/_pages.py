@@ -149,7 +149,7 @@ def leads(
 def lead_detail(page: PageDep, lead_id: str) -> Response:
     """One lead with its milestone timeline and touchpoints (403 for another rep's lead)."""
     lead = page.query(get_record, "leads", lead_id)
-    found = page.query_unscoped(journey, ("leads", lead_id), lead_id, None)
+    found = page.query(journey, ("leads", lead_id), lead_id, None)
     return page.render(
         "lead.html",
         lead=lead,
@@ -181,7 +181,7 @@ def deal_detail(page: PageDep, opportunity_id: str) -> Response:
     """One deal with its journey's milestone timeline and touchpoints (403 for another rep's)."""
     deal = page.query(get_record, "opportunities", opportunity_id)
     scored = ("opportunities", opportunity_id)
-    found = page.query_unscoped(journey, scored, deal["lead_id"], opportunity_id)
+    found = page.query(journey, scored, deal["lead_id"], opportunity_id)
     return page.render(
         "deal.html",
         deal=deal,

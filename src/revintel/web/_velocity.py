@@ -6,13 +6,14 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from pydantic import BeforeValidator
 
 from revintel.charts import Chart
 from revintel.server import SliceDep
 from revintel.views import Slice, kpi_series
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
+from revintel.web._csv import chart_csv
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -61,11 +62,7 @@ def _csv(chart_id: str) -> Any:
         page: PageDep, focus: SliceDep, created_from: Day = None, created_to: Day = None
     ) -> Response:
         chart = _chart(page, chart_id, focus, created_from, created_to)
-        return PlainTextResponse(
-            chart.csv_text(),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="{chart_id}.csv"'},
-        )
+        return chart_csv(chart, chart_id)
 
     download.__doc__ = f"The rows of the {chart_id} chart as CSV."
     return download

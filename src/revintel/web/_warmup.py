@@ -15,7 +15,7 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from revintel.auth import SESSION_COOKIE, Permission, Role, Session, User, list_users
+from revintel.auth import SESSION_COOKIE, Permission, Role, User, list_users
 from revintel.server import AppState
 
 logger = logging.getLogger(__name__)
@@ -70,12 +70,13 @@ def page_warmer(app: FastAPI, state: AppState) -> Callable[[], None]:
 
     def warm() -> None:
         with state.stores.borrow() as store:
-            user = warm_user(list_users(store))
+            user = warm_user([u for u in list_users(store) if state.sessions.admits(u)])
         if user is None:
             logger.info("no manager, admin or marketing user: views are computed on first visit")
             return
-        session = Session.anonymous().signed_in(user.username)
-        cookie = f"{SESSION_COOKIE}={state.codec.dumps(session)}"
+        # A session of its own, ended after the pass, like any signed-in visitor's.
+        session = state.sessions.start(user)
+        cookie = f"{SESSION_COOKIE}={state.sessions.cookie(session)}"
 
         async def visit() -> None:
             for path in WARM_PATHS:
@@ -84,6 +85,9 @@ def page_warmer(app: FastAPI, state: AppState) -> Callable[[], None]:
                 status = await _get(app, path, cookie)
                 logger.info("computed %s ahead (%d)", path, status)
 
-        asyncio.run(visit())
+        try:
+            asyncio.run(visit())
+        finally:
+            state.sessions.end(session)
 
     return warm

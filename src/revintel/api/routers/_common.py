@@ -141,13 +141,15 @@ class Journey:
 def journey(
     state: AppState,
     store: Store,
+    user: User,
     lang: Language,
     scored: tuple[str, str],
     lead_id: str | None,
     opportunity_id: str | None = None,
 ) -> Journey:
-    """The journey of a lead (and of one of its opportunities); ``scored`` is (table, id)."""
-    found = state.cache.call(read_journey, store, None, scored, lead_id, opportunity_id)
+    """The journey of a lead (and of one of its opportunities) as ``user`` may see it;
+    ``scored`` is (table, id)."""
+    found = state.cache.call(read_journey, store, user, scored, lead_id, opportunity_id)
     return Journey(
         timeline=timeline_models(found.timeline, state.funnel, lang),
         touchpoints=touchpoint_models(found.touchpoints),

@@ -15,7 +15,7 @@ from revintel.api.routers.forecast_schemas import (
     ForecastRow,
     ForecastTable,
 )
-from revintel.forecast import weighted_pipeline
+from revintel.forecast import check_forecast_limits, weighted_pipeline
 from revintel.server import StateDep, StoreDep, UserDep
 from revintel.views import (
     BACKTEST_MONTHS,
@@ -57,6 +57,10 @@ async def get_forecast(
     created; a sales rep gets the forecast of their own deals and leads. With ``what_if``
     the rows are the scenario's, with the baseline's P50 and the change against it."""
     scenarios = repeated(what_if, "what_if", most=10)
+    limits = state.settings
+    check_forecast_limits(
+        simulations, scenarios, state.funnel, limits.max_simulations, limits.max_what_if_factor
+    )
     args = (by, months, simulations, seed, scenarios)
 
     def build() -> ForecastOut:
@@ -83,6 +87,11 @@ async def get_backtest(
     """Forecasts replayed as of past month-ends against the intake that came, with WAPE, bias
     and P10–P90 coverage beside the weighted-pipeline and run-rate baselines. Each origin is a
     full forecast, so the defaults are small (3 origins, 200 simulations)."""
+
+    limits = state.settings
+    check_forecast_limits(
+        simulations, (), state.funnel, limits.max_simulations, limits.max_what_if_factor
+    )
 
     def build() -> BacktestOut:
         view = state.cache.call(backtest_view, store, user, origins, months, simulations, seed)

@@ -14,11 +14,12 @@ from revintel.api.routers.imports_schemas import (
     ImportResult,
     RejectedRow,
 )
-from revintel.ingest import import_files
+from revintel.ingest import IngestError, import_files
 from revintel.server import (
     ImporterDep,
     StateDep,
     StoreDep,
+    file_limits,
     remove_folder,
     save_uploads,
 )
@@ -60,12 +61,28 @@ def upload(
     preset: Annotated[str, Form(max_length=64)] = "generic",
     strict: Annotated[bool, Form()] = False,
 ) -> ImportResult:
-    """Import the files in one transaction; every rejected row is kept with its reason."""
+    """Import the files in one transaction; every rejected row is kept with its reason.
+
+    409 when another import is running (the attempt is recorded as a failed batch); 422 when a
+    file exceeds a limit (see docs/limits.md) or has more rejected rows than allowed.
+    """
     folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
     try:
-        paths = save_uploads(files, folder)
+        settings = state.settings
+        paths = save_uploads(files, folder, settings.max_body_bytes)
         names = [p.name for p in paths]
-        report = import_files(store, preset, paths, strict=strict, file_names=names)
+        report = import_files(
+            store,
+            preset,
+            paths,
+            strict=strict,
+            file_names=names,
+            limits=file_limits(settings),
+            wait_seconds=settings.import_wait_seconds,
+        )
+    except IngestError:
+        state.cache.clear()  # a refused import may still have recorded a failed batch
+        raise
     finally:
         remove_folder(folder)
     state.data_changed()

@@ -67,7 +67,7 @@ async def get_lead(
 
     def build() -> LeadDetail:
         lead = state.cache.call(get_record, store, user, "leads", lead_id)
-        path = journey(state, store, lang, ("leads", lead_id), lead_id)
+        path = journey(state, store, user, lang, ("leads", lead_id), lead_id)
         return LeadDetail(lead=Lead(**lead), **vars(path))
 
     return await cached_json(request, state, user, build)

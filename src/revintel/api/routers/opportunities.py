@@ -71,7 +71,7 @@ async def get_opportunity(
     def build() -> OpportunityDetail:
         deal = state.cache.call(get_record, store, user, "opportunities", opportunity_id)
         scored = ("opportunities", opportunity_id)
-        path = journey(state, store, lang, scored, deal["lead_id"], opportunity_id)
+        path = journey(state, store, user, lang, scored, deal["lead_id"], opportunity_id)
         return OpportunityDetail(opportunity=Opportunity(**deal), **vars(path))
 
     return await cached_json(request, state, user, build)

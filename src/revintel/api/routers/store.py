@@ -24,7 +24,7 @@ def health(state: StateDep) -> Health:
 
 @router.get("/store", response_model=StoreInfo, summary="Tables, row counts, schema version")
 async def store_info(request: Request, store: StoreDep, user: UserDep, state: StateDep) -> Response:
-    """Row counts per model table (leads, opportunities, accounts: only rows the caller sees)."""
+    """Row counts per model table, of the rows the caller sees (a sales rep: their own)."""
 
     def build() -> StoreInfo:
         counts = state.cache.call(record_counts, store, user)

@@ -48,9 +48,9 @@ def upload_targets(
     """Load a targets CSV in one transaction; rows with an existing target id are replaced."""
     folder = Path(tempfile.mkdtemp(prefix="revintel-targets-"))
     try:
-        [path] = save_uploads([file], folder)
+        [path] = save_uploads([file], folder, state.settings.max_body_bytes)
         try:
-            written = import_targets(store, path)
+            written = import_targets(store, path, state.settings.max_cell_chars)
         except TargetsError as exc:
             raise ApiError(422, str(exc).replace(str(folder) + "/", "")) from None
     finally:

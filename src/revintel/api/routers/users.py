@@ -11,22 +11,40 @@ from revintel.api.routers.users_schemas import (
     TokenOut,
     TokenRequest,
 )
-from revintel.auth import add_user, create_token, list_tokens, list_users, revoke_token
-from revintel.server import AdminDep, ApiError, StateDep, StoreDep, UserDep
+from revintel.auth import (
+    add_user,
+    create_token,
+    get_user,
+    list_tokens,
+    list_users,
+    revoke_token,
+)
+from revintel.server import (
+    AdminDep,
+    ApiError,
+    CallerTokenDep,
+    StateDep,
+    StoreDep,
+    UserDep,
+)
 
 router = APIRouter(tags=["users"])
+
+
+def _me(user: object) -> Me:
+    return Me.model_validate(user, from_attributes=True)
 
 
 @router.get("/me", response_model=Me, summary="The caller")
 def me(user: UserDep) -> Me:
     """Who the session or token belongs to, with role and rep."""
-    return Me(**user.__dict__)
+    return _me(user)
 
 
 @router.get("/users", response_model=list[Me], summary="All users (admin)")
 def users(store: StoreDep, admin: AdminDep) -> list[Me]:
     """Every active user; admins only."""
-    return [Me(**u.__dict__) for u in list_users(store)]
+    return [_me(u) for u in list_users(store)]
 
 
 @router.post("/users", response_model=Me, status_code=201, summary="Create a user (admin)")
@@ -41,7 +59,19 @@ def create_user(body: NewUser, store: StoreDep, admin: AdminDep) -> Me:
         rep_id=body.rep_id,
         display_name=body.display_name,
     )
-    return Me(**user.__dict__)
+    return _me(user)
+
+
+@router.delete(
+    "/users/{username}/sessions", status_code=204, summary="Sign a user out everywhere (admin)"
+)
+def end_sessions(username: str, state: StateDep, store: StoreDep, admin: AdminDep) -> Response:
+    """End every dashboard session of ``username`` at once, as ``revintel users
+    sessions-revoke`` does; their API tokens stay valid (revoke those separately)."""
+    if get_user(store, username) is None:
+        raise ApiError(404, f"no active user {username!r}")
+    state.sessions.end_all(username)
+    return Response(status_code=204)
 
 
 @router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
@@ -51,16 +81,26 @@ def tokens(store: StoreDep, user: UserDep) -> list[TokenOut]:
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Issue a token")
-def new_token(body: TokenRequest, store: StoreDep, user: UserDep) -> TokenCreated:
-    """A new token for the caller; its secret appears only in this response."""
-    secret, info = create_token(store, user.username, body.name, valid_days=body.valid_days)
+def new_token(
+    body: TokenRequest, store: StoreDep, user: UserDep, caller: CallerTokenDep
+) -> TokenCreated:
+    """A new token for the caller; its secret appears only in this response.
+
+    Asked for with an API token, the new token expires no later than that one (a longer
+    ``valid_days`` is shortened, none means the same expiry), and a token without expiry
+    cannot ask for one without ``valid_days`` (403): tokens that never expire come from a
+    signed-in browser or ``revintel users token``.
+    """
+    secret, info = create_token(
+        store, user.username, body.name, valid_days=body.valid_days, parent=caller
+    )
     return TokenCreated(token=secret, **TokenOut.model_validate(info).model_dump())
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke a token")
 def delete_token(token_id: str, store: StoreDep, user: UserDep, state: StateDep) -> Response:
-    """Revoke one of the caller's tokens."""
+    """Revoke one of the caller's tokens; it is refused from the next request on."""
     if not revoke_token(store, user.username, token_id):
         raise ApiError(404, f"you have no token {token_id!r}")
-    state.cache.clear()  # the token's owner was cached for it
+    state.tokens.forget(token_id)
     return Response(status_code=204)

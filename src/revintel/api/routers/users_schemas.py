@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from revintel.auth import Role
+from revintel.auth import MIN_PASSWORD_LENGTH, Role
 
 
 class Me(BaseModel):
@@ -22,7 +22,9 @@ class NewUser(BaseModel):
     """A user to create (admins only)."""
 
     username: str = Field(min_length=2, max_length=64)
-    password: str = Field(min_length=1, max_length=1024, description="at least 12 characters")
+    password: str = Field(
+        min_length=1, max_length=1024, description=f"at least {MIN_PASSWORD_LENGTH} characters"
+    )
     role: Role
     rep_id: str | None = Field(default=None, max_length=64, description="for sales reps")
     display_name: str | None = Field(default=None, max_length=200)
@@ -32,7 +34,12 @@ class TokenRequest(BaseModel):
     """Ask for a new API token."""
 
     name: str = Field(min_length=1, max_length=100, description="what the token is for")
-    valid_days: int | None = Field(default=None, ge=1, le=3650)
+    valid_days: int | None = Field(
+        default=None,
+        ge=1,
+        le=3650,
+        description="days until it expires; none: never (signed in) or with the calling token",
+    )
 
 
 class TokenOut(BaseModel):

@@ -1,0 +1,56 @@
+"""Cells no export should hold: control characters, undecodable bytes, overlong text.
+
+Such a row is rejected with the column named, and the offending cell is defused in the file's
+cells (shortened, its control characters replaced) so that the rejected row kept for review
+neither carries the bytes nor grows every page that shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+# C0 controls except tab, line feed and carriage return (kept inside quoted cells), DEL, C1
+# controls (what stray bytes of a misread encoding turn into) and the replacement character
+# (what undecodable bytes turn into).
+_UNSAFE = r"[\x{00}-\x{08}\x{0B}\x{0C}\x{0E}-\x{1F}\x{7F}-\x{9F}\x{FFFD}]"
+#: Characters of an overlong cell kept in the rejected row.
+SHOWN_CHARS = 200
+
+
+@dataclass(frozen=True)
+class CellProblem:
+    """Rows (``mask``) whose cell in ``column`` cannot be stored, and why."""
+
+    mask: pa.Array
+    column: str
+    reason: str
+
+
+def defuse_cells(cells: pa.Table, max_cell_chars: int) -> tuple[pa.Table, list[CellProblem]]:
+    """``cells`` with unsafe and overlong cells defused, and the rows to reject for them."""
+    problems: list[CellProblem] = []
+    columns = []
+    for name, column in zip(cells.column_names, cells.columns, strict=True):
+        values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+        unsafe = pc.fill_null(pc.match_substring_regex(values, _UNSAFE), False)
+        if pc.any(unsafe).as_py():
+            problems.append(
+                CellProblem(unsafe, name, f"{name}: a control character or an undecodable byte")
+            )
+            values = pc.replace_substring_regex(values, _UNSAFE, "?")
+        long = pc.fill_null(pc.greater(pc.utf8_length(values), max_cell_chars), False)
+        if pc.any(long).as_py():
+            problems.append(
+                CellProblem(long, name, f"{name}: longer than {max_cell_chars:,} characters")
+            )
+            shortened = pc.binary_join_element_wise(
+                pc.utf8_slice_codeunits(values, 0, SHOWN_CHARS), pa.scalar("…"), ""
+            )
+            values = pc.if_else(long, shortened, values)
+        columns.append(values)
+    if not problems:
+        return cells, problems
+    return pa.table(columns, names=cells.column_names), problems

@@ -33,7 +33,9 @@ def _settings(by: str | None, grain: str | None, months: int | None) -> dict[str
 
 
 def _rows(page: PageContext, settings: dict[str, Any]) -> tuple[Any, list[dict[str, Any]]]:
-    view = page.query(forecast_view, settings["by"], settings["months"], FORECAST_SIMULATIONS, SEED)
+    # The same arguments as the API's default forecast (no what-if), so both share one result.
+    args = (settings["by"], settings["months"], FORECAST_SIMULATIONS, SEED, ())
+    view = page.query(forecast_view, *args)
     rows = [r for r in view.records() if r["grain"] == settings["grain"]]
     return view, rows
 

@@ -102,7 +102,7 @@ def test_json_format_installs_one_json_handler_on_the_root_logger() -> None:
     buffer = io.StringIO()
     configure_logging("json", stream=buffer)
     configure_logging("json", stream=buffer)
-    logging.getLogger("revintel.probe").info("outside any request")
+    logging.getLogger("revintel.probe").warning("outside any request")
     configure_logging("text")
     (line,) = buffer.getvalue().splitlines()
     record = json.loads(line)

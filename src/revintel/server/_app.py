@@ -84,7 +84,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Handlers mostly run Python on cached results; a few threads contend less for the
         # interpreter than anyio's default of 40, which raises throughput under many clients.
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
-        configure_logging(settings.log_format)
+        configure_logging(settings.log_format, level=settings.log_level)
         state.warm()
         with metrics_port(metrics, settings):
             yield

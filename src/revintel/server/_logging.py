@@ -102,7 +102,9 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
-def configure_logging(log_format: LogFormat = "text", stream: IO[str] | None = None) -> None:
+def configure_logging(
+    log_format: LogFormat = "text", stream: IO[str] | None = None, level: str = "warning"
+) -> None:
     """Send every log record (revintel's and uvicorn's) through one handler on the root logger.
 
     Calling it again replaces the handler it installed before. uvicorn's access log is turned
@@ -114,6 +116,8 @@ def configure_logging(log_format: LogFormat = "text", stream: IO[str] | None = N
         ``json`` for one JSON object per line, ``text`` for readable lines.
     stream
         Where to write (standard error by default).
+    level
+        Level of revintel's own loggers; the access lines are always written.
     """
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.set_name(_HANDLER_NAME)
@@ -124,7 +128,8 @@ def configure_logging(log_format: LogFormat = "text", stream: IO[str] | None = N
     for old in [h for h in root.handlers if h.get_name() == _HANDLER_NAME or _is_default(h)]:
         root.removeHandler(old)
     root.addHandler(handler)
-    logging.getLogger("revintel").setLevel(logging.INFO)
+    logging.getLogger("revintel").setLevel(level.upper())
+    access_log.setLevel(logging.INFO)
     for name in ("uvicorn", "uvicorn.error"):
         uvicorn_logger = logging.getLogger(name)
         uvicorn_logger.handlers.clear()

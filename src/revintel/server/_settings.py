@@ -51,6 +51,9 @@ class Settings(BaseSettings):
         leaves the window.
     log_format
         ``text`` (default) or ``json``: one JSON object per line (``REVINTEL_LOG_FORMAT``).
+    log_level
+        Level of revintel's own messages besides the access lines (``REVINTEL_LOG_LEVEL``,
+        default ``warning``; ``info`` adds what each computation did).
     metrics_port, metrics_host
         Serve ``/metrics`` without sign-in on this port and address (``REVINTEL_METRICS_PORT``,
         loopback by default) instead of to admins on the main port.
@@ -78,6 +81,7 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # Operations: log format and where /metrics is served (docs/production.md).
     log_format: Literal["text", "json"] = "text"
+    log_level: Literal["debug", "info", "warning", "error"] = "warning"
     metrics_port: int | None = Field(default=None, ge=1, le=65_535)
     metrics_host: str = "127.0.0.1"
     # Resource limits (docs/limits.md lists each with its default and what happens when hit).

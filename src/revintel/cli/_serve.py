@@ -115,6 +115,19 @@ def serve_demo(location: str) -> None:
 DEMO_SERVERS.append(serve_demo)
 
 
+#: A new password: prompted for twice when omitted, or read from ``$REVINTEL_PASSWORD``.
+PasswordOption = Annotated[
+    str,
+    typer.Option(
+        prompt=True,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="REVINTEL_PASSWORD",
+        help="Prompted for when omitted (or read from $REVINTEL_PASSWORD).",
+    ),
+]
+
+
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name (lower case).")],
@@ -124,16 +137,7 @@ def users_add(
         str | None, typer.Option("--rep-id", help="For sales_rep: the rep whose rows they see.")
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="REVINTEL_PASSWORD",
-            help="Prompted for when omitted (or read from $REVINTEL_PASSWORD).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
 ) -> None:
     """Create a user; the password is stored only as an Argon2id hash."""
     from revintel.auth import add_user
@@ -182,16 +186,7 @@ UserArgument = Annotated[str, typer.Argument(help="Login name.")]
 def users_passwd(
     username: UserArgument,
     db: DbOption = None,
-    password: Annotated[
-        str,
-        typer.Option(
-            prompt=True,
-            hide_input=True,
-            confirmation_prompt=True,
-            envvar="REVINTEL_PASSWORD",
-            help="Prompted for when omitted (or read from $REVINTEL_PASSWORD).",
-        ),
-    ] = "",
+    password: PasswordOption = "",
 ) -> None:
     """Set a user's password; every session of theirs ends."""
     from revintel.auth import set_password

@@ -28,6 +28,7 @@ from revintel.server._state import AppState
 from revintel.server._uploads import (
     MAX_UPLOAD_BYTES,
     file_limits,
+    import_uploads,
     remove_folder,
     safe_filename,
     save_uploads,
@@ -57,6 +58,7 @@ __all__ = [
     "client_address",
     "create_app",
     "file_limits",
+    "import_uploads",
     "install_error_handlers",
     "load_settings",
     "remove_folder",

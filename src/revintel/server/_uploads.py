@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 import shutil
+import tempfile
 from pathlib import Path
 
 from fastapi import UploadFile
 
-from revintel.ingest import FileLimits
+from revintel.ingest import FileLimits, ImportReport, import_files
 from revintel.server._errors import ApiError
 from revintel.server._settings import Settings
+from revintel.store import Store
 
 MAX_UPLOAD_BYTES = 200 * 2**20
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
@@ -59,3 +61,26 @@ def save_uploads(
 def remove_folder(folder: Path) -> None:
     """Delete a temporary upload folder."""
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def import_uploads(
+    store: Store, settings: Settings, preset: str, uploads: list[UploadFile], *, strict: bool
+) -> ImportReport:
+    """Import ``uploads`` with ``preset`` in one transaction, within the configured limits.
+
+    The files are saved under their own names in a temporary folder, removed afterwards.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
+    try:
+        paths = save_uploads(uploads, folder, settings.max_body_bytes)
+        return import_files(
+            store,
+            preset,
+            paths,
+            strict=strict,
+            file_names=[p.name for p in paths],
+            limits=file_limits(settings),
+            wait_seconds=settings.import_wait_seconds,
+        )
+    finally:
+        remove_folder(folder)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated, Any
 
 import pandas as pd
@@ -11,8 +9,8 @@ from fastapi import APIRouter, File, Form, Query, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from revintel.auth import AccessDeniedError, Permission, require
-from revintel.ingest import import_files, preset_names, quality_report
-from revintel.server import file_limits, remove_folder, save_uploads
+from revintel.ingest import preset_names, quality_report
+from revintel.server import import_uploads
 from revintel.views import import_history, rejected_rows, rejections_by_reason
 from revintel.web._context import PageDep
 
@@ -43,22 +41,7 @@ def import_upload(
     require(page.user, Permission.import_data)
     if not page.session.csrf_matches(csrf_token):
         raise AccessDeniedError("the form's CSRF token does not match the session")
-    folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
-    try:
-        settings = page.state.settings
-        paths = save_uploads(files, folder, settings.max_body_bytes)
-        names = [p.name for p in paths]
-        report = import_files(
-            page.store,
-            preset,
-            paths,
-            strict=strict,
-            file_names=names,
-            limits=file_limits(settings),
-            wait_seconds=settings.import_wait_seconds,
-        )
-    finally:
-        remove_folder(folder)
+    report = import_uploads(page.store, page.state.settings, preset, files, strict=strict)
     page.state.data_changed()
     return page.render(
         "import.html", presets=presets(), report=report, files=report.files, preset=preset

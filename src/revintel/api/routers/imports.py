@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
@@ -14,14 +12,12 @@ from revintel.api.routers.imports_schemas import (
     ImportResult,
     RejectedRow,
 )
-from revintel.ingest import IngestError, import_files
+from revintel.ingest import IngestError
 from revintel.server import (
     ImporterDep,
     StateDep,
     StoreDep,
-    file_limits,
-    remove_folder,
-    save_uploads,
+    import_uploads,
 )
 from revintel.views import import_history, rejected_rows
 
@@ -66,25 +62,11 @@ def upload(
     409 when another import is running (the attempt is recorded as a failed batch); 422 when a
     file exceeds a limit (see docs/limits.md) or has more rejected rows than allowed.
     """
-    folder = Path(tempfile.mkdtemp(prefix="revintel-upload-"))
     try:
-        settings = state.settings
-        paths = save_uploads(files, folder, settings.max_body_bytes)
-        names = [p.name for p in paths]
-        report = import_files(
-            store,
-            preset,
-            paths,
-            strict=strict,
-            file_names=names,
-            limits=file_limits(settings),
-            wait_seconds=settings.import_wait_seconds,
-        )
+        report = import_uploads(store, state.settings, preset, files, strict=strict)
     except IngestError:
         state.cache.clear()  # a refused import may still have recorded a failed batch
         raise
-    finally:
-        remove_folder(folder)
     state.data_changed()
     return ImportResult(
         batch_id=report.batch_id,

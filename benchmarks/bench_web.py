@@ -94,14 +94,14 @@ def _session_cookie(url: str) -> str:
 
 def _paths(url: str, token: str) -> tuple[list[str], list[str]]:
     headers = {"Authorization": f"Bearer {token}"}
-    deals = httpx.get(f"{url}/api/v1/opportunities?page_size=20", headers=headers).json()
-    leads = httpx.get(f"{url}/api/v1/leads?page_size=20", headers=headers).json()
+    deals = httpx.get(f"{url}/api/v1/opportunities?limit=20", headers=headers).json()
+    leads = httpx.get(f"{url}/api/v1/leads?limit=20", headers=headers).json()
     deal_ids = [d["opportunity_id"] for d in deals["items"]]
     lead_ids = [d["lead_id"] for d in leads["items"]]
     pages = ["/", "/funnel", "/velocity", "/forecast"]
     pages += ["/leads", "/leads?channel=search", "/deals?status=open"]
     pages += [f"/deals/{i}" for i in deal_ids[:5]] + [f"/leads/{i}" for i in lead_ids[:5]]
-    api = ["/api/v1/leads?page_size=50", "/api/v1/opportunities?status=open", "/api/v1/store"]
+    api = ["/api/v1/leads?limit=50", "/api/v1/opportunities?status=open", "/api/v1/store"]
     api += ["/api/v1/forecast?grain=quarter"]
     api += [f"/api/v1/opportunities/{i}" for i in deal_ids] + [
         f"/api/v1/leads/{i}" for i in lead_ids

@@ -131,6 +131,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "revintel.api.routers.leads:router",
             "revintel.api.routers.opportunities:router",
             "revintel.api.routers.accounts:router",
+            "revintel.api.routers.export:router",
         ),
         page_routers=("revintel.web._pages:router",),
         nav=(

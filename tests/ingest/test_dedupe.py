@@ -115,3 +115,12 @@ def test_without_domains_matches_stay_precise() -> None:
     quality = evaluate_pairs(score_account_pairs(records.drop_columns(["domain"])), truth)
     assert quality.precision > 0.95
     assert quality.recall > 0.6
+
+
+def test_a_threshold_of_one_keeps_only_certain_pairs() -> None:
+    records, _ = generate_duplicate_accounts(11, 300)
+    likely = score_account_pairs(records, threshold=0.99)
+    certain = score_account_pairs(records, threshold=1.0)
+    probabilities = certain["match_probability"].to_pylist()
+    assert all(p >= 1.0 for p in probabilities)
+    assert certain.num_rows == sum(p >= 1.0 for p in likely["match_probability"].to_pylist())

@@ -153,7 +153,8 @@ def test_hubspot_labels_lifecycle_dates_and_date_entered(
     won = _query(
         store, "SELECT status, closed_at FROM opportunities WHERE opportunity_id = 'hubspot:7001'"
     )
-    assert won == [{"status": "won", "closed_at": datetime(2024, 4, 30, 12)}]
+    # 12:00 UTC in the export is 14:00 in the store's zone (Europe/Berlin, summer time).
+    assert won == [{"status": "won", "closed_at": datetime(2024, 4, 30, 14)}]
     domains = _query(store, "SELECT domain FROM accounts ORDER BY 1")
     assert [d["domain"] for d in domains] == ["becker-antriebe.de", "nordlicht-energie.de"]
 
@@ -417,13 +418,13 @@ def test_salesforce_campaigns_members_contacts_and_products(
             "campaign_id": "salesforce:7015g01",
             "contact_id": "salesforce:0035g01",
             "kind": "Visited Booth",
-            "occurred_at": datetime(2024, 4, 23, 9, 30),
+            "occurred_at": datetime(2024, 4, 23, 11, 30),  # 09:30Z in Berlin summer time
         },
         {
             "campaign_id": "salesforce:7015g02",
             "contact_id": "salesforce:0035g01",
             "kind": "Attended",
-            "occurred_at": datetime(2024, 5, 10, 12),
+            "occurred_at": datetime(2024, 5, 10, 14),
         },
     ]
     campaigns = _query(store, "SELECT name, channel, budget FROM campaigns ORDER BY 1")

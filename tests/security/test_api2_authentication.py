@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -20,10 +21,12 @@ from typer.testing import CliRunner
 from revintel.auth import SESSION_COOKIE, SessionCodec, TokenCache, create_token, token_grant
 from revintel.cli import app as cli
 from revintel.server import Settings
-from revintel.store import open_store
+from revintel.store import open_store, store_now
 from tests.security.conftest import PASSWORD, SECRET, LiveServer, serve_in_thread
 from tests.web.conftest import browser_login, csrf_from, session_cookie
 from tests.web.stores import build_store
+
+BERLIN = ZoneInfo("Europe/Berlin")  # the test stores' zone (the default)
 
 
 @pytest.fixture(autouse=True, scope="module")
@@ -217,14 +220,14 @@ def test_an_expired_token_is_refused_while_the_server_runs(tmp_path: Path) -> No
     tokens = build_store(db)
     with open_store(db) as store:
         secret, info = create_token(store, "anna", "short-lived", valid_days=1)
-        expires = datetime.now(UTC).replace(tzinfo=None) + timedelta(seconds=4)
+        expires = store_now(store) + timedelta(seconds=4)  # times are the store zone's clock
         store.execute_sql(
             "UPDATE auth_tokens SET expires_at = ? WHERE token_id = ?", [expires, info.token_id]
         )
     for url in _serve(db):
         client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {secret}"})
         assert client.get("/api/v1/me").status_code == 200  # looked up and kept
-        while datetime.now(UTC).replace(tzinfo=None) < expires + timedelta(seconds=0.5):
+        while datetime.now(BERLIN).replace(tzinfo=None) < expires + timedelta(seconds=0.5):
             time.sleep(0.25)
         assert client.get("/api/v1/me").status_code == 401
         assert LiveServer(url, db, tokens).client("anna").get("/api/v1/me").status_code == 200
@@ -232,8 +235,8 @@ def test_an_expired_token_is_refused_while_the_server_runs(tmp_path: Path) -> No
 
 def test_a_kept_token_look_up_never_outlives_the_token(tmp_path: Path) -> None:
     build_store(tmp_path / "s.duckdb")
-    now = [datetime.now(UTC).replace(tzinfo=None)]
     with open_store(tmp_path / "s.duckdb") as store:
+        now = [store_now(store)]
         secret, _ = create_token(store, "anna", "x", valid_days=1)
         cache = TokenCache(recheck_seconds=3600, clock=lambda: now[0])
         assert cache.grant(store, secret) is not None

@@ -39,8 +39,8 @@ def test_no_response_carries_a_secret(server: LiveServer, user: str) -> None:
 def test_a_rep_sees_only_their_own_profile_and_tokens(server: LiveServer) -> None:
     client = server.client("anna")
     assert client.get("/api/v1/me").json()["username"] == "anna"
-    ben_tokens = server.client("ben").get("/api/v1/tokens").json()
-    own = client.get("/api/v1/tokens").json()
+    ben_tokens = server.client("ben").get("/api/v1/tokens").json()["items"]
+    own = client.get("/api/v1/tokens").json()["items"]
     assert {t["token_id"] for t in own}.isdisjoint({t["token_id"] for t in ben_tokens})
     # Nor may Anna revoke Ben's token by its id.
     response = client.delete(f"/api/v1/tokens/{ben_tokens[0]['token_id']}")

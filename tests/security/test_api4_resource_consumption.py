@@ -43,7 +43,7 @@ def test_a_spreadsheet_with_a_far_cell_is_refused_and_the_server_lives(
         files = [("files", ("far.xlsx", handle.read(), "application/octet-stream"))]
     client = server.client("marie")
     response = client.post("/api/v1/imports", files=files, data={"preset": "odoo"})
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert "declares the range A1:XFD1048576" in response.json()["error"]["message"]
     assert client.get("/api/v1/health").status_code == 200
 
@@ -154,7 +154,7 @@ def _import(server: LiveServer, name: str, text: str) -> httpx.Response:
 def _rejections(server: LiveServer, batch: str) -> list[dict[str, object]]:
     response = server.client("marie").get("/api/v1/imports/rejections", params={"batch": batch})
     assert response.status_code == 200, response.text
-    rows: list[dict[str, object]] = response.json()
+    rows: list[dict[str, object]] = response.json()["items"]
     return rows
 
 
@@ -211,11 +211,11 @@ def test_a_file_with_more_rejected_rows_than_the_limit_fails_naming_file_and_lim
 ) -> None:
     rows = "".join(f"R{i},Bad\x00{i}\n" for i in range(REJECTION_LIMIT * 5))
     response = _import(tight, "flood.csv", "account_id,name\n" + rows)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     message = response.json()["error"]["message"]
     assert message.startswith("flood.csv: 100 rows rejected")
     assert f"more than the limit of {REJECTION_LIMIT}" in message
-    history = tight.client("marie").get("/api/v1/imports").json()
+    history = tight.client("marie").get("/api/v1/imports").json()["items"]
     latest = history[0]
     assert latest["status"] == "failed" and latest["rows_rejected"] == 100
     assert latest["files"] == "flood.csv"
@@ -229,7 +229,7 @@ def test_an_import_while_another_runs_gets_409_and_is_recorded(
         response = _import(tight, "accounts.csv", "account_id,name\nZ9,Waiting GmbH\n")
     assert response.status_code == 409, response.text
     assert "another import is running" in response.json()["error"]["message"]
-    latest = tight.client("marie").get("/api/v1/imports").json()[0]
+    latest = tight.client("marie").get("/api/v1/imports").json()["items"][0]
     assert latest["status"] == "failed" and latest["files"] == "accounts.csv"
     reasons = {r["reason"] for r in _rejections(tight, latest["import_batch_id"])}
     assert reasons == {BUSY_MESSAGE}
@@ -271,7 +271,7 @@ def _targets(server: LiveServer, text: str) -> httpx.Response:
         (TARGET_HEADER + "2025-01-01,2025-03-31,0,\n", "row 2: column amount: '0' is not"),
     ],
 )
-def test_a_bad_targets_file_gets_422_and_writes_nothing(
+def test_a_bad_targets_file_gets_400_and_writes_nothing(
     tight: LiveServer, text: str, expected: str
 ) -> None:
     before = tight.client("admin").get("/api/v1/targets").json()
@@ -280,15 +280,15 @@ def test_a_bad_targets_file_gets_422_and_writes_nothing(
         text = text.replace(TARGET_HEADER, TARGET_HEADER + "2024-01-01,2024-03-31,500,North\n")
         expected = expected.replace("row 2", "row 3")
     response = _targets(tight, text)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert expected in response.json()["error"]["message"]
     assert tight.client("admin").get("/api/v1/targets").json() == before
 
 
-def test_a_targets_cell_beyond_the_csv_readers_own_limit_gets_422(server: LiveServer) -> None:
+def test_a_targets_cell_beyond_the_csv_readers_own_limit_gets_400(server: LiveServer) -> None:
     text = TARGET_HEADER + "2025-01-01,2025-03-31,100," + "t" * 140_000 + "\n"
     response = _targets(server, text)
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     message = response.json()["error"]["message"]
     assert message.startswith("targets.csv: row 2: column team: longer than 32,767 characters")
 
@@ -299,7 +299,7 @@ def test_a_targets_cell_beyond_the_csv_readers_own_limit_gets_422(server: LiveSe
 def test_forecast_bounds_come_from_the_settings(tight: LiveServer) -> None:
     client = tight.client("anna")
     response = client.get("/api/v1/forecast", params={"what_if": "lead_volume*4"})
-    assert response.status_code == 422, response.text
+    assert response.status_code == 400, response.text
     assert "a factor lies between 0 and 3" in response.json()["error"]["message"]
     response = client.get("/api/v1/forecast", params={"simulations": 2_000})
     assert response.status_code == 422, response.text

@@ -258,7 +258,7 @@ def test_no_foreign_origin_is_allowed(server: LiveServer, method: str) -> None:
     ("method", "path", "body"),
     [
         ("GET", "/api/v1/leads/%00", None),
-        ("GET", "/api/v1/leads?page=-1", None),
+        ("GET", "/api/v1/leads?limit=-1", None),
         ("GET", "/api/v1/kpis/values?kpi=nope", None),
         ("POST", "/api/v1/tokens", "{not json"),
         ("DELETE", "/api/v1/leads", None),

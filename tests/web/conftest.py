@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import socket
 import threading
 import time
@@ -148,3 +149,37 @@ def demo_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
         expected |= _forecast_expectations(store)
     for url in serve_in_thread(Settings(db=str(db), secret_key=SECRET, default_language="en")):
         yield Demo(LiveServer(url, db, {}), reps, expected)
+
+
+@dataclass(frozen=True)
+class DemoCompany:
+    """A small demo company's store file, built once per session, and an API token per user
+    (``admin``, manager ``chef``, marketing ``marie``, one sales rep per rep id)."""
+
+    db: Path
+    tokens: dict[str, str]
+
+    @property
+    def users(self) -> dict[str, str]:
+        """A user name per role."""
+        reps = sorted(u for u in self.tokens if u not in ("admin", "chef", "marie"))
+        return {"admin": "admin", "manager": "chef", "marketing": "marie", "sales_rep": reps[0]}
+
+    def copy_to(self, directory: Path) -> Path:
+        """A copy of the store in ``directory`` that a test may change."""
+        target = directory / self.db.name
+        for source in (self.db, self.db.with_name(self.db.name + ".wal")):
+            if source.exists():
+                shutil.copyfile(source, directory / source.name)
+        return target
+
+
+@pytest.fixture(scope="session")
+def demo_company(tmp_path_factory: pytest.TempPathFactory) -> DemoCompany:
+    """The security tests' small demo company (2,000 leads, 4 reps), built once per session;
+    tests serve copies of it."""
+    # Imported here: the security conftest imports this module.
+    from tests.security.conftest import demo_store
+
+    db = tmp_path_factory.mktemp("demo-company") / "demo.duckdb"
+    return DemoCompany(db, demo_store(db))

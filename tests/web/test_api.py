@@ -27,11 +27,14 @@ def test_store_info_counts_only_visible_rows(live_server: LiveServer, user: str)
 
 def test_leads_are_paginated_and_sorted(live_server: LiveServer) -> None:
     client = live_server.client("admin")
-    first = client.get("/api/v1/leads", params={"page_size": 5, "order": "asc"}).json()
-    last = client.get("/api/v1/leads", params={"page_size": 5, "page": 3, "order": "asc"}).json()
-    assert first["total"] == 12
+    params = {"limit": 5, "order": "asc"}
+    first = client.get("/api/v1/leads", params=params).json()
+    second = client.get("/api/v1/leads", params={**params, "cursor": first["next_cursor"]}).json()
+    last = client.get("/api/v1/leads", params={**params, "cursor": second["next_cursor"]}).json()
+    assert first["total"] == 12 and first["limit"] == 5
     assert [i["lead_id"] for i in first["items"]] == ["L01", "L02", "L03", "L04", "L05"]
     assert [i["lead_id"] for i in last["items"]] == ["L11", "L12"]
+    assert last["next_cursor"] is None
     assert first["items"][0]["account_name"] == "Nordpumpen GmbH"
     assert first["items"][0]["rep_name"] == "Anna Schmidt"
 
@@ -55,7 +58,7 @@ def test_date_range_is_inclusive_by_day(live_server: LiveServer) -> None:
 
 def test_rep_filter_cannot_widen_a_reps_view(live_server: LiveServer) -> None:
     body = live_server.client("anna").get("/api/v1/leads", params={"rep_id": "r2"}).json()
-    assert body == {"items": [], "total": 0, "page": 1, "page_size": 50}
+    assert body == {"items": [], "total": 0, "limit": 50, "next_cursor": None}
 
 
 def test_lead_detail_has_timeline_and_touchpoints(live_server: LiveServer) -> None:
@@ -97,10 +100,10 @@ def test_errors_are_json(live_server: LiveServer) -> None:
     assert missing.json()["error"]["message"] == "no opportunities row with opportunity_id 'O99'"
     bad_sort = client.get("/api/v1/leads", params={"sort": "password"})
     assert bad_sort.status_code == 422
-    assert bad_sort.json()["error"]["message"] == "leads cannot be sorted by 'password'"
-    bad_size = client.get("/api/v1/leads", params={"page_size": 0})
+    assert bad_sort.json()["error"]["details"][0]["loc"] == ["query", "sort"]
+    bad_size = client.get("/api/v1/leads", params={"limit": 0})
     assert bad_size.status_code == 422
-    assert bad_size.json()["error"]["details"][0]["loc"] == ["query", "page_size"]
+    assert bad_size.json()["error"]["details"][0]["loc"] == ["query", "limit"]
     assert client.get("/api/v1/nothing-here").json()["error"]["code"] == "not_found"
 
 
@@ -124,14 +127,16 @@ def test_token_lifecycle(live_server: LiveServer) -> None:
     secret = created.json()["token"]
     me = live_server.client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.json()["username"] == "marie"
-    assert "crm sync" in [t["name"] for t in client.get("/api/v1/tokens").json()]
+    assert "crm sync" in [t["name"] for t in client.get("/api/v1/tokens").json()["items"]]
     assert client.delete(f"/api/v1/tokens/{created.json()['token_id']}").status_code == 204
     again = live_server.client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert again.status_code == 401
 
 
 def test_only_admins_list_users(live_server: LiveServer) -> None:
-    names = [u["username"] for u in live_server.client("admin").get("/api/v1/users").json()]
+    body = live_server.client("admin").get("/api/v1/users").json()
+    names = [u["username"] for u in body["items"]]
+    assert body["total"] == 4 and body["next_cursor"] is None
     assert names == ["admin", "anna", "ben", "marie"]
     assert live_server.client("anna").get("/api/v1/users").status_code == 403
 

@@ -55,9 +55,11 @@ def test_api_upload_imports_and_reports_rejections(server: LiveServer) -> None:
         kept["accounts"] + 2,
         kept["opportunities"] + 1,
     )
-    batches = client.get("/api/v1/imports").json()
+    batches = client.get("/api/v1/imports").json()["items"]
     assert batches[0]["import_batch_id"] == body["batch_id"]
-    rejected = client.get("/api/v1/imports/rejections", params={"batch": body["batch_id"]}).json()
+    rejected = client.get("/api/v1/imports/rejections", params={"batch": body["batch_id"]}).json()[
+        "items"
+    ]
     assert [(r["file"], r["row_number"], r["reason"]) for r in rejected] == [
         ("opportunities.csv", 3, "unknown account"),
         ("opportunities.csv", 4, "not a number"),

@@ -55,7 +55,7 @@ def scored_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServ
 
 
 def test_leads_are_sorted_by_their_latest_score(scored_server: LiveServer) -> None:
-    body = scored_server.client("admin").get("/api/v1/leads", params={"page_size": 4}).json()
+    body = scored_server.client("admin").get("/api/v1/leads", params={"limit": 4}).json()
     assert body["total"] == 12
     items = body["items"]
     assert [(i["lead_id"], i["score"]) for i in items[:3]] == [
@@ -78,7 +78,7 @@ def test_a_rep_sees_only_their_own_scores(scored_server: LiveServer) -> None:
 
 
 def test_explicit_sort_still_wins(scored_server: LiveServer) -> None:
-    params = {"sort": "created_at", "order": "asc", "page_size": 2}
+    params = {"sort": "created_at", "order": "asc", "limit": 2}
     items = scored_server.client("admin").get("/api/v1/leads", params=params).json()["items"]
     assert [i["lead_id"] for i in items] == ["L01", "L02"]
     response = scored_server.client("admin").get("/api/v1/accounts", params={"sort": "score"})

@@ -9,8 +9,8 @@ from pathlib import Path
 import httpx
 
 from revintel.auth import Role, User
-from revintel.server import ResultCache, Settings, create_app
-from revintel.web._warmup import warm_user
+from revintel.server import ResultCache, Settings, create_app, warm_user
+from revintel.server._cache import fresh_reads
 from tests.web.conftest import SECRET, serve_in_thread
 from tests.web.stores import build_store
 
@@ -52,10 +52,40 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
             files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
         )
         assert response.status_code == 201, response.text
-        assert state.wait_warm(120)
+        # The import answers once the kept results reflect it: nothing as of before is left.
+        assert state.cache.previous_keys() == []
         [counts] = _kept(state.cache, "record_counts")
         assert isinstance(counts, dict)
         assert counts["accounts"] == accounts_before + 2
+
+
+def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
+    tmp_path: Path,
+) -> None:
+    db = tmp_path / "store.duckdb"
+    tokens = build_store(db)
+    app = create_app(Settings(db=str(db), secret_key=SECRET, cookie_secure=False))
+    state = app.state.revintel
+    auth = {"Authorization": f"Bearer {tokens['admin']}"}
+    path, query = "/api/v1/accounts", "limit=50"
+    for url in serve_in_thread(app):
+        assert state.wait_warm(120)
+        before = httpx.get(f"{url}{path}?{query}", headers=auth).json()["total"]
+        key = ("api", path, query, "*")
+        assert state.cache.peek(key) is not None
+        response = httpx.post(
+            f"{url}/api/v1/imports",
+            headers=auth,
+            files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
+        )
+        assert response.status_code == 201, response.text
+        # Computed again by the server itself (a current result, not a previous one) ...
+        with fresh_reads():
+            kept = state.cache.peek(key)
+        assert kept is not None
+        assert b'"total":%d' % (before + 2) in kept[0]  # (body, ETag)
+        # ... so the importer reads its own import.
+        assert httpx.get(f"{url}{path}?{query}", headers=auth).json()["total"] == before + 2
 
 
 def test_warm_up_can_be_switched_off(tmp_path: Path) -> None:
@@ -110,3 +140,41 @@ def test_a_result_computed_while_the_data_changed_is_not_kept() -> None:
     worker.join()
     assert cache.peek(("k",)) is None
     assert cache.remember(("k",), lambda: "new data") == "new data"
+
+
+def test_during_a_refresh_readers_get_the_previous_result_and_the_refresher_the_new() -> None:
+    cache = ResultCache()
+    assert cache.remember(("k",), lambda: "before") == "before"
+    cache.begin_refresh()
+    # Another reader is answered at once with the result as of before the change ...
+    assert cache.remember(("k",), lambda: "computed by a reader") == "before"
+    assert cache.previous_hits == 1
+    # ... while the refresh computes the new one, which everybody gets from then on.
+    with fresh_reads():
+        assert cache.peek(("k",)) is None
+        assert cache.remember(("k",), lambda: "after") == "after"
+    assert cache.remember(("k",), lambda: "unused") == "after"
+    assert cache.previous_keys() == [("k",)]
+    cache.end_refresh()
+    assert cache.previous_keys() == []
+    assert cache.peek(("gone",)) is None
+
+
+def test_a_result_begun_before_a_refresh_is_not_kept_as_current() -> None:
+    cache = ResultCache()
+    computing = threading.Event()
+    release = threading.Event()
+
+    def old() -> str:
+        computing.set()
+        release.wait(5)
+        return "old data"
+
+    worker = threading.Thread(target=lambda: cache.remember(("k",), old))
+    worker.start()
+    computing.wait(5)
+    cache.begin_refresh()
+    release.set()
+    worker.join()
+    with fresh_reads():
+        assert cache.peek(("k",)) is None

@@ -42,6 +42,7 @@ from revintel.auth._tokens import (
 from revintel.auth._users import (
     SESSIONS_TABLE,
     TOKENS_TABLE,
+    USERNAME_PATTERN,
     USERS_TABLE,
     User,
     UserError,
@@ -68,6 +69,7 @@ __all__ = [
     "SESSION_COOKIE",
     "SESSION_RECHECK_SECONDS",
     "TOKENS_TABLE",
+    "USERNAME_PATTERN",
     "USERS_TABLE",
     "AccessDeniedError",
     "LoginThrottle",

@@ -13,11 +13,11 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from revintel.auth._access import AccessDeniedError
 from revintel.auth._users import TOKENS_TABLE, USERS_TABLE, User, UserError, _row_to_user
-from revintel.store import Store
+from revintel.store import Store, store_now
 
 TOKEN_PREFIX = "rvi_"
 
@@ -43,10 +43,6 @@ class TokenGrant:
 
 class TokenLifetimeError(AccessDeniedError):
     """A token would outlive the token that asked for it."""
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _digest(secret: str) -> str:
@@ -85,7 +81,7 @@ def create_token(
         raise UserError(f"no active user {username!r}")
     if not name.strip():
         raise UserError("a token needs a name that says what it is for")
-    now = _utc_now()
+    now = store_now(store)
     expires_at = None if valid_days is None else now + timedelta(days=valid_days)
     if parent is not None:
         expires_at = _not_after(expires_at, parent.expires_at)
@@ -126,7 +122,7 @@ def token_grant(store: Store, secret: str, now: datetime | None = None) -> Token
             FROM {TOKENS_TABLE} t JOIN {USERS_TABLE} u USING (username)
             WHERE t.token_hash = ? AND NOT t.revoked AND u.active
               AND (t.expires_at IS NULL OR t.expires_at > ?)""",
-        [_digest(secret), now or _utc_now()],
+        [_digest(secret), now or store_now(store)],
     ).to_pylist()
     if not rows:
         return None
@@ -185,7 +181,8 @@ class TokenCache:
     max_entries
         Look-ups kept; the least recently used beyond it are dropped.
     clock
-        The current time as a naive UTC datetime (replaceable for tests of expiry).
+        The current time as the store keeps times (default: the store's wall clock, see
+        :func:`revintel.store.store_now`; replaceable for tests of expiry).
     """
 
     def __init__(
@@ -194,7 +191,7 @@ class TokenCache:
         allow_demo: bool = False,
         recheck_seconds: float = 30.0,
         max_entries: int = 10_000,
-        clock: Callable[[], datetime] = _utc_now,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         self.allow_demo = allow_demo
         self.recheck_seconds = recheck_seconds
@@ -210,14 +207,15 @@ class TokenCache:
         with self._lock:
             kept = self._kept.get(key)
             forgets = self._forgets
+        now = self._clock() if self._clock is not None else store_now(store)
         if kept is not None:
             grant, checked = kept
             expires = grant.token.expires_at
             if time.monotonic() - checked <= self.recheck_seconds and (
-                expires is None or self._clock() < expires
+                expires is None or now < expires
             ):
                 return grant
-        found = token_grant(store, secret, self._clock())
+        found = token_grant(store, secret, now)
         if found is not None and found.user.demo and not self.allow_demo:
             found = None
         with self._lock:

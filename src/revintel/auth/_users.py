@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from revintel.auth._passwords import (
     MIN_PASSWORD_LENGTH,
@@ -18,12 +17,14 @@ from revintel.auth._passwords import (
     verify_password,
 )
 from revintel.auth._roles import Permission, Role, has_permission
-from revintel.store import Store, StoreError
+from revintel.store import Store, StoreError, store_now
 
 USERS_TABLE = "auth_users"
 TOKENS_TABLE = "auth_tokens"
 SESSIONS_TABLE = "auth_sessions"
-_USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.@-]{1,63}$")
+#: What a user name looks like (also the API's documented pattern).
+USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.@-]{1,63}$"
+_USERNAME = re.compile(USERNAME_PATTERN)
 
 _DDL = (
     f"""CREATE TABLE IF NOT EXISTS {USERS_TABLE} (
@@ -165,7 +166,15 @@ def add_user(
     store.execute_sql(
         f"""INSERT INTO {USERS_TABLE} (username, display_name, role, rep_id, password_hash,
             created_at, active, demo) VALUES (?, ?, ?, ?, ?, ?, TRUE, ?)""",
-        [username, user.display_name, role.value, rep_id, hash_password(password), _now(), demo],
+        [
+            username,
+            user.display_name,
+            role.value,
+            rep_id,
+            hash_password(password),
+            store_now(store),
+            demo,
+        ],
     )
     return user
 
@@ -274,7 +283,3 @@ def _exists(store: Store, username: str) -> bool:
     """Whether ``username`` is taken (by an active or a disabled user)."""
     rows = store.execute_sql(f"SELECT 1 FROM {USERS_TABLE} WHERE username = ?", [username])
     return rows.num_rows > 0
-
-
-def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)

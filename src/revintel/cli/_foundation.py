@@ -25,7 +25,14 @@ from revintel.cli._common import (
 )
 from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
 from revintel.model import SCHEMA_VERSION, TABLES
-from revintel.store import Store, resolve_location
+from revintel.store import (
+    DEFAULT_TIMEZONE,
+    Store,
+    parse_timezone,
+    resolve_location,
+    set_store_timezone,
+    store_timezone,
+)
 from revintel.synth import (
     SynthConfig,
     SynthResult,
@@ -34,18 +41,69 @@ from revintel.synth import (
     write_demo_exports,
 )
 
+TimezoneOption = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        help=f"IANA time zone of the store's times and periods (default {DEFAULT_TIMEZONE}).",
+    ),
+]
+
 
 @app.command()
-def init(db: DbOption = None) -> None:
+def init(db: DbOption = None, timezone: TimezoneOption = None) -> None:
     """Create an empty store (or upgrade an existing one to the current schema)."""
+    if timezone is not None:
+        parse_timezone(timezone)  # an unknown zone fails before a store file is created
     with store_from(db) as store:
         before = store.migrated_from
         if before is None:
-            console.print(f"created store {store.location} (schema version {SCHEMA_VERSION})")
-        elif before < SCHEMA_VERSION:
+            zone = set_store_timezone(store, timezone or DEFAULT_TIMEZONE)
+            console.print(
+                f"created store {store.location} (schema version {SCHEMA_VERSION}, "
+                f"time zone {zone.key})"
+            )
+            return
+        if timezone is not None:
+            set_store_timezone(store, timezone)
+        current = store_timezone(store).key
+        if before < SCHEMA_VERSION:
             console.print(f"upgraded {store.location} from schema {before} to {SCHEMA_VERSION}")
         else:
             console.print(f"{store.location} is up to date (schema version {SCHEMA_VERSION})")
+        console.print(f"time zone: {current}")
+
+
+store_app = typer.Typer(help="Settings kept in the store.", no_args_is_help=True)
+app.add_typer(store_app, name="store")
+
+
+@store_app.command("timezone")
+def timezone_command(
+    zone: Annotated[
+        str | None, typer.Argument(help="New IANA zone, e.g. Europe/Berlin or UTC; omit to show.")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Change it although the store holds data (stored times are not converted).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show or set the store's time zone: stored times are wall-clock times of this zone, and
+    days, months and quarters are its periods."""
+    if zone is None:
+        with store_from(db, read_only=True) as store:
+            console.print(store_timezone(store).key)
+        return
+    with store_from(db) as store:
+        before = store_timezone(store).key
+        after = set_store_timezone(store, zone, force=force).key
+    console.print(
+        f"time zone: {after}" + ("" if before == after else f" (was {before})"), highlight=False
+    )
 
 
 SeedOption = Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")]
@@ -152,11 +210,12 @@ def _serve_if_available(db: str | None) -> None:
 
 @app.command()
 def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Show the store's tables, row counts, schema version and ground-truth location."""
+    """Show the store's tables, row counts, schema version, time zone and ground-truth location."""
     with store_from(db) as store:
         counts = store.row_counts()
         version = store.schema_version
         location = store.location
+        zone = store_timezone(store).key
     truth = truth_path_for(location)
     truth_file = str(truth) if truth is not None and truth.exists() else None
     tables = pd.DataFrame(
@@ -171,13 +230,14 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
             [
                 ("store", location),
                 ("schema_version", version),
+                ("timezone", zone),
                 ("ground_truth", truth_file),
                 ("tables", dict(zip(tables["table"], tables["rows"], strict=True))),
             ],
             fmt,
         )
         return
-    emit(tables, fmt, title=f"{location} · schema version {version}")
+    emit(tables, fmt, title=f"{location} · schema version {version} · time zone {zone}")
     if fmt is OutputFormat.table:
         console.print(f"ground truth: {truth_file or 'none (not a generated demo store)'}")
 

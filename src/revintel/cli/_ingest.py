@@ -117,11 +117,23 @@ def import_command(
             "--date-format", help="dd/mm/yyyy or mm/dd/yyyy when the values leave it open."
         ),
     ] = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(
+            "--timezone",
+            help="IANA zone the files' times are in (default: the preset's, e.g. UTC for "
+            "salesforce and hubspot, else the store's). Values with an offset or Z use it.",
+        ),
+    ] = None,
     db: DbOption = None,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Import CRM, marketing-automation or ERP exports into the store (one transaction)."""
+    """Import CRM, marketing-automation or ERP exports into the store (one transaction).
+
+    Times are stored as wall-clock times of the store's zone (`revintel store timezone`);
+    dates without a time stay the calendar day they are.
+    """
     with store_from(db) as store:
         try:
             report = import_files(
@@ -132,6 +144,7 @@ def import_command(
                 strict=strict,
                 funnel=funnel_from(funnel),
                 date_format=date_format,
+                timezone=timezone,
             )
         except StrictImportError as exc:
             _print_report(exc.report, fmt)

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
@@ -20,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revintel.ingest._names import normalise_domains, normalise_names
-from revintel.store import Store
+from revintel.store import Store, store_now
 
 logger = logging.getLogger(__name__)
 
@@ -136,7 +135,12 @@ def score_account_pairs(
         # Without shared domains nothing teaches how a company's name varies between systems.
         _set_m(model, "name_norm", NAME_M_WITHOUT_DOMAINS)
     linker = Linker(db.register(prepared), model, log_level=logging.WARNING)
-    predicted = linker.inference.predict(threshold_match_probability=threshold).as_pyarrow_table()
+    # The engine turns the threshold into a match weight, log2(p / (1 - p)), infinite at 1:
+    # predict from just below it and keep the pairs that reach it.
+    below_one = min(threshold, 1.0 - 1e-12)
+    predicted = linker.inference.predict(threshold_match_probability=below_one).as_pyarrow_table()
+    if threshold > below_one:
+        predicted = predicted.filter(pc.greater_equal(predicted["match_probability"], threshold))
     return _ordered_pairs(predicted)
 
 
@@ -285,7 +289,7 @@ def record_decision(
             "account_id_r": [pair["account_id_r"]],
             "decision": [decision],
             "match_probability": [float(pair["match_probability"])],
-            "decided_at": [datetime.now(UTC).replace(tzinfo=None)],
+            "decided_at": [store_now(store)],
             "decided_by": [decided_by],
         }
     )

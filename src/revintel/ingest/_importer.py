@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from functools import partial
 from pathlib import Path
 from typing import TypeAlias
@@ -30,8 +30,9 @@ from revintel.ingest._reading import IngestError, RawTable, read_file
 from revintel.ingest._rejections import raw_rows_json
 from revintel.ingest._stages import derive_milestones, history_events
 from revintel.ingest._transform import accepted_mask, map_object
+from revintel.ingest._zones import source_zone
 from revintel.model import TABLES, FunnelDefinition, load_funnel, table
-from revintel.store import Store
+from revintel.store import Store, store_now, store_timezone
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[str], None]
@@ -250,6 +251,7 @@ def import_files(
     strict: bool = False,
     funnel: FunnelDefinition | None = None,
     date_format: str | None = None,
+    timezone: str | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
     file_names: Sequence[str] | None = None,
@@ -274,8 +276,14 @@ def import_files(
         Funnel definition mapping stage names to milestones (default: the built-in one).
     date_format
         Date format for columns whose format the values leave open (``dd/mm/yyyy`` …).
+    timezone
+        The IANA zone the files' times are in (default: the mapping's ``timezone``, else the
+        store's zone). Values with their own offset (``Z``, ``+01:00``) are read by it; times
+        are stored as wall-clock times of the store's zone; dates without a time stay as they
+        are.
     now
-        The time after which dates count as "in the future" (default: now, UTC).
+        The time after which dates count as "in the future", a wall-clock time of the store's
+        zone (default: now).
     progress
         Called with a short message after each step.
     file_names
@@ -294,9 +302,18 @@ def import_files(
         Rows read, accepted and rejected per file, rows written per table, and every rejection.
     """
     source = resolve_mapping(preset, mapping)
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started = store_now(store)
     batch_id = f"{source.system}-{started:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
-    ctx = MappingContext(source, funnel or load_funnel(), batch_id, now or started, date_format)
+    store_zone = store_timezone(store)
+    ctx = MappingContext(
+        source,
+        funnel or load_funnel(),
+        batch_id,
+        now or started,
+        date_format,
+        source_zone=source_zone(timezone or source.timezone, store_zone),
+        store_zone=store_zone,
+    )
     names = [str(f) for f in files] if file_names is None else list(file_names)
     if len(names) != len(files):
         raise IngestError(f"{len(names)} file names given for {len(files)} files")
@@ -404,7 +421,7 @@ def _write_batch(
             report.written[name] = written
             if progress is not None:
                 progress(f"{name}: {report.written[name]} rows written")
-        finished = datetime.now(UTC).replace(tzinfo=None)
+        finished = store_now(store)
         store.insert(
             "import_batches",
             pa.table(

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from revintel.ingest._generic import generic_mapping_data
 from revintel.ingest._reading import IngestError
 from revintel.model import TABLES_BY_NAME, parse_yaml_mapping, table
+from revintel.store import parse_timezone
 
 _SOURCES = "conf/sources"
 #: Pseudo-column for a fallback: the latest date found in the object's date fields.
@@ -130,7 +131,11 @@ class ObjectSpec(BaseModel):
 
 
 class SourceMapping(BaseModel):
-    """A source system's export files: its name, extra stage names, formats and objects."""
+    """A source system's export files: its name, extra stage names, formats and objects.
+
+    ``timezone`` is the IANA zone the system writes times in (``UTC`` for most cloud CRMs);
+    unset, times are taken to be in the store's zone.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     system: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
@@ -138,7 +143,13 @@ class SourceMapping(BaseModel):
     stages: dict[str, str] = Field(default_factory=dict)
     date_format: str | None = None
     decimal: str | None = None
+    timezone: str | None = None
     objects: dict[str, ObjectSpec]
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str | None) -> str | None:
+        return None if value is None else parse_timezone(value).key
 
 
 def _check_fields(mapping: SourceMapping) -> list[str]:

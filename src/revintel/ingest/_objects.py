@@ -6,6 +6,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +23,7 @@ from revintel.ingest._typing import (
     parse_numbers,
     parse_text,
 )
+from revintel.ingest._zones import to_store_time
 from revintel.model import IMPORT_BATCH_ID, SOURCE_ID, SOURCE_SYSTEM, FunnelDefinition, Table, table
 
 #: Lineage columns, filled by the importer rather than mapped from a file.
@@ -37,6 +39,17 @@ class MappingContext:
     batch_id: str
     now: datetime
     date_format: str | None = None
+    #: The zone the export's times without an offset are in, and the store's zone; times are
+    #: stored as wall-clock times of the latter (``None``: as written).
+    source_zone: ZoneInfo | None = None
+    store_zone: ZoneInfo | None = None
+
+    def store_times(self, typed: Typed, text: pa.Array) -> Typed:
+        """``typed`` dates (parsed from ``text``) as wall-clock times of the store's zone."""
+        if self.source_zone is None or self.store_zone is None:
+            return typed
+        values = to_store_time(typed.values, text, self.source_zone, self.store_zone)
+        return Typed(values, typed.invalid, typed.expected)
 
     @cached_property
     def stage_map(self) -> dict[str, str]:
@@ -118,9 +131,9 @@ class Columns:
     def dates(self, column: str) -> Typed:
         if column not in self.typed_dates:
             fmt = self.ctx.date_format or self.spec.date_format or self.ctx.mapping.date_format
-            self.typed_dates[column] = parse_dates(
-                self.text(column), fmt=fmt, column_name=column, file=self.raw.file
-            )
+            text = self.text(column)
+            typed = parse_dates(text, fmt=fmt, column_name=column, file=self.raw.file)
+            self.typed_dates[column] = self.ctx.store_times(typed, text)
         return self.typed_dates[column]
 
     def _ahead_of_time(self, column: str, dtype: pa.DataType) -> Typed:
@@ -135,7 +148,10 @@ class Columns:
 
     def _type(self, text: pa.Array, dtype: pa.DataType, column: str, cached: bool) -> Typed:
         if pa.types.is_timestamp(dtype) or pa.types.is_date(dtype):
-            typed = self.dates(column) if cached else parse_dates(text, column_name=column)
+            if cached:
+                typed = self.dates(column)
+            else:
+                typed = self.ctx.store_times(parse_dates(text, column_name=column), text)
             if pa.types.is_date(dtype):
                 return Typed(pc.cast(typed.values, pa.date32()), typed.invalid, typed.expected)
             return typed

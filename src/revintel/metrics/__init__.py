@@ -12,7 +12,14 @@ from revintel.metrics._catalogue import (
     MetricCatalogueError,
 )
 from revintel.metrics._docs import render_metrics_doc
-from revintel.metrics._engine import KINDS, compile_kpi, evaluate_kpi, evaluate_kpis
+from revintel.metrics._engine import (
+    KINDS,
+    breakdown_dimensions,
+    compares_periods,
+    compile_kpi,
+    evaluate_kpi,
+    evaluate_kpis,
+)
 from revintel.metrics._loading import load_catalogue, parse_catalogue
 from revintel.metrics._overview import FUNNEL_VIEW_KPIS, FUNNEL_VIEWS, funnel_overview, funnel_view
 from revintel.metrics._query import Filter, MetricQuery, MetricQueryError, parse_filter
@@ -46,6 +53,8 @@ __all__ = [
     "ProportionTest",
     "TargetsError",
     "alerts_frame",
+    "breakdown_dimensions",
+    "compares_periods",
     "compile_kpi",
     "evaluate_alerts",
     "evaluate_kpi",

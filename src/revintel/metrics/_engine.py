@@ -53,6 +53,18 @@ _LEADING = ["kpi", "period"]
 _MEASURES = ["step", "reason", "value", "numerator", "denominator"]
 
 
+def breakdown_dimensions(spec: KpiSpec) -> tuple[str, ...]:
+    """The dimensions ``spec`` can be broken down and filtered by (targets know fewer)."""
+    if spec.kind == "coverage":
+        return tuple(d for d in spec.dimensions if d in _pipeline.TARGET_DIMENSIONS)
+    return spec.dimensions
+
+
+def compares_periods(spec: KpiSpec) -> bool:
+    """Whether ``spec`` compares each period with the one before (so needs a grain)."""
+    return spec.kind == "growth"
+
+
 def kpi_context(
     sources: MetricSources, spec: KpiSpec, query: MetricQuery, settings: KpiSettings
 ) -> KpiContext:

@@ -22,9 +22,11 @@ from revintel.server._deps import (
     client_address,
 )
 from revintel.server._errors import ApiError, install_error_handlers
+from revintel.server._refresh import asgi_get, signed_in, warm_user
 from revintel.server._settings import Settings, SettingsError, load_settings
 from revintel.server._slices import FilterValue, SliceDep, slice_params
 from revintel.server._state import AppState
+from revintel.server._timezone import response_zone
 from revintel.server._uploads import (
     MAX_UPLOAD_BYTES,
     file_limits,
@@ -55,6 +57,7 @@ __all__ = [
     "StateDep",
     "StoreDep",
     "UserDep",
+    "asgi_get",
     "client_address",
     "create_app",
     "file_limits",
@@ -62,8 +65,11 @@ __all__ = [
     "install_error_handlers",
     "load_settings",
     "remove_folder",
+    "response_zone",
     "safe_filename",
     "save_uploads",
     "scope",
+    "signed_in",
     "slice_params",
+    "warm_user",
 ]

@@ -20,14 +20,18 @@ from fastapi.staticfiles import StaticFiles
 from revintel.capabilities import api_routers, page_routers, resolve, server_setups
 from revintel.server._errors import install_error_handlers
 from revintel.server._logging import RequestLogging, configure_logging
+from revintel.server._methods import AnswerHead
 from revintel.server._metrics import install_metrics, metrics_port
 from revintel.server._middleware import (
     LimitRequestBodies,
     RejectControlCharacters,
     SecurityHeaders,
 )
+from revintel.server._openapi import install_openapi, unique_id
+from revintel.server._refresh import kept_api_refresher
 from revintel.server._settings import Settings, load_settings
 from revintel.server._state import AppState
+from revintel.server._timezone import ResponseZone
 
 API_V1 = "/api/v1"
 #: Swagger UI 5 as shipped inside the installed ``fastapi-offline`` package (never a CDN).
@@ -98,15 +102,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
+        generate_unique_id_function=unique_id(API_V1),
     )
     app.state.revintel = state
     install_error_handlers(app)
     app.add_middleware(LimitRequestBodies)
     app.add_middleware(RejectControlCharacters)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(ResponseZone, zone=state.timezone)
+    app.add_middleware(AnswerHead)
     app.include_router(api_router())
+    install_openapi(app, settings, API_V1)
     install_docs(app)
     install_pages(app)
+    state.add_warmer(kept_api_refresher(app, state))
     metrics = install_metrics(app, state)
     app.add_middleware(RequestLogging)  # outermost: every response carries the request id
     return app

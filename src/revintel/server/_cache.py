@@ -1,7 +1,11 @@
 """Results of read queries, kept until the server next writes data.
 
 While the server runs it holds the DuckDB file's write lock, so no other process can change the
-data: a result stays valid until an import through this server, which calls :meth:`clear`.
+data: a result stays valid until an import through this server. Then the server either forgets
+every result (:meth:`ResultCache.clear`) or refreshes them: :meth:`ResultCache.begin_refresh`
+keeps the results as of before the change for other readers while the server computes the new
+ones (reads inside :func:`fresh_reads` never see the old ones), and
+:meth:`ResultCache.end_refresh` drops whatever old result was not recomputed.
 """
 
 from __future__ import annotations
@@ -9,7 +13,9 @@ from __future__ import annotations
 import sys
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import pandas as pd
@@ -23,6 +29,18 @@ R = TypeVar("R")
 DEFAULT_MAX_BYTES = 256 << 20
 # Share of the budget one result may take; a larger one is returned but not kept.
 _LARGEST_SHARE = 4
+# Set while the server recomputes results after a change: such reads never take an old result.
+_FRESH_ONLY: ContextVar[bool] = ContextVar("revintel_fresh_only", default=False)
+
+
+@contextmanager
+def fresh_reads() -> Iterator[None]:
+    """Within this block (and tasks and worker threads started from it) no old result is used."""
+    token = _FRESH_ONLY.set(True)
+    try:
+        yield
+    finally:
+        _FRESH_ONLY.reset(token)
 
 
 def estimate_size(value: object) -> int:
@@ -79,9 +97,13 @@ class ResultCache:
         self._lock = threading.Lock()
         self._computing: dict[tuple[str, ...], threading.Lock] = {}
         self._generation = 0
+        # Results as of before the last change, answered while their successors are computed.
+        self._previous: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         #: Lookups answered from the cache and lookups that computed (read by the metrics).
         self.hits = 0
         self.misses = 0
+        #: Lookups answered with a result as of before the last change, during a refresh.
+        self.previous_hits = 0
 
     def call(self, fn: Callable[..., R], store: Store, user: User | None, *args: Any) -> R:
         """``fn(store, user, *args)`` (or ``fn(store, *args)`` without a user), cached.
@@ -99,17 +121,15 @@ class ResultCache:
         Callers asking for a key that is being computed wait for that computation.
         """
         with self._lock:
-            if key in self._entries:
-                self.hits += 1
-                self._entries.move_to_end(key)
-                return self._entries[key]
+            found = self._lookup(key)
+            if found is not None:
+                return found
             computing = self._computing.setdefault(key, threading.Lock())
         with computing:
             with self._lock:
-                if key in self._entries:
-                    self.hits += 1
-                    self._entries.move_to_end(key)
-                    return self._entries[key]
+                found = self._lookup(key)
+                if found is not None:
+                    return found
                 self.misses += 1
                 generation = self._generation
             try:
@@ -124,6 +144,20 @@ class ResultCache:
                     self._keep(key, result, size)
         return result
 
+    def _lookup(self, key: tuple[str, ...]) -> Any | None:
+        """The current result under ``key``, else (outside :func:`fresh_reads`) the previous
+        one, else ``None`` (locked)."""
+        found = self._entries.get(key)
+        if found is not None:
+            self.hits += 1
+            self._entries.move_to_end(key)
+            return found
+        if not _FRESH_ONLY.get():
+            found = self._previous.get(key)
+            if found is not None:
+                self.previous_hits += 1
+        return found
+
     def _keep(self, key: tuple[str, ...], result: Any, size: int) -> None:
         """Store ``result`` and drop least recently used entries beyond the bounds (locked)."""
         self.bytes += size - self._sizes.get(key, 0)
@@ -137,19 +171,36 @@ class ResultCache:
     def peek(self, key: tuple[str, ...]) -> Any | None:
         """The value kept under ``key``, or ``None``."""
         with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self.hits += 1
-                self._entries.move_to_end(key)
-            return found
+            return self._lookup(key)
 
     def clear(self) -> None:
         """Forget every result (after the data changed), and any being computed meanwhile."""
         with self._lock:
             self._entries.clear()
+            self._previous.clear()
             self._sizes.clear()
             self.bytes = 0
             self._generation += 1
+
+    def begin_refresh(self) -> None:
+        """The data changed: current results become previous ones, answered outside
+        :func:`fresh_reads` until :meth:`end_refresh`; results being computed are not kept."""
+        with self._lock:
+            self._previous.update(self._entries)
+            self._entries.clear()
+            self._sizes.clear()
+            self.bytes = 0
+            self._generation += 1
+
+    def previous_keys(self) -> list[tuple[str, ...]]:
+        """Keys of the previous results, most recently used first."""
+        with self._lock:
+            return list(reversed(self._previous))
+
+    def end_refresh(self) -> None:
+        """Drop the previous results: from now on only results of the current data are used."""
+        with self._lock:
+            self._previous.clear()
 
     def __len__(self) -> int:
         return len(self._entries)

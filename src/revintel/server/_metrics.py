@@ -89,6 +89,11 @@ class StateCollector(Collector):
         cache = self.state.cache
         yield _counter("revintel_cache_hits", "Results served from the result cache.", cache.hits)
         yield _counter("revintel_cache_misses", "Results computed for the cache.", cache.misses)
+        yield _counter(
+            "revintel_cache_previous_hits",
+            "Results served as of before the last import while it was being recomputed.",
+            cache.previous_hits,
+        )
         yield _gauge("revintel_cache_entries", "Results kept in the result cache.", len(cache))
         yield _gauge(
             "revintel_warm_up_running",

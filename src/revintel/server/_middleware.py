@@ -74,7 +74,7 @@ class RejectControlCharacters:
         query = unquote_to_bytes(scope.get("query_string", b"")) if scope["type"] == "http" else b""
         if any(b < 0x20 or b == 0x7F for b in query):
             body = json.dumps(
-                {"error": {"code": "bad_request", "message": _CONTROL_CHARACTERS}}
+                {"error": {"code": "bad_request", "message": _CONTROL_CHARACTERS, "field": None}}
             ).encode()
             await send(
                 {
@@ -97,7 +97,7 @@ async def _refuse(send: Send, status: int, message: str) -> None:
     headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
     if status == 401:
         headers.append((b"www-authenticate", b"Bearer"))
-    body = json.dumps({"error": {"code": code, "message": message}}).encode()
+    body = json.dumps({"error": {"code": code, "message": message, "field": None}}).encode()
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

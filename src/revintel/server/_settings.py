@@ -44,7 +44,11 @@ class Settings(BaseSettings):
         Worker threads running request handlers (``REVINTEL_THREADS``).
     warm_up
         Compute the main dashboard views at start and after each import, before anyone asks
-        (``REVINTEL_WARM_UP``).
+        (``REVINTEL_WARM_UP``); after an import, also the API answers kept before it.
+    refresh_seconds
+        After an import (with ``warm_up``), seconds at most during which other readers are
+        answered with the results as of before it while the new ones are computed
+        (``REVINTEL_REFRESH_SECONDS``); the import's own response waits as long.
     login_max_failures, login_window_seconds
         Failed sign-ins allowed per user name from one client address within the window (five
         times as many from all addresses); further attempts get 429 until the oldest failure
@@ -73,6 +77,7 @@ class Settings(BaseSettings):
     session_hours: float = 12.0
     threads: int = Field(default=8, ge=1, le=256)
     warm_up: bool = True
+    refresh_seconds: float = Field(default=60.0, ge=0, le=3_600)
     default_language: Literal["de", "en"] = "de"
     login_max_failures: int = Field(default=10, ge=1, le=10_000)
     login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)

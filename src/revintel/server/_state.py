@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 
@@ -23,9 +24,10 @@ from revintel.auth import (
     ensure_auth_tables,
 )
 from revintel.model import FunnelDefinition, load_funnel
-from revintel.server._cache import ResultCache
+from revintel.server._cache import ResultCache, fresh_reads
 from revintel.server._settings import Settings
-from revintel.store import Store, open_store
+from revintel.server._timezone import serve_zone
+from revintel.store import DEFAULT_TIMEZONE, Store, open_store, store_timezone
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +95,8 @@ class _Warming:
 
     def __init__(self) -> None:
         self.warmers: list[Callable[[], None]] = []
+        #: Called after a pass when no other pass is queued.
+        self.on_settled: Callable[[], None] = lambda: None
         self._lock = threading.Lock()
         self._running = False
         self._again = False
@@ -119,18 +123,20 @@ class _Warming:
         while True:
             with self._lock:
                 if not self._again or self.cancelled.is_set():
+                    self.on_settled()
                     self._running = False
                     self.idle.set()
                     return
                 self._again = False
             started = time.monotonic()
-            for warmer in self.warmers:
-                if self.cancelled.is_set():
-                    break
-                try:
-                    warmer()
-                except Exception:  # a failed warm-up only means a slower first visit
-                    logger.warning("computing the views ahead failed", exc_info=True)
+            with fresh_reads():
+                for warmer in self.warmers:
+                    if self.cancelled.is_set():
+                        break
+                    try:
+                        warmer()
+                    except Exception:  # a failed warm-up only means a slower first visit
+                        logger.warning("computing the views ahead failed", exc_info=True)
             self.last_seconds = time.monotonic() - started
 
     def stop(self, timeout: float) -> None:
@@ -152,6 +158,8 @@ class AppState:
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
     tokens: TokenCache = field(default_factory=TokenCache)
     proxies: TrustedProxies = field(default_factory=TrustedProxies)
+    #: The store's time zone, read at start: responses state times with its offset.
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
     _warming: _Warming = field(default_factory=_Warming)
 
     @classmethod
@@ -169,6 +177,7 @@ class AppState:
             allow_demo=settings.demo,
         )
         throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+        serve_zone(zone := store_timezone(stores.root))
         return cls(
             settings=settings,
             stores=stores,
@@ -177,7 +186,11 @@ class AppState:
             tokens=TokenCache(allow_demo=settings.demo),
             proxies=settings.proxies,
             cache=ResultCache(max_bytes=settings.max_cache_bytes),
+            timezone=zone,
         )
+
+    def __post_init__(self) -> None:
+        self._warming.on_settled = self.cache.end_refresh
 
     def add_warmer(self, warmer: Callable[[], None]) -> None:
         """Have ``warmer`` compute views ahead at start and after every data change."""
@@ -207,9 +220,25 @@ class AppState:
         return self._warming.cancelled.is_set()
 
     def data_changed(self) -> None:
-        """Forget every kept result and compute the main views again."""
-        self.cache.clear()
+        """The data changed: compute the kept results again, then return.
+
+        With computing ahead on (``settings.warm_up``), other readers are answered with the
+        results as of before the change until the new ones are computed (at most
+        ``settings.refresh_seconds``); the caller, who made the change, returns only then and so
+        reads its own change. Without it, every kept result is forgotten at once.
+        """
+        if not self.settings.warm_up or not self._warming.warmers:
+            self.cache.clear()
+            return
+        self.cache.begin_refresh()
         self.warm()
+        if not self.wait_warm(self.settings.refresh_seconds):
+            logger.warning(
+                "results were not computed again within %d s of a data change: "
+                "answering from the new data only",
+                self.settings.refresh_seconds,
+            )
+            self.cache.end_refresh()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop computing ahead (waiting up to ``timeout`` seconds) and close the store."""

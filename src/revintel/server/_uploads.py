@@ -64,9 +64,16 @@ def remove_folder(folder: Path) -> None:
 
 
 def import_uploads(
-    store: Store, settings: Settings, preset: str, uploads: list[UploadFile], *, strict: bool
+    store: Store,
+    settings: Settings,
+    preset: str,
+    uploads: list[UploadFile],
+    *,
+    strict: bool,
+    timezone: str | None = None,
 ) -> ImportReport:
-    """Import ``uploads`` with ``preset`` in one transaction, within the configured limits.
+    """Import ``uploads`` with ``preset`` in one transaction, within the configured limits;
+    ``timezone`` is the zone of the files' times (default: the preset's, else the store's).
 
     The files are saved under their own names in a temporary folder, removed afterwards.
     """
@@ -78,6 +85,7 @@ def import_uploads(
             preset,
             paths,
             strict=strict,
+            timezone=timezone,
             file_names=[p.name for p in paths],
             limits=file_limits(settings),
             wait_seconds=settings.import_wait_seconds,

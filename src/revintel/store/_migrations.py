@@ -28,16 +28,29 @@ DATA_STEPS: dict[int, Callable[[BaseBackend], None]] = {2: _v2_mark_stored_miles
 
 def read_schema_version(backend: BaseBackend) -> int | None:
     """The schema version recorded in the store, ``None`` for an empty store."""
+    value = read_meta(backend, "schema_version")
+    return int(value) if value is not None else None
+
+
+def read_meta(backend: BaseBackend, key: str) -> str | None:
+    """The store setting ``key`` from the metadata table, ``None`` when unset."""
     if META_TABLE not in backend.list_tables():
         return None
     meta = backend.table(META_TABLE)
-    rows = meta.filter(meta.key == "schema_version").value.to_pyarrow().to_pylist()
-    return int(rows[0]) if rows else None
+    rows = meta.filter(meta.key == key).value.to_pyarrow().to_pylist()
+    return str(rows[0]) if rows else None
+
+
+def write_meta(backend: BaseBackend, key: str, value: str) -> None:
+    """Set the store setting ``key`` (the caller checks ``value``; both are inlined as SQL)."""
+    if "'" in key or "'" in value:
+        raise ValueError("a store setting may not contain a quote")
+    backend.raw_sql(f"DELETE FROM {META_TABLE} WHERE key = '{key}'")
+    backend.raw_sql(f"INSERT INTO {META_TABLE} VALUES ('{key}', '{value}')")
 
 
 def _write_schema_version(backend: BaseBackend, version: int) -> None:
-    backend.raw_sql(f"DELETE FROM {META_TABLE} WHERE key = 'schema_version'")
-    backend.raw_sql(f"INSERT INTO {META_TABLE} VALUES ('schema_version', '{version}')")
+    write_meta(backend, "schema_version", str(version))
 
 
 def _sql_type(backend: BaseBackend, dtype: object) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 import pandas as pd
@@ -63,6 +64,8 @@ class Store:
         self.backend = backend
         self.location = location
         self.migrated_from: int | None = None
+        #: The store's time zone once read (see :func:`revintel.store.store_timezone`).
+        self.timezone_cache: ZoneInfo | None = None
         if migrate_schema:
             self.migrated_from, _ = migrate(backend)
 

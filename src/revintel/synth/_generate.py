@@ -6,7 +6,6 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from revintel.model import ALL_TABLES
-from revintel.store import Store
+from revintel.store import Store, store_now
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
 from revintel.synth._journeys import simulate_journeys
@@ -117,7 +116,7 @@ def write_demo_company(
 ) -> SynthResult:
     """Replace the store's data with a generated demo company and write its ground truth."""
     config = config or SynthConfig()
-    started = datetime.now(UTC).replace(tzinfo=None)
+    started = store_now(store)
     result = generate(config, progress)
     rows = sum(t.num_rows for t in result.tables.values())
     batch = pa.table(
@@ -127,7 +126,7 @@ def write_demo_company(
             "preset": ["synth"],
             "files": [""],
             "started_at": [started],
-            "finished_at": [datetime.now(UTC).replace(tzinfo=None)],
+            "finished_at": [store_now(store)],
             "status": ["committed"],
             "rows_read": [rows],
             "rows_accepted": [rows],

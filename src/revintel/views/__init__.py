@@ -17,6 +17,7 @@ from revintel.views._analytics import (
     kpi_tiles,
     kpi_values,
 )
+from revintel.views._export import EXPORT_ENTITIES, ExportError, export_batches, exported_rows
 from revintel.views._forecast import (
     BACKTEST_MONTHS,
     BACKTEST_ORIGINS,
@@ -42,10 +43,12 @@ from revintel.views._quality import import_history, rejected_rows, rejections_by
 from revintel.views._records import (
     LIST_FILTERS,
     RECORD_TABLES,
+    CursorError,
     QueryError,
     RecordNotFoundError,
     RecordPage,
     RecordQuery,
+    count_rows,
     deal_totals,
     distinct_values,
     filtered,
@@ -53,6 +56,7 @@ from revintel.views._records import (
     list_records,
     monthly_counts,
     record_counts,
+    sortable_columns,
 )
 from revintel.views._scores import SCORE_KINDS, entity_scores, has_scores
 
@@ -60,6 +64,7 @@ __all__ = [
     "BACKTEST_MONTHS",
     "BACKTEST_ORIGINS",
     "BACKTEST_SIMULATIONS",
+    "EXPORT_ENTITIES",
     "FORECAST_BREAKDOWNS",
     "FORECAST_SIMULATIONS",
     "FUNNEL_BREAKDOWNS",
@@ -68,6 +73,8 @@ __all__ = [
     "SCORE_KINDS",
     "TILE_KPIS",
     "BacktestView",
+    "CursorError",
+    "ExportError",
     "ForecastView",
     "Journey",
     "KpiTile",
@@ -78,9 +85,12 @@ __all__ = [
     "Slice",
     "alert_reasons",
     "backtest_view",
+    "count_rows",
     "deal_totals",
     "distinct_values",
     "entity_scores",
+    "export_batches",
+    "exported_rows",
     "filtered",
     "forecast_view",
     "forecast_what_if",
@@ -102,5 +112,6 @@ __all__ = [
     "record_counts",
     "rejected_rows",
     "rejections_by_reason",
+    "sortable_columns",
     "touchpoints_for",
 ]

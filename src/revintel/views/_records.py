@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import ibis
+import ibis.expr.datatypes as dt
 
 from revintel.auth import AccessDeniedError, User, visible, visible_tables
 from revintel.model import TABLES, table
@@ -30,6 +31,10 @@ class QueryError(ValueError):
     """A list was asked for with a filter or sort the table does not offer."""
 
 
+class CursorError(QueryError):
+    """A keyset position that does not belong to the list as it is asked for now."""
+
+
 class RecordNotFoundError(LookupError):
     """No row with the requested key exists."""
 
@@ -40,6 +45,8 @@ class RecordQuery:
 
     ``created_from`` and ``created_to`` bound ``created_at`` by calendar day, both inclusive.
     ``sort`` ``None`` orders scored lists (leads, deals) by score, others by ``created_at``.
+    ``after`` (keyset paging) starts the page behind the row with that (sort column, sort
+    value, key); ``offset`` skips rows instead.
     """
 
     filters: Mapping[str, str] = field(default_factory=dict)
@@ -49,14 +56,20 @@ class RecordQuery:
     descending: bool = True
     limit: int = 50
     offset: int = 0
+    after: tuple[str, Any, str] | None = None
 
 
 @dataclass(frozen=True)
 class RecordPage:
-    """One page of a list and the number of rows matching the filters."""
+    """One page of a list and the number of rows matching the filters.
+
+    ``last`` is (sort column, sort value, key) of the page's last row when more rows follow
+    (pass it as :attr:`RecordQuery.after` for the next page), else ``None``.
+    """
 
     total: int
     rows: list[dict[str, Any]]
+    last: tuple[str, Any, str] | None = None
 
 
 def _has_control_characters(text: str) -> bool:
@@ -82,7 +95,7 @@ def filtered(store: Store, user: User, name: str, query: RecordQuery) -> ibis.Ta
         t = t.filter(t[column] == value)
     if query.created_from is not None:
         t = t.filter(t.created_at >= query.created_from)
-    if query.created_to is not None:
+    if query.created_to is not None and query.created_to < date.max:  # the last day bounds nothing
         t = t.filter(t.created_at < query.created_to + timedelta(days=1))
     return t
 
@@ -101,13 +114,53 @@ def _with_names(store: Store, name: str, t: ibis.Table) -> ibis.Table:
     )
 
 
+def sortable_columns(name: str) -> tuple[str, ...]:
+    """The columns the list ``name`` can be sorted by (scored lists also by ``score``)."""
+    _check_record_table(name)
+    columns = tuple(table(name).column_names())
+    return (*columns, "score") if name in SCORE_KINDS else columns
+
+
 def _sort_column(store: Store, name: str, sort: str | None) -> str:
-    scored = name in SCORE_KINDS
     if sort is None:
-        return "score" if scored and has_scores(store, name) else "created_at"
-    if sort not in table(name).column_names() and not (scored and sort == "score"):
+        return "score" if name in SCORE_KINDS and has_scores(store, name) else "created_at"
+    if sort not in sortable_columns(name):
         raise QueryError(f"{name} cannot be sorted by {sort!r}")
     return sort
+
+
+def _fits(dtype: dt.DataType, value: object) -> bool:
+    if dtype.is_timestamp():
+        return isinstance(value, datetime)
+    if dtype.is_date():
+        return isinstance(value, date) and not isinstance(value, datetime)
+    if dtype.is_boolean():
+        return isinstance(value, bool)
+    if dtype.is_numeric():
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, str) and not _has_control_characters(value)
+
+
+def _behind(
+    t: ibis.Table, sort: str, key: str, after: tuple[str, Any, str], descending: bool
+) -> ibis.Table:
+    """The rows of ``t`` after the position ``after`` in the order (sort, key), nulls last."""
+    column, value, last_key = after
+    if column != sort:
+        raise CursorError(
+            f"cursor: the list is now ordered by {sort!r}, not {column!r}; start again from "
+            "the first page"
+        )
+    if not isinstance(last_key, str) or _has_control_characters(last_key):
+        raise CursorError("cursor: not a cursor of this list")
+    if value is not None and not _fits(t[sort].type(), value):
+        raise CursorError("cursor: not a cursor of this list")
+    col = t[sort]
+    same = t[key] > last_key
+    if value is None:  # nulls come last: only the rest of the null rows follow
+        return t.filter(col.isnull() & same)
+    beyond = col < value if descending else col > value
+    return t.filter(beyond | ((col == value) & same) | col.isnull())
 
 
 def _scored_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -129,10 +182,29 @@ def list_records(store: Store, user: User, name: str, query: RecordQuery) -> Rec
     total = int(t.count().execute())
     if name in SCORE_KINDS:
         t = with_scores(store, name, t, key)
-    order = [ibis.desc(sort) if query.descending else ibis.asc(sort), ibis.asc(key)]
-    page = _with_names(store, name, t.order_by(order).limit(query.limit, offset=query.offset))
-    rows = page.order_by(order).to_pyarrow().to_pylist()
-    return RecordPage(total=total, rows=_scored_rows(rows))
+    if query.after is not None:
+        t = _behind(t, sort, key, query.after, query.descending)
+    # Nulls come last in both directions (ibis' default), as _behind expects.
+    order = [ibis.desc(sort) if query.descending else ibis.asc(sort)]
+    if sort != key:
+        order.append(ibis.asc(key))
+    # One row more than asked tells whether another page follows.
+    window = t.order_by(order).limit(query.limit + 1, offset=query.offset)
+    rows = _with_names(store, name, window).order_by(order).to_pyarrow().to_pylist()
+    more = len(rows) > query.limit
+    rows = rows[: query.limit]
+    last = (sort, rows[-1][sort], rows[-1][key]) if more and rows else None
+    return RecordPage(total=total, rows=_scored_rows(rows), last=last)
+
+
+def count_rows(store: Store, name: str, equals: Mapping[str, str | None]) -> int:
+    """Rows of the store table ``name`` whose columns equal the given non-null values (the
+    caller has checked that the user may see the table)."""
+    t = store.table(name)
+    for column, value in equals.items():
+        if value is not None:
+            t = t.filter(t[column] == value)
+    return int(t.count().execute())
 
 
 def get_record(store: Store, user: User, name: str, key: str) -> dict[str, Any]:

@@ -35,13 +35,17 @@ def import_upload(
     files: Annotated[list[UploadFile], File()],
     preset: Annotated[str, Form(max_length=64)] = "generic",
     strict: Annotated[bool, Form()] = False,
+    timezone: Annotated[str, Form(max_length=64)] = "",
     csrf_token: Annotated[str, Form(max_length=128)] = "",
 ) -> Response:
     """Import the uploaded files in one transaction and show the report."""
     require(page.user, Permission.import_data)
     if not page.session.csrf_matches(csrf_token):
         raise AccessDeniedError("the form's CSRF token does not match the session")
-    report = import_uploads(page.store, page.state.settings, preset, files, strict=strict)
+    zone = timezone.strip() or None
+    report = import_uploads(
+        page.store, page.state.settings, preset, files, strict=strict, timezone=zone
+    )
     page.state.data_changed()
     return page.render(
         "import.html", presets=presets(), report=report, files=report.files, preset=preset

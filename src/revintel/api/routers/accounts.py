@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from revintel.api.routers._common import Filter, Filters, ListDep, cached_json, record_page
+from revintel.api.routers._common import (
+    CONDITIONAL,
+    Filter,
+    Filters,
+    ListParams,
+    cached_json,
+    list_params_for,
+    record_page,
+)
 from revintel.api.routers.accounts_schemas import Account
 from revintel.api.routers.shared_schemas import Page
 from revintel.server import StateDep, StoreDep, UserDep
@@ -26,13 +34,13 @@ class AccountFilters(Filters):
     owner_rep_id: Filter = None
 
 
-@router.get("", response_model=Page[Account], summary="List accounts")
+@router.get("", response_model=Page[Account], summary="List accounts", **CONDITIONAL)
 async def list_accounts(
     request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
-    params: ListDep,
+    params: Annotated[ListParams, Depends(list_params_for("accounts"))],
     filters: Annotated[AccountFilters, Query()],
 ) -> Response:
     """Accounts matching the filters; a sales rep sees only the accounts they own."""
@@ -44,7 +52,7 @@ async def list_accounts(
     )
 
 
-@router.get("/{account_id}", response_model=Account, summary="An account")
+@router.get("/{account_id}", response_model=Account, summary="An account", **CONDITIONAL)
 async def get_account(
     request: Request, account_id: str, store: StoreDep, user: UserDep, state: StateDep
 ) -> Response:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from revintel.api.routers.shared_schemas import Lineage
+from revintel.api.routers.shared_schemas import Lineage, Timestamp
 
 
 class Account(Lineage):
@@ -21,5 +19,5 @@ class Account(Lineage):
     revenue_band: str | None = None
     owner_rep_id: str | None = None
     rep_name: str | None = None
-    created_at: datetime | None = None
+    created_at: Timestamp | None = None
     domain: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
@@ -9,9 +10,24 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import RootModel
 
-from revintel.api.routers._common import Language, cached_json, repeated
-from revintel.api.routers.analytics_schemas import AlertOut, FunnelRow, KpiDefinition, KpiTileOut
-from revintel.metrics import DIMENSIONS, FUNNEL_VIEWS, load_catalogue
+from revintel.api.routers._common import CONDITIONAL, Language, cached_json
+from revintel.api.routers.analytics_schemas import (
+    CATALOGUE,
+    AlertOut,
+    FunnelRow,
+    IsoDate,
+    KpiDefinition,
+    KpiId,
+    KpiTileOut,
+    WhereItem,
+    breakdown_rules,
+)
+from revintel.metrics import (
+    DIMENSIONS,
+    FUNNEL_VIEWS,
+    breakdown_dimensions,
+    compares_periods,
+)
 from revintel.server import ApiError, SliceDep, StateDep, StoreDep, UserDep
 from revintel.views import (
     FUNNEL_BREAKDOWNS,
@@ -24,8 +40,8 @@ from revintel.views import (
 
 router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
-From = Annotated[date | None, Query(description="leads created on or after")]
-To = Annotated[date | None, Query(description="leads created on or before")]
+From = Annotated[IsoDate | None, Query(description="leads created on or after")]
+To = Annotated[IsoDate | None, Query(description="leads created on or before")]
 Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
 By = Annotated[list[Dimension] | None, Query(description="breakdown dimensions (repeat)")]
 GrainParam = Literal["week", "month", "quarter", "year", "all"]
@@ -39,17 +55,69 @@ MaturityDays = Annotated[
     ),
 ]
 Where = Annotated[
-    list[str] | None,
-    Query(description="filters like `segment=Enterprise,Mittelstand` or `channel!=events`"),
+    list[WhereItem] | None,
+    Query(
+        max_length=50,
+        description="filters (repeat) like `segment=Enterprise,Mittelstand` or "
+        "`channel!=events`: a breakdown dimension, `=` or `!=`, one or more values",
+    ),
 ]
+Kpis = Annotated[
+    list[KpiId] | None,
+    Query(max_length=50, description="KPI ids (repeat); default: every KPI the request suits"),
+]
+_RANGE_RULE = "`created_from` must not be after `created_to` (both days count)."
 FunnelView = Literal[FUNNEL_VIEWS]  # type: ignore[valid-type]
 
 
 def _stop(created_to: date | None) -> date | None:
-    return None if created_to is None else created_to + timedelta(days=1)
+    """The first day after the inclusive ``created_to`` (none after the last representable)."""
+    return None if created_to is None or created_to == date.max else created_to + timedelta(1)
 
 
-@router.get("/kpis", response_model=list[KpiTileOut], summary="Headline KPIs")
+def _check_range(created_from: date | None, created_to: date | None) -> None:
+    if created_from and created_to and created_from > created_to:
+        raise ApiError(
+            400,
+            f"created_from {created_from} must not be after created_to {created_to}",
+            field="created_from",
+        )
+
+
+def _kpis_for(
+    ids: tuple[str, ...], by: tuple[str, ...], where: tuple[str, ...], grain: str | None
+) -> tuple[str, ...]:
+    """The KPIs to evaluate: those asked for (400 if one cannot be broken down, filtered or
+    grained as asked), else every KPI that can."""
+    catalogue = CATALOGUE
+    filtered = tuple(m.group(1) for w in where if (m := re.match(r"\s*([a-z_]+)", w)))
+    chosen = [catalogue.get(i) for i in ids] or list(catalogue.kpis)
+    fitting = []
+    for spec in chosen:
+        allowed = breakdown_dimensions(spec)
+        bad = [("by", d) for d in by if d not in allowed]
+        bad += [("where", d) for d in filtered if d not in allowed]
+        periods = grain == "all" and compares_periods(spec)
+        if ids and bad:
+            param, dim = bad[0]
+            known = ", ".join(allowed)
+            raise ApiError(
+                400,
+                f"{param}: KPI {spec.id!r} has no dimension {dim!r}; it has {known}",
+                field=param,
+            )
+        if ids and periods:
+            raise ApiError(
+                400,
+                f"grain: KPI {spec.id!r} compares periods; use a grain other than 'all'",
+                field="grain",
+            )
+        if not bad and not periods:
+            fitting.append(spec.id)
+    return tuple(fitting)
+
+
+@router.get("/kpis", response_model=list[KpiTileOut], summary="Headline KPIs", **CONDITIONAL)
 async def kpis(
     request: Request,
     store: StoreDep,
@@ -60,7 +128,9 @@ async def kpis(
     created_to: To = None,
 ) -> Response:
     """MQLs, LVR, MQL→SAL acceptance, win rate and sales cycle: last complete period and trend;
-    optionally of one channel, segment, team or rep."""
+    optionally of one channel, segment, team or rep. `created_from` must not be after
+    `created_to` (both days count)."""
+    _check_range(created_from, created_to)
 
     def build() -> RootModel[list[KpiTileOut]]:
         tiles = state.cache.call(kpi_tiles, store, user, focus, created_from, _stop(created_to))
@@ -69,7 +139,7 @@ async def kpis(
     return await cached_json(request, state, user, build)
 
 
-@router.get("/funnel", response_model=list[FunnelRow], summary="Funnel by milestone")
+@router.get("/funnel", response_model=list[FunnelRow], summary="Funnel by milestone", **CONDITIONAL)
 async def funnel(
     request: Request,
     store: StoreDep,
@@ -82,7 +152,9 @@ async def funnel(
     lang: Language = "en",
 ) -> Response:
     """Reached, conversion to the next milestone, P(won) with interval, days to the next;
-    optionally of one channel, segment, team or rep."""
+    optionally of one channel, segment, team or rep. `created_from` must not be after
+    `created_to` (both days count)."""
+    _check_range(created_from, created_to)
 
     def build() -> RootModel[list[FunnelRow]]:
         rows = state.cache.call(
@@ -93,7 +165,7 @@ async def funnel(
     return await cached_json(request, state, user, build)
 
 
-@router.get("/alerts", response_model=list[AlertOut], summary="Firing alerts")
+@router.get("/alerts", response_model=list[AlertOut], summary="Firing alerts", **CONDITIONAL)
 async def alerts(request: Request, store: StoreDep, user: UserDep, state: StateDep) -> Response:
     """Every alert of the KPI catalogue firing on the caller's rows, newest first."""
 
@@ -121,37 +193,52 @@ def kpi_catalogue(user: UserDep) -> list[KpiDefinition]:
             dimensions=list(k.dimensions),
             alert=k.alert.rule if k.alert else None,
         )
-        for k in load_catalogue().kpis
+        for k in CATALOGUE.kpis
     ]
 
 
-@router.get("/kpis/values", response_model=list[dict[str, Any]], summary="KPI values")
+KPI_VALUES = f"""KPIs per period and breakdown, as `revintel kpi` prints them: `kpi`, `period`,
+the breakdown columns, `step` or `reason` where the KPI has them, `value`, `numerator`,
+`denominator` (and the comparison columns with `compare`).
+
+Rules between parameters (400 naming the parameter in `field` when broken):
+
+{breakdown_rules()}
+- {_RANGE_RULE}
+
+Without `kpi`, every KPI that suits `by`, `where` and `grain` is evaluated."""
+
+
+@router.get(
+    "/kpis/values",
+    response_model=list[dict[str, Any]],
+    summary="KPI values",
+    description=KPI_VALUES,
+    **CONDITIONAL,
+)
 async def kpi_table(
     request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
-    kpi: Annotated[list[str] | None, Query(description="KPI ids (repeat); default: all")] = None,
+    kpi: Kpis = None,
     by: By = None,
     grain: GrainParam | None = None,
-    created_from: Annotated[date | None, Query(description="periods from")] = None,
-    created_to: Annotated[date | None, Query(description="periods to (inclusive)")] = None,
+    created_from: Annotated[IsoDate | None, Query(description="periods from")] = None,
+    created_to: Annotated[IsoDate | None, Query(description="periods to (inclusive)")] = None,
     where: Where = None,
     compare: Annotated[
         bool, Query(description="add the previous period and the same period last year")
     ] = False,
     maturity_days: MaturityDays = None,
 ) -> Response:
-    """KPIs per period and breakdown, as `revintel kpi` prints them: `kpi`, `period`, the
-    breakdown columns, `step` or `reason` where the KPI has them, `value`, `numerator`,
-    `denominator` (and the comparison columns with `compare`)."""
-    ids = repeated(kpi, "kpi")
-    known = set(load_catalogue().ids)
-    unknown = [k for k in ids if k not in known]
-    if unknown:
-        raise ApiError(422, f"unknown KPI {unknown[0]!r}; known: {', '.join(sorted(known))}")
-    filters = repeated(where, "where")
-    args = (ids, tuple(by or ()), grain, created_from, _stop(created_to), filters, compare)
+    _check_range(created_from, created_to)
+    filters = tuple(where or ())
+    dims = tuple(dict.fromkeys(by or ()))
+    ids = _kpis_for(tuple(dict.fromkeys(kpi or ())), dims, filters, grain)
+    if not ids:
+        return Response(b"[]", media_type="application/json")
+    args = (ids, dims, grain, created_from, _stop(created_to), filters, compare)
 
     def build() -> RootModel[list[dict[str, Any]]]:
         return RootModel(state.cache.call(kpi_values, store, user, *args, maturity_days))
@@ -159,7 +246,9 @@ async def kpi_table(
     return await cached_json(request, state, user, build)
 
 
-@router.get("/funnel/{view}", response_model=list[dict[str, Any]], summary="A funnel view")
+@router.get(
+    "/funnel/{view}", response_model=list[dict[str, Any]], summary="A funnel view", **CONDITIONAL
+)
 async def funnel_table(
     request: Request,
     view: FunnelView,
@@ -176,8 +265,10 @@ async def funnel_table(
 ) -> Response:
     """One view of `revintel funnel`: `overview`, `report` (per period and breakdown),
     `cohort` and `period` conversion, `probability` (P(won | milestone) with Wilson
-    intervals), `durations` between milestones, time in current `stage`, `leakage`."""
-    args = (view, tuple(by or ()), grain, created_from, _stop(created_to), repeated(where, "where"))
+    intervals), `durations` between milestones, time in current `stage`, `leakage`.
+    `created_from` must not be after `created_to` (both days count)."""
+    _check_range(created_from, created_to)
+    args = (view, tuple(by or ()), grain, created_from, _stop(created_to), tuple(where or ()))
 
     def build() -> RootModel[list[dict[str, Any]]]:
         rows = state.cache.call(funnel_view_rows, store, user, *args, lang, maturity_days)

@@ -7,13 +7,17 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from revintel._frames import json_records
+from revintel.api.routers._common import PageDep, offset_end, offset_page
 from revintel.api.routers.dedupe_schemas import CandidatePair, DecisionIn
 from revintel.api.routers.shared_schemas import Page
 from revintel.ingest import account_candidates, record_decision
 from revintel.server import ImporterDep, StateDep, StoreDep
 
 router = APIRouter(prefix="/dedupe", tags=["imports"])
-Threshold = Annotated[float, Query(ge=0.05, le=1.0, description="smallest match probability")]
+# A probability of exactly 1 is a match weight of infinity, which the scoring cannot compare.
+Threshold = Annotated[
+    float, Query(ge=0.05, lt=1.0, description="smallest match probability (below 1)")
+]
 
 
 @router.get("", response_model=Page[CandidatePair], summary="Candidate duplicate accounts")
@@ -21,26 +25,22 @@ def list_candidates(
     store: StoreDep,
     user: ImporterDep,
     state: StateDep,
+    page: PageDep,
     threshold: Threshold = 0.5,
     show: Annotated[
         Literal["open", "decided", "all"],
         Query(description="pairs nobody has decided on yet, decided pairs, or all"),
     ] = "open",
-    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
-    page_size: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> Page[CandidatePair]:
     """Pairs of accounts that are likely the same company (Splink match probability), most
     likely first; by default only those nobody has decided on yet."""
     pairs = state.cache.call(account_candidates, store, None, threshold)
     if show != "all":
         pairs = pairs[pairs["decision"].notna() == (show == "decided")]
-    shown = pairs.iloc[(page - 1) * page_size : page * page_size]
-    return Page(
-        items=[CandidatePair(**r) for r in json_records(shown)],
-        total=len(pairs),
-        page=page,
-        page_size=page_size,
-    )
+    binding = {"list": "dedupe", "threshold": threshold, "show": show}
+    shown = pairs.iloc[: offset_end(page, binding)]
+    items = [CandidatePair(**r) for r in json_records(shown)]
+    return offset_page(items, page, binding, len(pairs))
 
 
 @router.post("/{pair_id}", response_model=CandidatePair, summary="Accept or reject a pair")

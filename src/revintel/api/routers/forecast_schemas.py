@@ -1,11 +1,15 @@
-"""Bodies of the forecast and backtest endpoints."""
+"""Bodies and the ``what_if`` grammar of the forecast and backtest endpoints."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
+
+from revintel.forecast import FORECAST_DIMENSIONS
+from revintel.model import load_funnel
 
 
 class ForecastRow(BaseModel):
@@ -73,3 +77,28 @@ class BacktestOut(BaseModel):
     simulations: int
     summary: list[BacktestScore]
     points: list[BacktestPoint]
+
+
+def _what_if_pattern() -> str:
+    """The grammar of one ``what_if`` value (see :func:`revintel.forecast.parse_scenario`),
+    with the steps of the funnel the server uses and no blanks."""
+    path = load_funnel().path_ids
+    steps = "|".join(f"{a}_{b}" for a, b in itertools.pairwise(path))
+    dims = "|".join(FORECAST_DIMENSIONS)
+    factor = r"(?:10(?:\.0+)?|[0-9](?:\.[0-9]+)?)"
+    rate = r"(?:0(?:\.[0-9]+)?|1(?:\.0+)?)"
+    return (
+        rf"^(?:(?:{steps})_rate={rate}|win_rate(?:\[(?:{dims})=[^\] \[]+\])?\*{factor}"
+        rf"|lead_volume\*{factor})$"
+    )
+
+
+#: The grammar of one what-if expression (an empty value is none, and refused).
+WHAT_IF_PATTERN = _what_if_pattern()
+WHAT_IF_EXAMPLES = ["mql_sal_rate=0.6", "win_rate[segment=Enterprise]*1.1", "lead_volume*1.2"]
+#: A what-if value; the router checks the pattern itself, to answer in the parser's words.
+WhatIf = Annotated[
+    str,
+    StringConstraints(max_length=200),
+    Field(json_schema_extra={"pattern": WHAT_IF_PATTERN, "examples": WHAT_IF_EXAMPLES}),
+]

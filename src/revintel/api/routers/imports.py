@@ -2,50 +2,60 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, UploadFile
 
+from revintel.api.routers._common import PageDep, offset_end, offset_page
 from revintel.api.routers.imports_schemas import (
     ImportBatch,
     ImportedFile,
     ImportResult,
     RejectedRow,
 )
-from revintel.ingest import IngestError
+from revintel.api.routers.shared_schemas import Page
+from revintel.ingest import IngestError, preset_names
 from revintel.server import (
     ImporterDep,
     StateDep,
     StoreDep,
     import_uploads,
 )
-from revintel.views import import_history, rejected_rows
+from revintel.views import count_rows, import_history, rejected_rows
+
+#: The presets an upload may name (``generic`` with a mapping file is the CLI's).
+Preset = Literal[tuple(preset_names())]  # type: ignore[valid-type]
+#: What an IANA time zone name looks like (``UTC``, ``Europe/Berlin``, ``America/Argentina/Salta``).
+ZONE_PATTERN = r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$"
 
 router = APIRouter(prefix="/imports", tags=["imports"])
 
 
-@router.get("", response_model=list[ImportBatch], summary="Import batches")
+@router.get("", response_model=Page[ImportBatch], summary="Import batches")
 def batches(
-    store: StoreDep,
-    user: ImporterDep,
-    state: StateDep,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[ImportBatch]:
-    """The latest import batches, newest first."""
-    return [ImportBatch(**b) for b in state.cache.call(import_history, store, None, limit)]
+    store: StoreDep, user: ImporterDep, state: StateDep, page: PageDep
+) -> Page[ImportBatch]:
+    """The import batches, newest first."""
+    binding = {"list": "imports"}
+    found = state.cache.call(import_history, store, None, offset_end(page, binding))
+    total = state.cache.call(count_rows, store, None, "import_batches", {})
+    return offset_page([ImportBatch(**b) for b in found], page, binding, total)
 
 
-@router.get("/rejections", response_model=list[RejectedRow], summary="Rejected rows")
+@router.get("/rejections", response_model=Page[RejectedRow], summary="Rejected rows")
 def rejections(
     store: StoreDep,
     user: ImporterDep,
     state: StateDep,
+    page: PageDep,
     batch: Annotated[str | None, Query(max_length=100)] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 200,
-) -> list[RejectedRow]:
-    """Rejected rows of every batch (or of ``batch``), by file and row."""
-    rows = state.cache.call(rejected_rows, store, None, batch, limit)
-    return [RejectedRow(**r) for r in rows]
+) -> Page[RejectedRow]:
+    """Rejected rows of every batch (or of ``batch``), by batch, file, row and column."""
+    binding = {"list": "rejections", "batch": batch}
+    rows = state.cache.call(rejected_rows, store, None, batch, offset_end(page, binding))
+    equals = {"import_batch_id": batch}
+    total = state.cache.call(count_rows, store, None, "rejected_rows", equals)
+    return offset_page([RejectedRow(**r) for r in rows], page, binding, total)
 
 
 @router.post("", response_model=ImportResult, status_code=201, summary="Upload exports")
@@ -53,17 +63,31 @@ def upload(
     store: StoreDep,
     user: ImporterDep,
     state: StateDep,
-    files: Annotated[list[UploadFile], File(description="CSV, XLSX or Parquet exports")],
-    preset: Annotated[str, Form(max_length=64)] = "generic",
+    files: Annotated[
+        list[UploadFile], File(min_length=1, description="CSV, XLSX or Parquet exports")
+    ],
+    preset: Annotated[Preset, Form(description="the exporting system")] = "generic",  # type: ignore[valid-type]
     strict: Annotated[bool, Form()] = False,
+    timezone: Annotated[
+        str | None,
+        Form(
+            max_length=64,
+            pattern=ZONE_PATTERN,
+            description="IANA zone of the files' times, e.g. `UTC`, `Europe/Berlin` (default: "
+            "the preset's, else the store's); a name the server does not know answers 400",
+        ),
+    ] = None,
 ) -> ImportResult:
     """Import the files in one transaction; every rejected row is kept with its reason.
 
-    409 when another import is running (the attempt is recorded as a failed batch); 422 when a
-    file exceeds a limit (see docs/limits.md) or has more rejected rows than allowed.
+    409 when another import is running (the attempt is recorded as a failed batch); 400 when a
+    file exceeds a limit (see docs/limits.md), cannot be read or has more rejected rows than
+    allowed.
     """
     try:
-        report = import_uploads(store, state.settings, preset, files, strict=strict)
+        report = import_uploads(
+            store, state.settings, preset, files, strict=strict, timezone=timezone
+        )
     except IngestError:
         state.cache.clear()  # a refused import may still have recorded a failed batch
         raise

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict
+
+from revintel.api.routers.shared_schemas import Timestamp
 
 
 class ImportBatch(BaseModel):
@@ -14,8 +14,8 @@ class ImportBatch(BaseModel):
     source_system: str
     preset: str | None = None
     files: str | None = None
-    started_at: datetime
-    finished_at: datetime | None = None
+    started_at: Timestamp
+    finished_at: Timestamp | None = None
     status: str | None = None
     rows_read: int | None = None
     rows_accepted: int | None = None

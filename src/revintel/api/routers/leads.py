@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from revintel.api.routers._common import (
+    CONDITIONAL,
     Filter,
     Filters,
     Language,
-    ListDep,
+    ListParams,
     cached_json,
     journey,
+    list_params_for,
     record_page,
 )
 from revintel.api.routers.leads_schemas import Lead, LeadDetail
@@ -34,13 +36,13 @@ class LeadFilters(Filters):
     campaign_id: Filter = None
 
 
-@router.get("", response_model=Page[Lead], summary="List leads")
+@router.get("", response_model=Page[Lead], summary="List leads", **CONDITIONAL)
 async def list_leads(
     request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
-    params: ListDep,
+    params: Annotated[ListParams, Depends(list_params_for("leads"))],
     filters: Annotated[LeadFilters, Query()],
 ) -> Response:
     """Leads matching the filters, best score first when scored, else newest first; a sales
@@ -53,7 +55,9 @@ async def list_leads(
     )
 
 
-@router.get("/{lead_id}", response_model=LeadDetail, summary="A lead with its journey")
+@router.get(
+    "/{lead_id}", response_model=LeadDetail, summary="A lead with its journey", **CONDITIONAL
+)
 async def get_lead(
     request: Request,
     lead_id: str,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from revintel.api.routers.shared_schemas import (
@@ -11,6 +9,7 @@ from revintel.api.routers.shared_schemas import (
     Lineage,
     MilestoneEvent,
     Scored,
+    Timestamp,
     Touchpoint,
 )
 
@@ -26,7 +25,7 @@ class Lead(Lineage, Scored):
     rep_name: str | None = None
     channel: str | None = None
     campaign_id: str | None = None
-    created_at: datetime
+    created_at: Timestamp
     status: str | None = None
     disqualified_reason: str | None = None
 

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from revintel.api.routers._common import (
+    CONDITIONAL,
     Filter,
     Filters,
     Language,
-    ListDep,
+    ListParams,
     cached_json,
     journey,
+    list_params_for,
     record_page,
 )
 from revintel.api.routers.opportunities_schemas import Opportunity, OpportunityDetail
@@ -35,13 +37,13 @@ class OpportunityFilters(Filters):
     lead_id: Filter = None
 
 
-@router.get("", response_model=Page[Opportunity], summary="List opportunities")
+@router.get("", response_model=Page[Opportunity], summary="List opportunities", **CONDITIONAL)
 async def list_opportunities(
     request: Request,
     store: StoreDep,
     user: UserDep,
     state: StateDep,
-    params: ListDep,
+    params: Annotated[ListParams, Depends(list_params_for("opportunities"))],
     filters: Annotated[OpportunityFilters, Query()],
 ) -> Response:
     """Opportunities matching the filters, best deal score first when scored, else newest
@@ -55,7 +57,10 @@ async def list_opportunities(
 
 
 @router.get(
-    "/{opportunity_id}", response_model=OpportunityDetail, summary="An opportunity with its journey"
+    "/{opportunity_id}",
+    response_model=OpportunityDetail,
+    summary="An opportunity with its journey",
+    **CONDITIONAL,
 )
 async def get_opportunity(
     request: Request,

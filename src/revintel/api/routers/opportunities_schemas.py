@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel
 
 from revintel.api.routers.shared_schemas import (
@@ -11,6 +9,7 @@ from revintel.api.routers.shared_schemas import (
     Lineage,
     MilestoneEvent,
     Scored,
+    Timestamp,
     Touchpoint,
 )
 
@@ -31,9 +30,9 @@ class Opportunity(Lineage, Scored):
     list_price: float | None = None
     discount: float | None = None
     net_price: float | None = None
-    created_at: datetime
-    expected_close_at: datetime | None = None
-    closed_at: datetime | None = None
+    created_at: Timestamp
+    expected_close_at: Timestamp | None = None
+    closed_at: Timestamp | None = None
     status: str
     stage: str | None = None
     lost_reason: str | None = None

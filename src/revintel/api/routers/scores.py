@@ -7,7 +7,9 @@ from typing import Any
 from fastapi import APIRouter
 
 from revintel._frames import json_records
+from revintel.api.routers._common import PageDep, offset_page
 from revintel.api.routers.scores_schemas import ApplyIn, ModelEvaluation, ScoresApplied, TrainIn
+from revintel.api.routers.shared_schemas import Page
 from revintel.server import AnalystDep, ApiError, ImporterDep, StateDep, StoreDep
 from revintel.store import Store
 
@@ -24,14 +26,22 @@ def current_evaluations(store: Store) -> list[dict[str, Any]]:
     return json_records(evaluation_frame(records).drop(columns=["test_to"]))
 
 
-@router.get("/models", response_model=list[ModelEvaluation], summary="Score quality")
-def models(store: StoreDep, user: AnalystDep, state: StateDep) -> list[ModelEvaluation]:
+@router.get(
+    "/models",
+    response_model=Page[ModelEvaluation],
+    summary="Score quality",
+    responses={404: {"description": "No score is trained yet."}},
+)
+def models(
+    store: StoreDep, user: AnalystDep, state: StateDep, page: PageDep
+) -> Page[ModelEvaluation]:
     """Each score in use with its out-of-time AUC, log loss, Brier score and top-decile lift,
     next to the baselines it was compared with (``chosen`` marks the one it uses)."""
     rows = state.cache.call(current_evaluations, store, None)
     if not rows:
         raise ApiError(404, "no trained scores yet; train them with POST /api/v1/scores/train")
-    return [ModelEvaluation(**r) for r in rows]
+    found = [ModelEvaluation(**r) for r in rows]
+    return offset_page(found, page, {"list": "score-models"}, len(found))
 
 
 @router.post("/train", response_model=list[ModelEvaluation], summary="Train scores")
@@ -47,7 +57,7 @@ def train(
         try:
             result = train_score(store, kind, state.funnel, test_days=body.test_days)
         except ValueError as exc:  # too little history, or a feature that leaks the outcome
-            raise ApiError(422, str(exc)) from None
+            raise ApiError(400, str(exc)) from None
         frame = result.comparison.assign(kind=kind, model_id=result.record.model_id)
         rows += [
             ModelEvaluation(**{**r, "chosen": bool(r.get("chosen"))}) for r in json_records(frame)
@@ -56,7 +66,12 @@ def train(
     return rows
 
 
-@router.post("/apply", response_model=list[ScoresApplied], summary="Score open leads and deals")
+@router.post(
+    "/apply",
+    response_model=list[ScoresApplied],
+    summary="Score open leads and deals",
+    responses={404: {"description": "The group's scores are not trained yet."}},
+)
 def apply(
     body: ApplyIn, store: StoreDep, user: ImporterDep, state: StateDep
 ) -> list[ScoresApplied]:

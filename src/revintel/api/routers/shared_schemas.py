@@ -4,20 +4,47 @@ events and touchpoints."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+
+from revintel.server import response_zone
+from revintel.store import local_instant
 
 T = TypeVar("T")
 
 
+def rfc3339(value: datetime) -> str:
+    """A stored wall-clock time as RFC 3339 text with the store zone's offset.
+
+    Examples
+    --------
+    >>> rfc3339(datetime(2024, 12, 31, 17, 8, 54))  # outside a server: the default zone
+    '2024-12-31T17:08:54+01:00'
+    """
+    return local_instant(value, response_zone()).isoformat()
+
+
+#: A point in time in a response: RFC 3339 with the offset of the store's zone
+#: (``2024-07-01T09:30:00+02:00``); stored times are wall-clock times of that zone.
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(rfc3339, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
 class Page(BaseModel, Generic[T]):
-    """One page of a list."""
+    """One page of a list; ask for the next one with ``cursor=next_cursor``."""
 
     items: list[T]
-    total: int = Field(description="rows matching the filters, over all pages")
-    page: int
-    page_size: int
+    total: int | None = Field(
+        description="rows matching the filters over all pages; null where counting is costly"
+    )
+    limit: int = Field(description="the most items a page holds")
+    next_cursor: str | None = Field(
+        description="opaque cursor of the next page (same filters and sort); null on the last"
+    )
 
 
 class Lineage(BaseModel):
@@ -50,7 +77,7 @@ class Scored(BaseModel):
 
     score: float | None = Field(None, description="calibrated probability")
     score_kind: str | None = Field(None, examples=["lead_to_sql", "deal_win"])
-    scored_at: datetime | None = None
+    scored_at: Timestamp | None = None
     score_reasons: ScoreReasons | None = None
 
 
@@ -59,7 +86,7 @@ class EntityScore(BaseModel):
 
     kind: str
     score: float
-    scored_at: datetime
+    scored_at: Timestamp
     model_id: str
     reasons: ScoreReasons | None = None
 
@@ -71,7 +98,7 @@ class MilestoneEvent(BaseModel):
     label: str = Field(description="the funnel definition's label in the requested language")
     entity_type: str
     entity_id: str
-    occurred_at: datetime
+    occurred_at: Timestamp
     days_since_previous: float | None = None
     source_stage: str | None = None
     actor: str | None = None
@@ -86,7 +113,7 @@ class Touchpoint(BaseModel):
     channel: str
     kind: str
     digital: bool
-    occurred_at: datetime
+    occurred_at: Timestamp
     campaign_id: str | None = None
     opportunity_id: str | None = None
     cost: float | None = None

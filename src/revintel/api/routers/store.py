@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from revintel.api.routers._common import cached_json
+from revintel.api.routers._common import CONDITIONAL, cached_json
 from revintel.api.routers.store_schemas import Health, StoreInfo, TableInfo
 from revintel.model import TABLES
 from revintel.server import StateDep, StoreDep, UserDep
@@ -22,7 +22,9 @@ def health(state: StateDep) -> Health:
     return Health(warming=state.warming)
 
 
-@router.get("/store", response_model=StoreInfo, summary="Tables, row counts, schema version")
+@router.get(
+    "/store", response_model=StoreInfo, summary="Tables, row counts, schema version", **CONDITIONAL
+)
 async def store_info(request: Request, store: StoreDep, user: UserDep, state: StateDep) -> Response:
     """Row counts per model table, of the rows the caller sees (a sales rep: their own)."""
 
@@ -32,7 +34,7 @@ async def store_info(request: Request, store: StoreDep, user: UserDep, state: St
             TableInfo(name=t.name, rows=counts[t.name], description=t.description) for t in TABLES
         ]
         version = state.cache.call(_schema_version, store, None)
-        return StoreInfo(schema_version=version, tables=tables)
+        return StoreInfo(schema_version=version, timezone=state.timezone.key, tables=tables)
 
     return await cached_json(request, state, user, build)
 

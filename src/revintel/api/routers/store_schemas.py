@@ -17,6 +17,11 @@ class StoreInfo(BaseModel):
     """The store behind the server."""
 
     schema_version: int | None
+    timezone: str = Field(
+        description="IANA zone of the store: times are its wall-clock times, written with its "
+        "offset",
+        examples=["Europe/Berlin"],
+    )
     tables: list[TableInfo]
 
 

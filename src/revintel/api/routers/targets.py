@@ -9,6 +9,8 @@ from typing import Annotated, Any
 import ibis
 from fastapi import APIRouter, File, UploadFile
 
+from revintel.api.routers._common import PageDep, offset_page
+from revintel.api.routers.shared_schemas import Page
 from revintel.api.routers.targets_schemas import TargetOut, TargetsImported
 from revintel.metrics import TargetsError, import_targets
 from revintel.server import (
@@ -32,10 +34,11 @@ def stored_targets(store: Store) -> list[dict[str, Any]]:
     return t.order_by([ibis.asc(c) for c in order]).to_pyarrow().to_pylist()
 
 
-@router.get("", response_model=list[TargetOut], summary="Order-intake targets")
-def targets(store: StoreDep, user: AnalystDep, state: StateDep) -> list[TargetOut]:
-    """The targets pipeline coverage is measured against."""
-    return [TargetOut(**t) for t in state.cache.call(stored_targets, store, None)]
+@router.get("", response_model=Page[TargetOut], summary="Order-intake targets")
+def targets(store: StoreDep, user: AnalystDep, state: StateDep, page: PageDep) -> Page[TargetOut]:
+    """The targets pipeline coverage is measured against, by period, team, rep and segment."""
+    found = [TargetOut(**t) for t in state.cache.call(stored_targets, store, None)]
+    return offset_page(found, page, {"list": "targets"}, len(found))
 
 
 @router.post("", response_model=TargetsImported, status_code=201, summary="Upload targets")
@@ -52,7 +55,7 @@ def upload_targets(
         try:
             written = import_targets(store, path, state.settings.max_cell_chars)
         except TargetsError as exc:
-            raise ApiError(422, str(exc).replace(str(folder) + "/", "")) from None
+            raise ApiError(400, str(exc).replace(str(folder) + "/", "")) from None
     finally:
         remove_folder(folder)
     state.data_changed()

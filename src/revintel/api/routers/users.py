@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from revintel.api.routers._common import PageDep, offset_page
+from revintel.api.routers.shared_schemas import Page
 from revintel.api.routers.users_schemas import (
     Me,
     NewUser,
@@ -41,10 +43,11 @@ def me(user: UserDep) -> Me:
     return _me(user)
 
 
-@router.get("/users", response_model=list[Me], summary="All users (admin)")
-def users(store: StoreDep, admin: AdminDep) -> list[Me]:
+@router.get("/users", response_model=Page[Me], summary="All users (admin)")
+def users(store: StoreDep, admin: AdminDep, page: PageDep) -> Page[Me]:
     """Every active user; admins only."""
-    return [_me(u) for u in list_users(store)]
+    found = [_me(u) for u in list_users(store)]
+    return offset_page(found, page, {"list": "users"}, len(found))
 
 
 @router.post("/users", response_model=Me, status_code=201, summary="Create a user (admin)")
@@ -74,10 +77,11 @@ def end_sessions(username: str, state: StateDep, store: StoreDep, admin: AdminDe
     return Response(status_code=204)
 
 
-@router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
-def tokens(store: StoreDep, user: UserDep) -> list[TokenOut]:
+@router.get("/tokens", response_model=Page[TokenOut], summary="The caller's API tokens")
+def tokens(store: StoreDep, user: UserDep, page: PageDep) -> Page[TokenOut]:
     """The caller's unrevoked tokens (without their secrets)."""
-    return [TokenOut.model_validate(t) for t in list_tokens(store, user.username)]
+    found = [TokenOut.model_validate(t) for t in list_tokens(store, user.username)]
+    return offset_page(found, page, {"list": "tokens"}, len(found))
 
 
 @router.post("/tokens", response_model=TokenCreated, status_code=201, summary="Issue a token")

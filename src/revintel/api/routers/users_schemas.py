@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from pydantic import BaseModel, ConfigDict, Field
 
-from revintel.auth import MIN_PASSWORD_LENGTH, Role
+from revintel.api.routers.shared_schemas import Timestamp
+from revintel.auth import MIN_PASSWORD_LENGTH, USERNAME_PATTERN, Role
 
 
 class Me(BaseModel):
@@ -21,9 +20,16 @@ class Me(BaseModel):
 class NewUser(BaseModel):
     """A user to create (admins only)."""
 
-    username: str = Field(min_length=2, max_length=64)
+    username: str = Field(
+        min_length=2,
+        max_length=64,
+        pattern=USERNAME_PATTERN,
+        description="lower case letters, digits and `_ . @ -`, starting with a letter or digit",
+    )
     password: str = Field(
-        min_length=1, max_length=1024, description=f"at least {MIN_PASSWORD_LENGTH} characters"
+        min_length=MIN_PASSWORD_LENGTH,
+        max_length=1024,
+        description=f"at least {MIN_PASSWORD_LENGTH} characters",
     )
     role: Role
     rep_id: str | None = Field(default=None, max_length=64, description="for sales reps")
@@ -48,8 +54,8 @@ class TokenOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
     token_id: str
     name: str
-    created_at: datetime
-    expires_at: datetime | None = None
+    created_at: Timestamp
+    expires_at: Timestamp | None = None
 
 
 class TokenCreated(TokenOut):

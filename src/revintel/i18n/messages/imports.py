@@ -9,6 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nichts laden, wenn eine Zeile abgelehnt wird",
         "Load nothing if any row is rejected",
     ),
+    "import.timezone": (
+        "Zeitzone der Zeiten (leer: die des Quellsystems)",
+        "Time zone of the times (empty: the source system's)",
+    ),
     "import.submit": ("Importieren", "Import"),
     "import.report": ("Ergebnis", "Result"),
     "import.batch": ("Importlauf", "Import batch"),

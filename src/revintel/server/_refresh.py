@@ -1,0 +1,108 @@
+"""Computing results ahead: requests the server sends to itself, as a user who sees every row.
+
+At start the dashboard opens its main pages this way (see ``revintel.web``); after a data change
+the server also asks again for every API answer that was kept for the whole company before the
+change, most recently used first, so integrators' dashboards find the new figures ready.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterator, MutableMapping
+from contextlib import contextmanager
+from typing import Any
+
+from fastapi import FastAPI
+
+from revintel.auth import SESSION_COOKIE, Permission, Role, User, list_users
+from revintel.server._state import AppState
+
+logger = logging.getLogger(__name__)
+#: Who results are computed as: the first active user of these roles (all see every row).
+_ROLES = (Role.manager, Role.admin, Role.marketing)
+#: API answers asked again after a change, at most (the most recently used ones).
+MAX_REFRESHED = 200
+
+
+def warm_user(users: list[User]) -> User | None:
+    """The user results are computed as, or ``None`` when no active user sees every row."""
+    for role in _ROLES:
+        for user in users:
+            if user.role == role and user.can(Permission.view_all_rows):
+                return user
+    return None
+
+
+async def asgi_get(app: FastAPI, path: str, cookie: str, query: str = "") -> int:
+    """``GET path?query`` handed to the application directly (no socket); the status."""
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": query.encode(),
+        "headers": [(b"host", b"localhost"), (b"cookie", cookie.encode())],
+        "client": ("127.0.0.1", 0),
+        "server": ("127.0.0.1", 0),
+        "app": app,
+    }
+    await app(scope, receive, send)
+    return status
+
+
+@contextmanager
+def signed_in(state: AppState) -> Iterator[str | None]:
+    """A session cookie of :func:`warm_user` for the block (ended after it), or ``None``."""
+    with state.stores.borrow() as store:
+        user = warm_user([u for u in list_users(store) if state.sessions.admits(u)])
+    if user is None:
+        yield None
+        return
+    session = state.sessions.start(user)
+    try:
+        yield f"{SESSION_COOKIE}={state.sessions.cookie(session)}"
+    finally:
+        state.sessions.end(session)
+
+
+def kept_api_refresher(app: FastAPI, state: AppState) -> Callable[[], None]:
+    """A warmer for :meth:`AppState.warm`: asks again for the company-wide API answers kept
+    before the last change (nothing at start)."""
+
+    def refresh() -> None:
+        urls = [
+            (key[1], key[2])
+            for key in state.cache.previous_keys()
+            if key[0] == "api" and key[3] == "*"
+        ][:MAX_REFRESHED]
+        if not urls:
+            return
+        with signed_in(state) as cookie:
+            if cookie is None:
+                return
+
+            async def visit() -> None:
+                for path, query in urls:
+                    if state.warm_cancelled():
+                        return
+                    status = await asgi_get(app, path, cookie, query)
+                    logger.info("computed %s?%s again (%d)", path, query, status)
+
+            asyncio.run(visit())
+
+    return refresh

@@ -5,7 +5,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from revintel.store import open_store, row_group_batches
-from revintel.store._store import ROW_GROUP_ROWS
+from revintel.store._engines import ROW_GROUP_ROWS
 
 
 def _ragged(rows: int) -> pa.Table:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,13 +15,12 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from revintel.model import SCHEMA_VERSION, TABLES, Table, table
+from revintel.store._engines import Engine, engine_for, row_group_batches
 from revintel.store._migrations import META_TABLE, migrate, read_schema_version
 from revintel.store._trim import trim_unreferenced_tail
 
 DEFAULT_DB = "revintel.duckdb"
 DB_ENV_VAR = "REVINTEL_DB"
-#: Rows in one DuckDB row group.
-ROW_GROUP_ROWS = 122_880
 
 
 class StoreError(RuntimeError):
@@ -37,6 +35,14 @@ def resolve_location(location: str | Path | None) -> str:
 
 
 def _connect(location: str, read_only: bool) -> BaseBackend:
+    if location.startswith(("postgres://", "postgresql://")):
+        from revintel.store._postgres import connect_postgres
+
+        return connect_postgres(location)
+    if location.startswith("spark://"):
+        from revintel.store._spark import connect_spark
+
+        return connect_spark(location)
     if "://" in location and not location.startswith("duckdb://"):
         return ibis.connect(location)
     path = location.removeprefix("duckdb://")
@@ -59,9 +65,16 @@ class Store:
     """
 
     def __init__(
-        self, backend: BaseBackend, location: str = "<backend>", *, migrate_schema: bool = True
+        self,
+        backend: BaseBackend,
+        location: str = "<backend>",
+        *,
+        migrate_schema: bool = True,
+        engine: Engine | None = None,
     ):
         self.backend = backend
+        #: How this store writes (one object per connection, shared by its scoped views).
+        self.engine = engine if engine is not None else engine_for(backend)
         self.location = location
         self.migrated_from: int | None = None
         #: The store's time zone once read (see :func:`revintel.store.store_timezone`).
@@ -82,27 +95,18 @@ class Store:
     def table(self, name: str) -> ibis.Table:
         """An Ibis expression for the model table ``name``."""
         table(name)
-        return self.backend.table(name)
+        return self.engine.table(name)
 
     def row_counts(self) -> dict[str, int]:
         """Rows per model table."""
-        return {t.name: int(self.backend.table(t.name).count().execute()) for t in TABLES}
+        return {t.name: int(self.engine.table(t.name).count().execute()) for t in TABLES}
 
     def insert(self, name: str, data: pa.Table | pd.DataFrame) -> int:
         """Append rows to table ``name``; columns are matched by name and cast to the schema."""
         arrow = conform(table(name), data)
         if arrow.num_rows == 0:
             return 0
-        if self.is_duckdb:
-            con = self.backend.con
-            view = f"_revintel_insert_{uuid.uuid4().hex}"
-            con.register(view, row_group_batches(arrow))
-            try:
-                con.execute(f'INSERT INTO "{name}" BY NAME SELECT * FROM "{view}"')
-            finally:
-                con.unregister(view)
-        else:
-            self.backend.insert(name, arrow)
+        self.engine.insert(name, arrow)
         return arrow.num_rows
 
     def delete_keys(self, name: str, keys: pa.Table | pd.DataFrame) -> None:
@@ -112,73 +116,34 @@ class Store:
         keys_arrow = keys_arrow.select(list(spec.key))
         if keys_arrow.num_rows == 0:
             return
-        con = self.backend.con
-        view = f"_revintel_keys_{uuid.uuid4().hex}"
-        con.register(view, keys_arrow)
-        try:
-            match = " AND ".join(f't."{k}" = k."{k}"' for k in spec.key)
-            con.execute(
-                f'DELETE FROM "{name}" AS t '
-                f'WHERE EXISTS (SELECT 1 FROM "{view}" AS k WHERE {match})'
-            )
-        finally:
-            con.unregister(view)
+        self.engine.delete_keys(name, spec.key, keys_arrow)
 
     def truncate(self, name: str) -> None:
         """Remove every row of table ``name``."""
         table(name)
-        self.backend.raw_sql(f'DELETE FROM "{name}"')
+        self.engine.truncate(name)
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """All writes inside the block land together or not at all (DuckDB)."""
-        if not self.is_duckdb:
+        """All writes inside the block land together or not at all."""
+        with self.engine.transaction():
             yield self
-            return
-        con = self.backend.con
-        con.execute("BEGIN TRANSACTION")
-        try:
-            yield self
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
-        con.execute("COMMIT")
 
     def execute_sql(self, sql: str, params: list[Any] | None = None) -> pa.Table:
-        """Run raw SQL on the DuckDB store and return the result as Arrow."""
-        if not self.is_duckdb:
-            raise StoreError("raw SQL is only available on a DuckDB store")
-        con = self.backend.con
-        return con.execute(sql, params or []).to_arrow_table()
+        """Run raw SQL (DuckDB's dialect, ``?`` parameters) and return the result as Arrow."""
+        if not self.engine.runs_sql:
+            raise StoreError(f"raw SQL is not available on a {self.backend.name} store")
+        return self.engine.sql(sql, params)
 
     def close(self) -> None:
         """Release the connection."""
-        disconnect = getattr(self.backend, "disconnect", None)
-        if disconnect is not None:
-            disconnect()
+        self.engine.close()
 
     def __enter__(self) -> Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def row_group_batches(arrow: pa.Table) -> pa.Table:
-    """``arrow`` as record batches of exactly one DuckDB row group each (the last one shorter).
-
-    DuckDB scans the batches on all its threads and writes each as one full row group. Batches
-    of other sizes (an Arrow table's chunks follow how it was read or concatenated) leave
-    partly filled row groups, which the next checkpoint reads back and rewrites: for three
-    million rows that took longer than inserting them.
-    """
-    batches = []
-    for start in range(0, arrow.num_rows, ROW_GROUP_ROWS):
-        part = arrow.slice(start, ROW_GROUP_ROWS)
-        batches.extend(
-            part.to_batches() if part[0].num_chunks <= 1 else part.combine_chunks().to_batches()
-        )
-    return pa.Table.from_batches(batches, arrow.schema)
 
 
 def conform(spec: Table, data: pa.Table | pd.DataFrame) -> pa.Table:
@@ -228,4 +193,12 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
         raise StoreError(f"cannot open store {where}: {exc}") from exc
 
 
-__all__ = ["META_TABLE", "Store", "StoreError", "conform", "open_store", "resolve_location"]
+__all__ = [
+    "META_TABLE",
+    "Store",
+    "StoreError",
+    "conform",
+    "open_store",
+    "resolve_location",
+    "row_group_batches",
+]

@@ -178,3 +178,19 @@ def test_a_result_begun_before_a_refresh_is_not_kept_as_current() -> None:
     worker.join()
     with fresh_reads():
         assert cache.peek(("k",)) is None
+
+
+def test_only_results_that_were_slow_to_compute_are_offered_for_recomputing() -> None:
+    cache = ResultCache()
+    cache.remember(("quick",), lambda: "one record")
+
+    def slow() -> str:
+        time.sleep(0.12)
+        return "a forecast"
+
+    cache.remember(("slow",), slow)
+    cache.begin_refresh()
+    assert cache.previous_keys() == [("slow",), ("quick",)]
+    assert cache.previous_keys(min_seconds=0.1) == [("slow",)]
+    cache.end_refresh()
+    assert cache.previous_keys(min_seconds=0.0) == []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -93,6 +94,8 @@ class ResultCache:
         self.max_bytes = max_bytes
         self.bytes = 0
         self._sizes: dict[tuple[str, ...], int] = {}
+        # Seconds each kept result took to compute (what recomputing it ahead would save).
+        self._costs: dict[tuple[str, ...], float] = {}
         self._entries: OrderedDict[tuple[str, ...], Any] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[tuple[str, ...], threading.Lock] = {}
@@ -132,6 +135,7 @@ class ResultCache:
                     return found
                 self.misses += 1
                 generation = self._generation
+            started = time.perf_counter()
             try:
                 result = compute()
             finally:
@@ -142,6 +146,7 @@ class ResultCache:
             with self._lock:
                 if generation == self._generation and size * _LARGEST_SHARE <= self.max_bytes:
                     self._keep(key, result, size)
+                    self._costs[key] = time.perf_counter() - started
         return result
 
     def _lookup(self, key: tuple[str, ...]) -> Any | None:
@@ -167,6 +172,8 @@ class ResultCache:
         while len(self._entries) > self.max_entries or self.bytes > self.max_bytes:
             dropped, _ = self._entries.popitem(last=False)
             self.bytes -= self._sizes.pop(dropped)
+            if dropped not in self._previous:
+                self._costs.pop(dropped, None)
 
     def peek(self, key: tuple[str, ...]) -> Any | None:
         """The value kept under ``key``, or ``None``."""
@@ -179,6 +186,7 @@ class ResultCache:
             self._entries.clear()
             self._previous.clear()
             self._sizes.clear()
+            self._costs.clear()
             self.bytes = 0
             self._generation += 1
 
@@ -192,14 +200,20 @@ class ResultCache:
             self.bytes = 0
             self._generation += 1
 
-    def previous_keys(self) -> list[tuple[str, ...]]:
-        """Keys of the previous results, most recently used first."""
+    def previous_keys(self, min_seconds: float = 0.0) -> list[tuple[str, ...]]:
+        """Keys of the previous results that took at least ``min_seconds`` to compute, most
+        recently used first."""
         with self._lock:
-            return list(reversed(self._previous))
+            return [
+                key for key in reversed(self._previous) if self._costs.get(key, 0.0) >= min_seconds
+            ]
 
     def end_refresh(self) -> None:
         """Drop the previous results: from now on only results of the current data are used."""
         with self._lock:
+            for key in self._previous:
+                if key not in self._entries:
+                    self._costs.pop(key, None)
             self._previous.clear()
 
     def __len__(self) -> int:

@@ -1,8 +1,9 @@
 """Computing results ahead: requests the server sends to itself, as a user who sees every row.
 
 At start the dashboard opens its main pages this way (see ``revintel.web``); after a data change
-the server also asks again for every API answer that was kept for the whole company before the
-change, most recently used first, so integrators' dashboards find the new figures ready.
+the server also asks again for the API answers kept for the whole company before the change that
+were slow to compute, most recently used first, so integrators' dashboards find the new figures
+ready.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ logger = logging.getLogger(__name__)
 _ROLES = (Role.manager, Role.admin, Role.marketing)
 #: API answers asked again after a change, at most (the most recently used ones).
 MAX_REFRESHED = 200
+#: Only answers that took at least this long to compute are asked again; quicker ones (a list
+#: page, one record) are computed when next requested, which costs less than recomputing every
+#: record a client once opened.
+MIN_REFRESH_SECONDS = 0.1
 
 
 def warm_user(users: list[User]) -> User | None:
@@ -87,7 +92,7 @@ def kept_api_refresher(app: FastAPI, state: AppState) -> Callable[[], None]:
     def refresh() -> None:
         urls = [
             (key[1], key[2])
-            for key in state.cache.previous_keys()
+            for key in state.cache.previous_keys(MIN_REFRESH_SECONDS)
             if key[0] == "api" and key[3] == "*"
         ][:MAX_REFRESHED]
         if not urls:

@@ -7,9 +7,10 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from revintel.auth import Role, User
-from revintel.server import ResultCache, Settings, create_app, warm_user
+from revintel.server import ResultCache, Settings, _refresh, create_app, warm_user
 from revintel.server._cache import fresh_reads
 from tests.web.conftest import SECRET, serve_in_thread
 from tests.web.stores import build_store
@@ -59,9 +60,13 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
         assert counts["accounts"] == accounts_before + 2
 
 
+@pytest.mark.parametrize("min_seconds", [0.0, 60.0])
 def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, min_seconds: float
 ) -> None:
+    # With no minimum every kept answer is computed again; with a minimum no list page reaches,
+    # the list is left to its next request - and the importer reads its own import either way.
+    monkeypatch.setattr(_refresh, "MIN_REFRESH_SECONDS", min_seconds)
     db = tmp_path / "store.duckdb"
     tokens = build_store(db)
     app = create_app(Settings(db=str(db), secret_key=SECRET, cookie_secure=False))
@@ -79,12 +84,16 @@ def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
             files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
         )
         assert response.status_code == 201, response.text
-        # Computed again by the server itself (a current result, not a previous one) ...
         with fresh_reads():
             kept = state.cache.peek(key)
-        assert kept is not None
-        assert b'"total":%d' % (before + 2) in kept[0]  # (body, ETag)
-        # ... so the importer reads its own import.
+        if min_seconds == 0.0:
+            # Computed again by the server itself (a current result, not a previous one) ...
+            assert kept is not None
+            assert b'"total":%d' % (before + 2) in kept[0]  # (body, ETag)
+        else:
+            assert kept is None
+        # ... and no reader is answered with the result as of before the import any more.
+        assert state.cache.peek(key) is None or min_seconds == 0.0
         assert httpx.get(f"{url}{path}?{query}", headers=auth).json()["total"] == before + 2
 
 

@@ -7,6 +7,9 @@ STAMP  := $(VENV)/.installed
 # Browser tests drive Debian's Chromium; it is installed from Debian when missing (never downloaded
 # by a test tool).
 CHROMIUM := /usr/bin/chromium
+# The PostgreSQL tests start their own server from Debian's postgresql binaries (initdb, postgres),
+# installed from Debian when missing.
+POSTGRES := $(firstword $(wildcard /usr/lib/postgresql/*/bin/initdb) /usr/lib/postgresql/bin/initdb)
 
 .PHONY: demo test bench lint clean
 
@@ -15,7 +18,7 @@ $(BIN)/python:
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
 	touch $(STAMP)
 
 $(CHROMIUM):
@@ -25,10 +28,17 @@ $(CHROMIUM):
 		echo "Browser tests need Debian's chromium: sudo apt-get install chromium"; \
 	fi
 
+$(POSTGRES):
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	else \
+		echo "PostgreSQL tests need Debian's postgresql: sudo apt-get install postgresql"; \
+	fi
+
 demo: $(STAMP)
 	$(BIN)/revintel demo --db $(DB)
 
-test: $(STAMP) | $(CHROMIUM)
+test: $(STAMP) | $(CHROMIUM) $(POSTGRES)
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy

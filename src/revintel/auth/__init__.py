@@ -10,6 +10,15 @@ from revintel.auth._access import (
     visible,
     visible_tables,
 )
+from revintel.auth._accounts import (
+    APP_DB_ENV_VAR,
+    accounts_of,
+    app_location,
+    is_duckdb_file,
+    is_postgres,
+    link_accounts,
+    open_accounts,
+)
 from revintel.auth._addresses import TrustedProxies, is_loopback
 from revintel.auth._demo import DEMO_PASSWORD, DEMO_USERS, demo_accounts
 from revintel.auth._passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
@@ -26,8 +35,9 @@ from revintel.auth._sessions import (
     Session,
     SessionCodec,
     SessionStore,
+    write_conflict,
 )
-from revintel.auth._throttle import LoginThrottle
+from revintel.auth._throttle import LoginThrottle, StoredLoginThrottle
 from revintel.auth._tokens import (
     TokenCache,
     TokenGrant,
@@ -40,6 +50,7 @@ from revintel.auth._tokens import (
     user_for_token,
 )
 from revintel.auth._users import (
+    FAILURES_TABLE,
     SESSIONS_TABLE,
     TOKENS_TABLE,
     USERNAME_PATTERN,
@@ -58,8 +69,10 @@ from revintel.auth._users import (
 )
 
 __all__ = [
+    "APP_DB_ENV_VAR",
     "DEMO_PASSWORD",
     "DEMO_USERS",
+    "FAILURES_TABLE",
     "KEY_RECIPE",
     "MIN_PASSWORD_LENGTH",
     "MIN_SECRET_BITS",
@@ -79,6 +92,7 @@ __all__ = [
     "Session",
     "SessionCodec",
     "SessionStore",
+    "StoredLoginThrottle",
     "TokenCache",
     "TokenGrant",
     "TokenInfo",
@@ -86,7 +100,9 @@ __all__ = [
     "TrustedProxies",
     "User",
     "UserError",
+    "accounts_of",
     "add_user",
+    "app_location",
     "authenticate",
     "create_token",
     "demo_accounts",
@@ -96,9 +112,13 @@ __all__ = [
     "get_user",
     "has_permission",
     "hash_password",
+    "is_duckdb_file",
     "is_loopback",
+    "is_postgres",
+    "link_accounts",
     "list_tokens",
     "list_users",
+    "open_accounts",
     "remove_user",
     "require",
     "restrict",
@@ -112,4 +132,5 @@ __all__ = [
     "verify_password",
     "visible",
     "visible_tables",
+    "write_conflict",
 ]

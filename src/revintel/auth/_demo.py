@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from revintel.auth._accounts import accounts_of
 from revintel.auth._passwords import verify_password
 from revintel.auth._users import USERS_TABLE, ensure_auth_tables
 from revintel.store import Store
@@ -21,15 +22,21 @@ def demo_accounts(store: Store) -> list[str]:
     """
     ensure_auth_tables(store)
     names = [name for name, _ in DEMO_USERS]
-    rows = store.execute_sql(
-        f"""SELECT username, password_hash, demo FROM {USERS_TABLE}
+    rows = (
+        accounts_of(store)
+        .execute_sql(
+            f"""SELECT username, password_hash, demo FROM {USERS_TABLE}
             WHERE username IN ({", ".join("?" for _ in names)})""",
-        names,
-    ).to_pylist()
+            names,
+        )
+        .to_pylist()
+    )
     for row in rows:
         if not row["demo"] and verify_password(str(row["password_hash"]), DEMO_PASSWORD):
-            store.execute_sql(
+            accounts_of(store).execute_sql(
                 f"UPDATE {USERS_TABLE} SET demo = TRUE WHERE username = ?", [row["username"]]
             )
-    marked = store.execute_sql(f"SELECT username FROM {USERS_TABLE} WHERE demo ORDER BY username")
+    marked = accounts_of(store).execute_sql(
+        f"SELECT username FROM {USERS_TABLE} WHERE demo ORDER BY username"
+    )
     return [str(name) for name in marked.column("username").to_pylist()]

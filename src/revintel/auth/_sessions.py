@@ -27,6 +27,7 @@ import pyarrow as pa
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from revintel.auth._access import AccessDeniedError
+from revintel.auth._accounts import accounts_of
 from revintel.auth._users import SESSIONS_TABLE, USERS_TABLE, User, _row_to_user
 from revintel.store import Store
 
@@ -36,12 +37,28 @@ SESSION_COOKIE = "revintel_session"
 SESSION_RECHECK_SECONDS = 30.0
 #: ``last_seen_at`` is written at most this often per session (it is kept exactly in memory).
 SESSION_TOUCH_SECONDS = 60.0
+#: SQLSTATEs of writes that lost a race with another transaction (PostgreSQL).
+_CONFLICT_STATES = frozenset({"40001", "40P01"})
 
 Connect = Callable[[], AbstractContextManager[Store]]
 
 
 def _utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def write_conflict(exc: BaseException) -> bool:
+    """Whether ``exc`` (or an error it was raised from) is a write that lost a race with
+    another transaction: DuckDB's transaction conflicts, PostgreSQL's serialization failures
+    and deadlocks."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, duckdb.TransactionException):
+            return True
+        if getattr(seen, "sqlstate", None) in _CONFLICT_STATES:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _digest(session_id: str) -> str:
@@ -163,6 +180,11 @@ class SessionStore:
         The current time as a naive UTC datetime (replaceable for tests of expiry).
     max_kept
         Sessions kept in memory; the least recently used beyond it are read again when used.
+    recheck_seconds
+        Longest time a session kept in memory is used without reading the store again
+        (:data:`SESSION_RECHECK_SECONDS`, or a quarter of the idle time when shorter); ``0``
+        reads it at every request, so that a session ended by another process (several
+        server processes on one application store) is refused at once.
     """
 
     def __init__(
@@ -175,6 +197,7 @@ class SessionStore:
         allow_demo: bool = False,
         clock: Callable[[], datetime] = _utc_now,
         max_kept: int = 100_000,
+        recheck_seconds: float | None = None,
     ) -> None:
         self._connect = connect
         self.codec = SessionCodec(secret_key, int(absolute_seconds))
@@ -183,7 +206,8 @@ class SessionStore:
         self.allow_demo = allow_demo
         self._clock = clock
         self._max_kept = max_kept
-        self._recheck = min(SESSION_RECHECK_SECONDS, idle_seconds / 4)
+        default_recheck = min(SESSION_RECHECK_SECONDS, idle_seconds / 4)
+        self._recheck = default_recheck if recheck_seconds is None else recheck_seconds
         self._touch = timedelta(seconds=min(SESSION_TOUCH_SECONDS, idle_seconds / 4))
         self._kept: OrderedDict[str, _Kept] = OrderedDict()
         self._lock = threading.Lock()
@@ -275,7 +299,7 @@ class SessionStore:
         with self._lock:
             kept = self._kept.get(key)
             endings = self._endings
-        if kept is None or time.monotonic() - kept.checked > self._recheck:
+        if kept is None or time.monotonic() - kept.checked >= self._recheck:
             kept = self._load(key, kept, endings)
             if kept is None:
                 return None
@@ -297,12 +321,16 @@ class SessionStore:
 
     def _load(self, key: str, kept: _Kept | None, endings: int) -> _Kept | None:
         with self._connect() as store:
-            rows = store.execute_sql(
-                f"""SELECT s.created_at AS session_created_at, s.last_seen_at, u.*
+            rows = (
+                accounts_of(store)
+                .execute_sql(
+                    f"""SELECT s.created_at AS session_created_at, s.last_seen_at, u.*
                     FROM {SESSIONS_TABLE} s JOIN {USERS_TABLE} u USING (username)
                     WHERE s.session_hash = ? AND u.active""",
-                [key],
-            ).to_pylist()
+                    [key],
+                )
+                .to_pylist()
+            )
         user = _row_to_user(rows[0]) if rows else None
         with self._lock:
             if user is None or not self.admits(user):
@@ -338,8 +366,10 @@ class SessionStore:
         for attempt in range(attempts):
             try:
                 with self._connect() as store:
-                    return store.execute_sql(sql, params)
-            except duckdb.TransactionException:
+                    return accounts_of(store).execute_sql(sql, params)
+            except Exception as exc:  # each engine raises its own error type
+                if not write_conflict(exc):
+                    raise
                 if attempts == 1:
                     return None
                 if attempt == attempts - 1:

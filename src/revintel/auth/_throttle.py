@@ -1,6 +1,8 @@
 """Login throttling: too many failed sign-ins for one user name are refused.
 
-Failures are counted in a sliding window per key, in the server's memory: per user name and
+Failures are counted in a sliding window per key — in the server's memory
+(:class:`LoginThrottle`), or in the application store (:class:`StoredLoginThrottle`) so that
+several server processes on one store count them together: per user name and
 client address (``user+ip:<name>|<address>``, the tight limit) and per user name from all
 addresses together (``user:<name>``, a wider one). Never per address alone: behind a proxy that
 is not trusted to name the client, every request comes from the proxy, and one user's typos
@@ -10,11 +12,28 @@ leaves the window.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from contextlib import AbstractContextManager
+
+from revintel.auth._accounts import accounts_of
+from revintel.auth._users import FAILURES_TABLE
+from revintel.store import Store
+
+
+def throttle_keys(
+    username: str, address: str | None, max_failures: int, max_failures_per_user: int
+) -> list[tuple[str, int]]:
+    """The keys a sign-in of ``username`` from ``address`` is counted under, with their limits."""
+    name = username.strip().lower()
+    return [
+        (f"user+ip:{name}|{address or ''}", max_failures),
+        (f"user:{name}", max_failures_per_user),
+    ]
 
 
 class LoginThrottle:
@@ -62,11 +81,7 @@ class LoginThrottle:
         self._lock = threading.Lock()
 
     def _keys(self, username: str, address: str | None) -> list[tuple[str, int]]:
-        name = username.strip().lower()
-        return [
-            (f"user+ip:{name}|{address or ''}", self.max_failures),
-            (f"user:{name}", self.max_failures_per_user),
-        ]
+        return throttle_keys(username, address, self.max_failures, self.max_failures_per_user)
 
     def _recent(self, key: str, now: float) -> deque[float]:
         stamps = self._failures.get(key, deque())
@@ -104,3 +119,78 @@ class LoginThrottle:
         with self._lock:
             for key, _ in self._keys(username, address):
                 self._failures.pop(key, None)
+
+
+class StoredLoginThrottle:
+    """Counts failed sign-ins like :class:`LoginThrottle`, in the application store's table
+    ``auth_login_failures``, so that every server process on the store counts them together.
+
+    A key is kept only as its SHA-256 digest (a user name typed wrongly may be a password),
+    with the time of each failure in seconds since the epoch; failures older than the window
+    are deleted as new ones are recorded.
+
+    Parameters
+    ----------
+    connect
+        Gives a store connection (the application store, or a data store linked to it) for
+        the duration of a ``with`` block.
+    max_failures, max_failures_per_user, window_seconds
+        As for :class:`LoginThrottle`.
+    clock
+        Seconds since the epoch (the processes sharing the store share this clock).
+    """
+
+    def __init__(
+        self,
+        connect: Callable[[], AbstractContextManager[Store]],
+        max_failures: int = 10,
+        window_seconds: float = 300.0,
+        max_failures_per_user: int | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._connect = connect
+        self.max_failures = max_failures
+        self.max_failures_per_user = max_failures_per_user or 5 * max_failures
+        self.window_seconds = window_seconds
+        self._clock = clock
+
+    def _keys(self, username: str, address: str | None) -> list[tuple[str, int]]:
+        keys = throttle_keys(username, address, self.max_failures, self.max_failures_per_user)
+        return [(hashlib.sha256(key.encode()).hexdigest(), limit) for key, limit in keys]
+
+    def retry_after(self, username: str, address: str | None) -> int:
+        """Seconds until ``username`` may try again from ``address`` (0: may try now)."""
+        now = self._clock()
+        wait = 0.0
+        with self._connect() as store:
+            accounts = accounts_of(store)
+            for key, limit in self._keys(username, address):
+                recent = accounts.execute_sql(
+                    f"""SELECT failed_at FROM {FAILURES_TABLE}
+                        WHERE key_hash = ? AND failed_at > ?
+                        ORDER BY failed_at DESC LIMIT {int(limit)}""",
+                    [key, now - self.window_seconds],
+                ).column("failed_at")
+                if len(recent) >= limit:
+                    # The limit-th most recent failure leaves the window first.
+                    oldest = float(recent[limit - 1].as_py())
+                    wait = max(wait, oldest + self.window_seconds - now)
+        return math.ceil(wait) if wait > 0 else 0
+
+    def fail(self, username: str, address: str | None) -> None:
+        """Record a failed sign-in of ``username`` from ``address``."""
+        now = self._clock()
+        with self._connect() as store:
+            accounts = accounts_of(store)
+            accounts.execute_sql(
+                f"DELETE FROM {FAILURES_TABLE} WHERE failed_at <= ?", [now - self.window_seconds]
+            )
+            for key, _ in self._keys(username, address):
+                accounts.execute_sql(f"INSERT INTO {FAILURES_TABLE} VALUES (?, ?)", [key, now])
+
+    def succeed(self, username: str, address: str | None = None) -> None:
+        """Forget ``username``'s failures after a successful sign-in from ``address``."""
+        with self._connect() as store:
+            accounts = accounts_of(store)
+            for key, _ in self._keys(username, address):
+                accounts.execute_sql(f"DELETE FROM {FAILURES_TABLE} WHERE key_hash = ?", [key])

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from revintel.auth._access import AccessDeniedError
+from revintel.auth._accounts import accounts_of
 from revintel.auth._users import TOKENS_TABLE, USERS_TABLE, User, UserError, _row_to_user
 from revintel.store import Store, store_now
 
@@ -74,7 +75,7 @@ def create_token(
     TokenLifetimeError
         ``parent`` never expires and no ``valid_days`` was given.
     """
-    rows = store.execute_sql(
+    rows = accounts_of(store).execute_sql(
         f"SELECT 1 FROM {USERS_TABLE} WHERE username = ? AND active", [username]
     )
     if rows.num_rows == 0:
@@ -93,7 +94,7 @@ def create_token(
         created_at=now,
         expires_at=expires_at,
     )
-    store.execute_sql(
+    accounts_of(store).execute_sql(
         f"INSERT INTO {TOKENS_TABLE} VALUES (?, ?, ?, ?, ?, ?, FALSE)",
         [info.token_id, username, info.name, _digest(secret), now, info.expires_at],
     )
@@ -116,14 +117,18 @@ def token_grant(store: Store, secret: str, now: datetime | None = None) -> Token
     (default: the current time) and of an active user, else ``None``."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    rows = store.execute_sql(
-        f"""SELECT u.*, t.token_id, t.name AS token_name, t.created_at AS token_created_at,
+    rows = (
+        accounts_of(store)
+        .execute_sql(
+            f"""SELECT u.*, t.token_id, t.name AS token_name, t.created_at AS token_created_at,
                    t.expires_at
             FROM {TOKENS_TABLE} t JOIN {USERS_TABLE} u USING (username)
             WHERE t.token_hash = ? AND NOT t.revoked AND u.active
               AND (t.expires_at IS NULL OR t.expires_at > ?)""",
-        [_digest(secret), now or store_now(store)],
-    ).to_pylist()
+            [_digest(secret), now or store_now(store)],
+        )
+        .to_pylist()
+    )
     if not rows:
         return None
     row = rows[0]
@@ -145,23 +150,29 @@ def user_for_token(store: Store, secret: str) -> User | None:
 
 def list_tokens(store: Store, username: str) -> list[TokenInfo]:
     """Unrevoked tokens of ``username``, newest first."""
-    rows = store.execute_sql(
-        f"""SELECT token_id, username, name, created_at, expires_at FROM {TOKENS_TABLE}
+    rows = (
+        accounts_of(store)
+        .execute_sql(
+            f"""SELECT token_id, username, name, created_at, expires_at FROM {TOKENS_TABLE}
             WHERE username = ? AND NOT revoked ORDER BY created_at DESC""",
-        [username],
-    ).to_pylist()
+            [username],
+        )
+        .to_pylist()
+    )
     return [TokenInfo(**r) for r in rows]
 
 
 def revoke_token(store: Store, username: str, token_id: str) -> bool:
     """Revoke ``token_id`` of ``username``; whether such a token existed."""
-    found = store.execute_sql(
+    found = accounts_of(store).execute_sql(
         f"SELECT 1 FROM {TOKENS_TABLE} WHERE token_id = ? AND username = ? AND NOT revoked",
         [token_id, username],
     )
     if found.num_rows == 0:
         return False
-    store.execute_sql(f"UPDATE {TOKENS_TABLE} SET revoked = TRUE WHERE token_id = ?", [token_id])
+    accounts_of(store).execute_sql(
+        f"UPDATE {TOKENS_TABLE} SET revoked = TRUE WHERE token_id = ?", [token_id]
+    )
     return True
 
 

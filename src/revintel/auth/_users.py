@@ -1,7 +1,9 @@
-"""Dashboard users, kept in the table ``auth_users`` beside the data model in the same store.
+"""Dashboard users, kept in the table ``auth_users`` of the application store.
 
-Their API tokens (``auth_tokens``) and signed-in sessions (``auth_sessions``) live beside them;
-a user whose password changes, who is disabled or removed loses every session at once.
+Their API tokens (``auth_tokens``), signed-in sessions (``auth_sessions``) and recent failed
+sign-ins (``auth_login_failures``) live beside them; a user whose password changes, who is
+disabled or removed loses every session at once. The application store is the data store by
+default (see :mod:`revintel.auth._accounts`); every statement here runs on DuckDB and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from revintel.auth._accounts import accounts_of, require_sql
 from revintel.auth._passwords import (
     MIN_PASSWORD_LENGTH,
     dummy_hash,
@@ -17,17 +20,18 @@ from revintel.auth._passwords import (
     verify_password,
 )
 from revintel.auth._roles import Permission, Role, has_permission
-from revintel.store import Store, StoreError, store_now
+from revintel.store import Store, store_now
 
 USERS_TABLE = "auth_users"
 TOKENS_TABLE = "auth_tokens"
 SESSIONS_TABLE = "auth_sessions"
+FAILURES_TABLE = "auth_login_failures"
 #: What a user name looks like (also the API's documented pattern).
 USERNAME_PATTERN = r"^[a-z0-9][a-z0-9_.@-]{1,63}$"
 _USERNAME = re.compile(USERNAME_PATTERN)
 
-_DDL = (
-    f"""CREATE TABLE IF NOT EXISTS {USERS_TABLE} (
+_DDL = {
+    USERS_TABLE: f"""CREATE TABLE IF NOT EXISTS {USERS_TABLE} (
         username VARCHAR PRIMARY KEY,
         display_name VARCHAR NOT NULL,
         role VARCHAR NOT NULL,
@@ -36,7 +40,7 @@ _DDL = (
         created_at TIMESTAMP NOT NULL,
         active BOOLEAN NOT NULL
     )""",
-    f"""CREATE TABLE IF NOT EXISTS {TOKENS_TABLE} (
+    TOKENS_TABLE: f"""CREATE TABLE IF NOT EXISTS {TOKENS_TABLE} (
         token_id VARCHAR PRIMARY KEY,
         username VARCHAR NOT NULL,
         name VARCHAR NOT NULL,
@@ -47,13 +51,20 @@ _DDL = (
     )""",
     # A session is found by the SHA-256 digest of its random id; the id itself is only in the
     # browser's cookie, so reading this table does not let anyone sign in.
-    f"""CREATE TABLE IF NOT EXISTS {SESSIONS_TABLE} (
+    SESSIONS_TABLE: f"""CREATE TABLE IF NOT EXISTS {SESSIONS_TABLE} (
         session_hash VARCHAR PRIMARY KEY,
         username VARCHAR NOT NULL,
         created_at TIMESTAMP NOT NULL,
         last_seen_at TIMESTAMP NOT NULL
     )""",
-)
+    # Failed sign-ins of the last window, shared by every server process of the store: the
+    # SHA-256 digest of what was counted (user name, client address) and when, in seconds
+    # since the epoch.
+    FAILURES_TABLE: f"""CREATE TABLE IF NOT EXISTS {FAILURES_TABLE} (
+        key_hash VARCHAR NOT NULL,
+        failed_at DOUBLE NOT NULL
+    )""",
+}
 #: Columns added to ``auth_users`` after its first version, with their definitions.
 _ADDED_USER_COLUMNS = {"demo": "BOOLEAN DEFAULT FALSE"}
 
@@ -92,16 +103,25 @@ class User:
 
 
 def ensure_auth_tables(store: Store) -> None:
-    """Create ``auth_users``, ``auth_tokens`` and ``auth_sessions`` in ``store`` when missing
-    (DuckDB stores), and add the columns that later versions gave ``auth_users``."""
-    if not store.is_duckdb:
-        raise StoreError("users and tokens are kept in a DuckDB store only")
-    for ddl in _DDL:
-        store.execute_sql(ddl)
-    present = set(store.execute_sql(f"SELECT * FROM {USERS_TABLE} LIMIT 0").column_names)
+    """Create the tables of users, tokens, sessions and failed sign-ins in the application
+    store of ``store`` when missing, and add the columns that later versions gave
+    ``auth_users``.
+
+    Raises
+    ------
+    StoreError
+        The application store does not run SQL (a Spark data store without ``--app-db``).
+    """
+    accounts = accounts_of(store)
+    require_sql(accounts)
+    existing = set(accounts.engine.list_tables())
+    for name, ddl in _DDL.items():
+        if name not in existing:
+            accounts.execute_sql(ddl)
+    present = set(accounts.execute_sql(f"SELECT * FROM {USERS_TABLE} LIMIT 0").column_names)
     for column, definition in _ADDED_USER_COLUMNS.items():
         if column not in present:
-            store.execute_sql(f"ALTER TABLE {USERS_TABLE} ADD COLUMN {column} {definition}")
+            accounts.execute_sql(f"ALTER TABLE {USERS_TABLE} ADD COLUMN {column} {definition}")
 
 
 def _row_to_user(row: dict[str, object]) -> User:
@@ -163,7 +183,7 @@ def add_user(
         ) from None
     _check_new_user(store, username, password, role, rep_id)
     user = User(username, display_name or username, role, rep_id, demo)
-    store.execute_sql(
+    accounts_of(store).execute_sql(
         f"""INSERT INTO {USERS_TABLE} (username, display_name, role, rep_id, password_hash,
             created_at, active, demo) VALUES (?, ?, ?, ?, ?, ?, TRUE, ?)""",
         [
@@ -181,16 +201,20 @@ def add_user(
 
 def get_user(store: Store, username: str) -> User | None:
     """The active user ``username`` or ``None``."""
-    rows = store.execute_sql(
-        f"SELECT * FROM {USERS_TABLE} WHERE username = ? AND active", [username]
-    ).to_pylist()
+    rows = (
+        accounts_of(store)
+        .execute_sql(f"SELECT * FROM {USERS_TABLE} WHERE username = ? AND active", [username])
+        .to_pylist()
+    )
     return _row_to_user(rows[0]) if rows else None
 
 
 def list_users(store: Store) -> list[User]:
     """All active users, by name."""
     ensure_auth_tables(store)
-    rows = store.execute_sql(f"SELECT * FROM {USERS_TABLE} WHERE active ORDER BY username")
+    rows = accounts_of(store).execute_sql(
+        f"SELECT * FROM {USERS_TABLE} WHERE active ORDER BY username"
+    )
     return [_row_to_user(r) for r in rows.to_pylist()]
 
 
@@ -201,16 +225,18 @@ def authenticate(
 
     A demo account (see :attr:`User.demo`) signs in only with ``allow_demo`` (demo mode).
     """
-    rows = store.execute_sql(
-        f"SELECT * FROM {USERS_TABLE} WHERE username = ? AND active", [username]
-    ).to_pylist()
+    rows = (
+        accounts_of(store)
+        .execute_sql(f"SELECT * FROM {USERS_TABLE} WHERE username = ? AND active", [username])
+        .to_pylist()
+    )
     encoded = str(rows[0]["password_hash"]) if rows else dummy_hash()
     if not verify_password(encoded, password) or not rows:
         return None
     if rows[0].get("demo") and not allow_demo:
         return None
     if needs_rehash(encoded):
-        store.execute_sql(
+        accounts_of(store).execute_sql(
             f"UPDATE {USERS_TABLE} SET password_hash = ? WHERE username = ?",
             [hash_password(password), username],
         )
@@ -221,11 +247,12 @@ def end_user_sessions(store: Store, username: str) -> int:
     """Delete every session of ``username`` from the store; how many there were.
 
     A running server also forgets them at once when this goes through its session store
-    (:meth:`revintel.auth.SessionStore.end_all`); another process's server within
-    :data:`revintel.auth.SESSION_RECHECK_SECONDS`.
+    (:meth:`revintel.auth.SessionStore.end_all`), and so does a server on a shared (PostgreSQL)
+    application store, which reads every session from it; another process's server on a
+    DuckDB file within :data:`revintel.auth.SESSION_RECHECK_SECONDS`.
     """
     ensure_auth_tables(store)
-    ended = store.execute_sql(
+    ended = accounts_of(store).execute_sql(
         f"DELETE FROM {SESSIONS_TABLE} WHERE username = ? RETURNING session_hash", [username]
     )
     return ended.num_rows
@@ -242,7 +269,7 @@ def set_password(store: Store, username: str, password: str) -> None:
     _check_password(password)
     if get_user(store, username) is None:
         raise UserError(f"no active user {username!r}")
-    store.execute_sql(
+    accounts_of(store).execute_sql(
         f"UPDATE {USERS_TABLE} SET password_hash = ?, demo = FALSE WHERE username = ?",
         [hash_password(password), username],
     )
@@ -259,7 +286,9 @@ def disable_user(store: Store, username: str) -> None:
     """
     if get_user(store, username) is None:
         raise UserError(f"no active user {username!r}")
-    store.execute_sql(f"UPDATE {USERS_TABLE} SET active = FALSE WHERE username = ?", [username])
+    accounts_of(store).execute_sql(
+        f"UPDATE {USERS_TABLE} SET active = FALSE WHERE username = ?", [username]
+    )
     end_user_sessions(store, username)
 
 
@@ -275,11 +304,13 @@ def remove_user(store: Store, username: str) -> None:
     if not _exists(store, username):
         raise UserError(f"no user {username!r}")
     end_user_sessions(store, username)
-    store.execute_sql(f"DELETE FROM {TOKENS_TABLE} WHERE username = ?", [username])
-    store.execute_sql(f"DELETE FROM {USERS_TABLE} WHERE username = ?", [username])
+    accounts_of(store).execute_sql(f"DELETE FROM {TOKENS_TABLE} WHERE username = ?", [username])
+    accounts_of(store).execute_sql(f"DELETE FROM {USERS_TABLE} WHERE username = ?", [username])
 
 
 def _exists(store: Store, username: str) -> bool:
     """Whether ``username`` is taken (by an active or a disabled user)."""
-    rows = store.execute_sql(f"SELECT 1 FROM {USERS_TABLE} WHERE username = ?", [username])
+    rows = accounts_of(store).execute_sql(
+        f"SELECT 1 FROM {USERS_TABLE} WHERE username = ?", [username]
+    )
     return rows.num_rows > 0

@@ -142,7 +142,7 @@ def _synthesise(
             progress.update(task, description=step, completed=done, total=total)
 
         result = write_demo_company(store, config, progress=report)
-        counts = {name: len(t) for name, t in result.tables.items()}
+        counts = result.row_counts
     truth = truth_path_for(location)
     console.print(
         f"demo company written to {location}: "

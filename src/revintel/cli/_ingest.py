@@ -28,6 +28,7 @@ from revintel.cli._summary import summary_section
 from revintel.ingest import (
     ImportReport,
     StrictImportError,
+    TableSource,
     account_candidates,
     history_sources,
     import_files,
@@ -41,7 +42,7 @@ PresetArgument = Annotated[
     str, typer.Argument(help="Source system: " + ", ".join(preset_names()) + ".")
 ]
 FilesArgument = Annotated[
-    list[Path], typer.Argument(help="Export files (CSV, TXT, XLSX, Parquet).")
+    list[Path] | None, typer.Argument(help="Export files (CSV, TXT, XLSX, Parquet).")
 ]
 
 
@@ -104,7 +105,21 @@ def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
 @app.command("import")
 def import_command(
     preset: PresetArgument,
-    files: FilesArgument,
+    files: FilesArgument = None,
+    tables: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--table",
+            help="A table already in the store's engine to import like a file "
+            "(e.g. crm.leads_extract); repeatable.",
+        ),
+    ] = None,
+    queries: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--query", help="A query in the engine's SQL whose rows to import; repeatable."
+        ),
+    ] = None,
     mapping: Annotated[
         Path | None, typer.Option("--mapping", help="Mapping YAML (columns, stages, formats).")
     ] = None,
@@ -131,15 +146,23 @@ def import_command(
 ) -> None:
     """Import CRM, marketing-automation or ERP exports into the store (one transaction).
 
+    Rows already in the store's engine are imported with --table or --query (or a mapping
+    whose objects name a source), without a file in between.
+
     Times are stored as wall-clock times of the store's zone (`revintel store timezone`);
     dates without a time stay the calendar day they are.
     """
     with store_from(db) as store:
         try:
+            sources: list[Path | TableSource] = [
+                *(files or []),
+                *(TableSource(table=t) for t in tables or []),
+                *(TableSource(query=q) for q in queries or []),
+            ]
             report = import_files(
                 store,
                 preset,
-                files,
+                sources,
                 mapping=mapping,
                 strict=strict,
                 funnel=funnel_from(funnel),

@@ -137,7 +137,9 @@ def _query(
 
 
 def _sources(store: Store, funnel: Path | None, as_of: str | None) -> MetricSources:
-    return MetricSources.from_store(store, funnel_from(funnel), _date(as_of, "--as-of"))
+    sources = MetricSources.from_store(store, funnel_from(funnel), _date(as_of, "--as-of"))
+    # Spark would recompute the journeys for every milestone pair of every KPI.
+    return sources.materialize() if store.engine.name == "pyspark" else sources
 
 
 def _catalogue(metrics: Path | None, funnel: Path | None) -> MetricCatalogue:

@@ -78,6 +78,16 @@ def _frame(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
     return table.select(*present).to_pandas()
 
 
+def _by_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``frame`` ordered by ``key``.
+
+    Engines return rows in no defined order, and the simulation draws for entities in their row
+    order: ordering them (in Python, so no collation can differ) gives the same forecast on
+    every engine for the same seed. The milestone log needs no order: it is only aggregated.
+    """
+    return frame.sort_values(key, kind="stable").reset_index(drop=True)
+
+
 def _dimensions(store: Store, opps: pd.DataFrame) -> pd.DataFrame:
     accounts = _frame(store, "accounts", ["account_id", "segment", "industry"])
     reps = _frame(store, "reps", ["rep_id", "team"])
@@ -109,7 +119,7 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
             *("created_at", "expected_close_at"),
         ],
     )
-    opps = _dimensions(store, opps)
+    opps = _dimensions(store, _by_key(opps, "opportunity_id"))
     opps["amount"] = opps["amount"].astype(float)
     opps["created"] = to_days(opps.pop("created_at"))
     opps["expected_close"] = to_days(opps.pop("expected_close_at"))
@@ -120,7 +130,7 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
     if "inferred" in events.columns:
         events = events[~events.pop("inferred").fillna(False).astype(bool)]
     events["at"] = to_days(events.pop("occurred_at"))
-    leads = _frame(store, "leads", ["lead_id", "created_at"])
+    leads = _by_key(_frame(store, "leads", ["lead_id", "created_at"]), "lead_id")
     leads["created"] = to_days(leads.pop("created_at"))
     is_opp = events["entity_type"] == "opportunity"
     opp_events = events.loc[is_opp, ["entity_id", "milestone", "at"]]

@@ -46,6 +46,7 @@ from revintel.ingest._reading import (
     read_file,
     sniff_delimiter,
 )
+from revintel.ingest._table_source import TableSource, read_table_source
 from revintel.ingest._typing import parse_booleans, parse_dates, parse_numbers
 
 __all__ = [
@@ -63,6 +64,7 @@ __all__ = [
     "SourceMapping",
     "StageSpec",
     "StrictImportError",
+    "TableSource",
     "TooManyRejectionsError",
     "UnknownPairError",
     "account_candidates",
@@ -84,6 +86,7 @@ __all__ = [
     "preset_names",
     "quality_report",
     "read_file",
+    "read_table_source",
     "record_decision",
     "resolve_mapping",
     "score_account_pairs",

@@ -29,6 +29,7 @@ from revintel.ingest._objects import MappedObject, MappingContext
 from revintel.ingest._reading import IngestError, RawTable, read_file
 from revintel.ingest._rejections import raw_rows_json
 from revintel.ingest._stages import derive_milestones, history_events
+from revintel.ingest._table_source import TableSource, read_table_source
 from revintel.ingest._transform import accepted_mask, map_object
 from revintel.ingest._zones import source_zone
 from revintel.model import TABLES, FunnelDefinition, load_funnel, table
@@ -118,7 +119,8 @@ def detect_object(raw: RawTable, mapping: SourceMapping) -> tuple[str, ObjectSpe
     matches = [
         ((len(spec.detect), _coverage(spec, headers)), name, spec)
         for name, spec in mapping.objects.items()
-        if all(any(a.strip().casefold() in headers for a in d.split("|")) for d in spec.detect)
+        if spec.detect
+        and all(any(a.strip().casefold() in headers for a in d.split("|")) for d in spec.detect)
     ]
     if not matches:
         expected = "; ".join(f"{n}: {', '.join(s.detect)}" for n, s in mapping.objects.items())
@@ -151,7 +153,8 @@ def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Ar
 
 
 def _map_files(
-    files: Sequence[str | Path],
+    store: Store,
+    files: Sequence[str | Path | TableSource],
     names: Sequence[str],
     mapping: SourceMapping,
     ctx: MappingContext,
@@ -160,11 +163,17 @@ def _map_files(
     objects = []
     for path, shown in zip(files, names, strict=True):
         try:
-            raw = read_file(path, limits=limits)
+            if isinstance(path, TableSource):
+                raw = read_table_source(store, path, limits)
+            else:
+                raw = read_file(path, limits=limits)
         except IngestError as exc:
             raise IngestError(str(exc).replace(str(path), shown)) from None
         raw.file = shown
-        name, spec = detect_object(raw, mapping)
+        if isinstance(path, TableSource) and path.object is not None:
+            name, spec = path.object, mapping.objects[path.object]
+        else:
+            name, spec = detect_object(raw, mapping)
         logger.info("%s: %s export (%d rows) → %s", raw.file, name, raw.rows_read, spec.table)
         objects.append(map_object(raw, name, spec, ctx))
     return sorted(objects, key=lambda o: _ORDER[o.spec.table])
@@ -245,7 +254,7 @@ def _accept(
 def import_files(
     store: Store,
     preset: str,
-    files: Sequence[str | Path],
+    files: Sequence[str | Path | TableSource],
     *,
     mapping: str | Path | SourceMapping | None = None,
     strict: bool = False,
@@ -267,7 +276,8 @@ def import_files(
     preset
         A built-in preset name (``revintel.ingest.preset_names()``) or ``generic``.
     files
-        Export files; each is recognised by its headers.
+        Export files, or tables and queries of the store's engine (:class:`TableSource`); each
+        is recognised by its headers. None given: the mapping objects that name a ``source``.
     mapping
         A mapping YAML overriding the preset (the ``generic`` preset's column mapping).
     strict
@@ -314,11 +324,12 @@ def import_files(
         source_zone=source_zone(timezone or source.timezone, store_zone),
         store_zone=store_zone,
     )
+    files = list(files) or _declared_sources(source)
     names = [str(f) for f in files] if file_names is None else list(file_names)
     if len(names) != len(files):
         raise IngestError(f"{len(names)} file names given for {len(files)} files")
     limits = limits or FileLimits()
-    objects = _map_files(files, names, source, ctx, limits)
+    objects = _map_files(store, files, names, source, ctx, limits)
     accepted, reports = _accept(store, objects, ctx)
     report = ImportReport(batch_id, source.system, "committed", reports)
     over = [f for f in reports if f.rows_rejected > limits.max_rejected_rows]
@@ -362,6 +373,21 @@ def import_files(
         _record_busy(store, batch, report)
         raise ImportBusyError(f"{BUSY_MESSAGE} (batch {batch_id})") from None
     return report
+
+
+def _declared_sources(mapping: SourceMapping) -> list[TableSource]:
+    """The tables and queries the mapping's objects name; :class:`IngestError` if none."""
+    declared = [
+        TableSource(spec.source.table, spec.source.query, object=name)
+        for name, spec in mapping.objects.items()
+        if spec.source is not None
+    ]
+    if not declared:
+        raise IngestError(
+            "nothing to import: give export files, a table or query of the store "
+            "(--table, --query), or a mapping whose objects name a source"
+        )
+    return declared
 
 
 def _record_busy(store: Store, batch: dict[str, object], report: ImportReport) -> None:

@@ -2,7 +2,8 @@
 
 Re-importing the same export therefore writes nothing, and a newer export updates what changed
 and appends new milestone events. Stored events are kept as they are, except that an inferred
-one is replaced once the source dates it.
+one is replaced once the source dates it. On DuckDB the comparison runs in SQL over the Arrow
+rows in place (the fast path); every other engine gets the same result through :class:`Store`.
 """
 
 from __future__ import annotations
@@ -13,8 +14,21 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revintel.ingest._portable_loading import (
+    decode_dictionaries,
+    existing_keys_portable,
+    upsert_portable,
+)
 from revintel.model import IMPORT_BATCH_ID, table
 from revintel.store import Store, conform, row_group_batches
+
+
+def _duckdb_connection(store: Store) -> Any | None:
+    """DuckDB's connection for the fast path (Arrow scanned in place, joins in SQL), else None.
+
+    Every other engine loads through :class:`Store` (see :mod:`._portable_loading`).
+    """
+    return getattr(store.engine, "con", None) if store.engine.name == "duckdb" else None
 
 
 def _quote(name: str) -> str:
@@ -76,15 +90,6 @@ def _conform(name: str, rows: pa.Table) -> pa.Table:
     return arrow
 
 
-def decode_dictionaries(rows: pa.Table) -> pa.Table:
-    """``rows`` with dictionary-encoded columns turned into plain ones (to concatenate tables)."""
-    for i, column_type in enumerate(rows.schema.types):
-        if pa.types.is_dictionary(column_type):
-            name = rows.column_names[i]
-            rows = rows.set_column(i, name, rows[name].cast(column_type.value_type))
-    return rows
-
-
 def upsert_changed(
     store: Store, name: str, rows: pa.Table, *, enrich: bool = False, unique: bool = False
 ) -> int:
@@ -99,9 +104,11 @@ def upsert_changed(
     arrow = _conform(name, rows)
     if arrow.num_rows == 0:
         return 0
-    con = store.backend.con
-    key = _quote(spec.key[0])
     distinct = not unique and pc.count_distinct(arrow[spec.key[0]]).as_py() < arrow.num_rows
+    con = _duckdb_connection(store)
+    if con is None:
+        return upsert_portable(store, name, arrow, distinct=distinct, enrich=enrich)
+    key = _quote(spec.key[0])
     view, staged = f"_ingest_in_{uuid.uuid4().hex}", f"_ingest_changed_{uuid.uuid4().hex}"
     con.register(view, arrow)
     try:
@@ -144,9 +151,11 @@ def existing_keys(store: Store, name: str, candidates: pa.Array) -> pa.Array:
     """Those of ``candidates`` that are keys of table ``name`` in the store."""
     if len(candidates) == 0:
         return pa.array([], pa.string())
+    con = _duckdb_connection(store)
+    if con is None:
+        return existing_keys_portable(store, name, candidates)
     key = _quote(table(name).key[0])
     view = f"_ingest_keys_{uuid.uuid4().hex}"
-    con = store.backend.con
     con.register(view, pa.table({"k": candidates}))
     try:
         found = con.execute(
@@ -156,3 +165,6 @@ def existing_keys(store: Store, name: str, candidates: pa.Array) -> pa.Array:
     finally:
         con.unregister(view)
     return found.column(0).combine_chunks().cast(pa.string())
+
+
+__all__ = ["decode_dictionaries", "existing_keys", "upsert_changed"]

@@ -11,7 +11,14 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from revintel.ingest._generic import generic_mapping_data
 from revintel.ingest._reading import IngestError
@@ -86,18 +93,34 @@ class StageSpec(BaseModel):
         return {k: _aliases(v) for k, v in value.items()}
 
 
+class SourceSpec(BaseModel):
+    """Where an object's rows already are in the store's engine: a ``table`` or a ``query``."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    table: str | None = None
+    query: str | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SourceSpec:
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give either table or query")
+        return self
+
+
 class ObjectSpec(BaseModel):
     """One kind of export file (e.g. Salesforce ``Opportunity``) and its target table.
 
     A file is recognised when every ``detect`` entry (``"A|B"`` = either) is among its headers.
     ``id`` lists the columns that form the record's id in the source. For ``table: milestones``
     (stage history tables) the fields ``entity_id``, ``occurred_at`` and ``source_stage`` are
-    required and ``entity`` says whose history it is.
+    required and ``entity`` says whose history it is. ``source`` reads the object from a table or
+    query of the store's engine instead of a file (then ``detect`` may be left out).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     table: str
-    detect: tuple[str, ...]
+    detect: tuple[str, ...] = ()
+    source: SourceSpec | None = None
     id: tuple[str, ...] = ()
     entity: str | None = None
     fields: dict[str, FieldSpec] = Field(default_factory=dict)
@@ -163,6 +186,8 @@ def _check_fields(mapping: SourceMapping) -> list[str]:
                 )
         if obj.table != "milestones" and not obj.id:
             errors.append(f"objects.{name}.id: needs the column(s) that identify a record")
+        if not obj.detect and obj.source is None:
+            errors.append(f"objects.{name}.detect: needs the headers that identify its files")
     return errors
 
 

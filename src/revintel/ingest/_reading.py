@@ -223,6 +223,11 @@ def read_file(
     else:
         _check_size(name, path.stat().st_size, limits)
         raw = _read_delimited(path, encoding, delimiter)
+    return checked_cells(raw, limits)
+
+
+def checked_cells(raw: RawTable, limits: FileLimits) -> RawTable:
+    """``raw`` once within ``limits``; cells that cannot be stored become row problems."""
     _check_extent(raw, limits)
     raw.cells, raw.problems = defuse_cells(raw.cells, limits.max_cell_chars)
     return raw
@@ -377,6 +382,11 @@ def _read_parquet(path: Path, limits: FileLimits) -> RawTable:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, OSError) as exc:
         raise IngestError(f"{name}: cannot read Parquet: {exc}") from None
+    return RawTable(name, *text_cells(table, name))
+
+
+def text_cells(table: pa.Table, name: str) -> tuple[pa.Table, pa.Array]:
+    """Every column of typed ``table`` as text (nulls empty) and the rows' numbers (from 2)."""
     columns = {}
     for column_name, column in zip(table.column_names, table.columns, strict=True):
         try:
@@ -387,8 +397,7 @@ def _read_parquet(path: Path, limits: FileLimits) -> RawTable:
             ) from None
         columns[column_name.strip()] = pc.fill_null(text, "")
     cells = pa.table(columns)
-    numbers = pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64))
-    return RawTable(name, cells, numbers)
+    return cells, pa.array(np.arange(2, cells.num_rows + 2, dtype=np.int64))
 
 
 def _parquet_size(meta: pq.FileMetaData) -> int:

@@ -63,6 +63,12 @@ def milestone_pairs(
     return list(combinations(chain, 2))
 
 
+def indicator(flag: ir.BooleanValue) -> ir.IntegerValue:
+    """1 where ``flag`` is true, 0 where false, null where null (to sum; a cast from boolean to
+    a 64-bit integer is not valid SQL on every engine)."""
+    return ibis.cases((flag, 1), (~flag, 0)).cast("int64")
+
+
 def ratio(numerator: ir.NumericValue, denominator: ir.NumericValue) -> ir.FloatingValue:
     """``numerator / denominator`` as float, null when the denominator is zero."""
     den = denominator.cast("float64")

@@ -13,7 +13,14 @@ from datetime import timedelta
 import ibis
 import ibis.expr.types as ir
 
-from revintel.metrics._context import KpiContext, grouped, milestone_pairs, ratio, union_all
+from revintel.metrics._context import (
+    KpiContext,
+    grouped,
+    indicator,
+    milestone_pairs,
+    ratio,
+    union_all,
+)
 from revintel.metrics._query import MetricQueryError, days_between, in_range, period_overlaps
 
 _QUANTILES = {"p75": 0.75, "p90": 0.9}
@@ -61,8 +68,8 @@ def step_rate(ctx: KpiContext) -> ir.Table:
     accepted = rows[f"t_{p.target}"].notnull()
     rejected = _reached(ctx, rows, p.rejected) & ~accepted
     out = grouped(rows, ctx.group_keys()).aggregate(
-        numerator=accepted.cast("int64").sum(),
-        rejected=rejected.cast("int64").sum(),
+        numerator=indicator(accepted).sum(),
+        rejected=indicator(rejected).sum(),
         entries=rows.count(),
     )
     decided = out.numerator + out.rejected
@@ -84,7 +91,7 @@ def cohort_conversion(ctx: KpiContext) -> ir.Table:
         rows = ctx.keyed(j, j[f"t_{a}"])
         hit = rows[f"t_{b}"].notnull() & (days_between(rows[f"t_{a}"], rows[f"t_{b}"]) <= window)
         out = grouped(rows, ctx.group_keys()).aggregate(
-            denominator=rows.count(), numerator=hit.cast("int64").sum()
+            denominator=rows.count(), numerator=indicator(hit).sum()
         )
         parts.append(out.mutate(step=ibis.literal(f"{a}->{b}")))
     out = union_all(parts)
@@ -129,8 +136,8 @@ def win_probability(ctx: KpiContext) -> ir.Table:
     for mid in ctx.sources.funnel.path_ids:
         reached = j[f"t_{mid}"].notnull()
         out = grouped(j, ctx.group_keys()).aggregate(
-            denominator=reached.cast("int64").sum(),
-            numerator=(reached & won).cast("int64").sum(),
+            denominator=indicator(reached).sum(),
+            numerator=indicator(reached & won).sum(),
         )
         parts.append(out.mutate(step=ibis.literal(mid)))
     out = union_all(parts)
@@ -197,7 +204,7 @@ def response_time(ctx: KpiContext) -> ir.Table:
     hours = days_between(joined[f"t_{first}"], joined.touch_at) * 24.0
     out = grouped(joined, ctx.group_keys()).aggregate(
         denominator=joined.count(),
-        numerator=joined.touch_at.notnull().cast("int64").sum(),
+        numerator=indicator(joined.touch_at.notnull()).sum(),
         value=hours.median(),
         p90=hours.quantile(0.9),
     )

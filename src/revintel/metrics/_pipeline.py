@@ -10,7 +10,7 @@ from dataclasses import replace
 import ibis
 import ibis.expr.types as ir
 
-from revintel.metrics._context import KpiContext, grouped, ratio, union_all
+from revintel.metrics._context import KpiContext, grouped, indicator, ratio, union_all
 from revintel.metrics._funnel import mature_journeys
 from revintel.metrics._query import MetricQuery, MetricQueryError, days_between
 
@@ -43,7 +43,7 @@ def win_rate(ctx: KpiContext) -> ir.Table:
     closed = ctx.keyed(o.filter(o.status.isin(_CLOSED)), o.closed_at)
     won = closed.status == "won"
     if ctx.spec.params.basis == "count":
-        num, den = won.cast("int64").sum(), closed.count()
+        num, den = indicator(won).sum(), closed.count()
     else:
         num = closed.amount.sum(where=won).fill_null(0.0)
         den = closed.amount.sum()
@@ -86,7 +86,7 @@ def measured_probabilities(ctx: KpiContext) -> ir.Table:
     probs = {}
     for m in ctx.sources.funnel.path:
         reached = j[f"t_{m.id}"].notnull()
-        measured = ratio((reached & won).cast("int64").sum(), reached.cast("int64").sum())
+        measured = ratio(indicator(reached & won).sum(), indicator(reached).sum())
         probs[f"p__{m.id}"] = ibis.coalesce(measured, m.default_probability)
     return j.aggregate(**probs)
 
@@ -163,7 +163,7 @@ def velocity(ctx: KpiContext) -> ir.Table:
         *ctx.group_keys(),
         created=zero_i,
         closed=ibis.literal(1).cast("int64"),
-        won=is_won.cast("int64"),
+        won=indicator(is_won),
         won_amount=ibis.ifelse(is_won, closed.amount.fill_null(0.0), 0.0),
         cycle=ibis.ifelse(is_won, days_between(closed.created_at, closed.closed_at), 0.0),
     )
@@ -195,6 +195,6 @@ def digital_share(ctx: KpiContext) -> ir.Table:
     prepared = ctx.rows(base)
     rows = ctx.keyed(prepared, prepared.occurred_at)
     out = grouped(rows, ctx.group_keys()).aggregate(
-        numerator=rows.digital.cast("int64").sum(), denominator=rows.count()
+        numerator=indicator(rows.digital).sum(), denominator=rows.count()
     )
     return out.mutate(value=ratio(out.numerator, out.denominator))

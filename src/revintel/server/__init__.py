@@ -23,7 +23,7 @@ from revintel.server._deps import (
 )
 from revintel.server._errors import ApiError, install_error_handlers
 from revintel.server._refresh import asgi_get, signed_in, warm_user
-from revintel.server._settings import Settings, SettingsError, load_settings
+from revintel.server._settings import Settings, SettingsError, load_settings, workers_problem
 from revintel.server._slices import FilterValue, SliceDep, slice_params
 from revintel.server._state import AppState
 from revintel.server._timezone import response_zone
@@ -35,6 +35,7 @@ from revintel.server._uploads import (
     safe_filename,
     save_uploads,
 )
+from revintel.server._workers import run_server, settings_environment
 
 __all__ = [
     "API_V1",
@@ -66,10 +67,13 @@ __all__ = [
     "load_settings",
     "remove_folder",
     "response_zone",
+    "run_server",
     "safe_filename",
     "save_uploads",
     "scope",
+    "settings_environment",
     "signed_in",
     "slice_params",
     "warm_user",
+    "workers_problem",
 ]

@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from revintel.capabilities import api_routers, page_routers, resolve, server_setups
+from revintel.server._data_version import FollowDataChanges
 from revintel.server._errors import install_error_handlers
 from revintel.server._logging import RequestLogging, configure_logging
 from revintel.server._methods import AnswerHead
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeaders)
     app.add_middleware(ResponseZone, zone=state.timezone)
     app.add_middleware(AnswerHead)
+    app.add_middleware(FollowDataChanges, state=state)
     app.include_router(api_router())
     install_openapi(app, settings, API_V1)
     install_docs(app)

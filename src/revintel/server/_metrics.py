@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import FastAPI, Response
 from prometheus_client import (
@@ -29,6 +30,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from revintel.server._deps import AdminDep
 from revintel.server._settings import Settings
 from revintel.server._state import AppState
+from revintel.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -39,11 +41,18 @@ UNMATCHED_ROUTE = "unmatched"
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 #: Latency buckets in seconds, from a cached page to a cold forecast.
 _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
-_IMPORT_TOTALS = """
-    SELECT status, count(*) AS batches, coalesce(sum(rows_accepted), 0) AS accepted,
-           coalesce(sum(rows_rejected), 0) AS rejected
-    FROM import_batches GROUP BY status
-"""
+
+
+def _import_totals(store: Store) -> list[dict[str, Any]]:
+    """Batches, accepted and rejected rows of the stored imports by status (on any engine)."""
+    batches = store.table("import_batches")
+    totals = batches.group_by("status").aggregate(
+        batches=batches.count(),
+        accepted=batches.rows_accepted.sum().coalesce(0),
+        rejected=batches.rows_rejected.sum().coalesce(0),
+    )
+    rows: list[dict[str, Any]] = totals.to_pyarrow().to_pylist()
+    return rows
 
 
 @dataclass
@@ -119,7 +128,7 @@ class StateCollector(Collector):
             labels=("outcome",),
         )
         with self.state.stores.borrow() as store:
-            totals = store.execute_sql(_IMPORT_TOTALS).to_pylist()
+            totals = _import_totals(store)
         accepted = rejected = 0
         for row in totals:
             batches.add_metric((str(row["status"] or "unknown"),), row["batches"])

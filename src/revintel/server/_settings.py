@@ -8,7 +8,15 @@ from typing import Literal
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from revintel.auth import TrustedProxies, is_loopback, secret_key_problem
+from revintel.auth import (
+    TrustedProxies,
+    app_location,
+    is_duckdb_file,
+    is_loopback,
+    is_postgres,
+    secret_key_problem,
+)
+from revintel.store import resolve_location
 
 
 class SettingsError(ValueError):
@@ -22,6 +30,13 @@ class Settings(BaseSettings):
     ----------
     db
         Store path or URL (``REVINTEL_DB``; default ``./revintel.duckdb``).
+    app_db
+        Application store holding users, API tokens, sessions and failed sign-ins
+        (``REVINTEL_APP_DB``): a DuckDB file or a PostgreSQL URL; default the data store itself,
+        or for a Spark data store ``revintel-app.duckdb`` in its warehouse folder.
+    workers
+        Server processes (``REVINTEL_WORKERS``, default 1); more than one needs the data and the
+        application store on PostgreSQL.
     secret_key
         Key signing session cookies and deriving CSRF tokens (``REVINTEL_SECRET_KEY``): an
         estimated 128 bits of entropy or more, required unless ``demo`` is set, in which case a
@@ -69,6 +84,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="REVINTEL_", extra="ignore")
 
     db: str | None = None
+    app_db: str | None = None
+    workers: int = Field(default=1, ge=1, le=64)
     secret_key: SecretStr | None = None
     demo: bool = False
     host: str = "127.0.0.1"
@@ -109,6 +126,19 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _refuse_workers_that_cannot_share(self) -> Settings:
+        problem = workers_problem(self.workers, self.data_location, self.app_location)
+        if problem is not None:
+            raise ValueError(problem)
+        if self.workers > 1 and self.metrics_port is not None:
+            raise ValueError(
+                f"metrics_port: {self.workers} server processes cannot all listen on port "
+                f"{self.metrics_port}; with several workers leave REVINTEL_METRICS_PORT unset "
+                "and scrape /metrics on the main port"
+            )
+        return self
+
+    @model_validator(mode="after")
     def _refuse_weak_secret_and_public_demo(self) -> Settings:
         if self.demo and not is_loopback(self.host):
             raise ValueError(
@@ -125,6 +155,16 @@ class Settings(BaseSettings):
         return self
 
     @property
+    def data_location(self) -> str:
+        """Where the data store is (``db``, else ``$REVINTEL_DB``, else the default file)."""
+        return resolve_location(self.db)
+
+    @property
+    def app_location(self) -> str:
+        """Where the application store is (see ``app_db``)."""
+        return app_location(self.data_location, self.app_db)
+
+    @property
     def proxies(self) -> TrustedProxies:
         """The proxies trusted to name the client (parsed ``trusted_proxies``)."""
         return TrustedProxies.parse(self.trusted_proxies)
@@ -134,6 +174,29 @@ class Settings(BaseSettings):
         """The session-signing key."""
         assert self.secret_key is not None  # set by the validator
         return self.secret_key.get_secret_value()
+
+
+def workers_problem(workers: int, data_location: str, app_store: str) -> str | None:
+    """Why ``workers`` server processes cannot share these stores, or ``None`` when they can.
+
+    A DuckDB file admits one writing process (the server holds its lock), and a Spark data
+    store's local catalog one Spark session: several processes need PostgreSQL for both.
+    """
+    if workers <= 1:
+        return None
+    for kind, location in (("data store", data_location), ("application store", app_store)):
+        if is_duckdb_file(location):
+            return (
+                f"workers: {workers} server processes cannot share the {kind} {location}: a "
+                "DuckDB file admits one process; serve it with --workers 1, or keep data and "
+                "users on PostgreSQL (--db postgresql://…, --app-db postgresql://…)"
+            )
+        if not is_postgres(location):
+            return (
+                f"workers: several server processes need the {kind} on PostgreSQL, not "
+                f"{location}; serve it with --workers 1"
+            )
+    return None
 
 
 def load_settings(**overrides: object) -> Settings:

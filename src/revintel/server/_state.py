@@ -17,14 +17,20 @@ import ibis
 from revintel.auth import (
     LoginThrottle,
     SessionStore,
+    StoredLoginThrottle,
     TokenCache,
     TrustedProxies,
+    accounts_of,
     demo_accounts,
     end_user_sessions,
     ensure_auth_tables,
+    is_postgres,
+    link_accounts,
+    open_accounts,
 )
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.server._cache import ResultCache, fresh_reads
+from revintel.server._data_version import DataVersion, ensure_version_table
 from revintel.server._settings import Settings
 from revintel.server._timezone import serve_zone
 from revintel.store import DEFAULT_TIMEZONE, Store, open_store, store_timezone
@@ -47,46 +53,97 @@ class _PooledStore(Store):
 
 
 class StoreProvider:
-    """A pool of store connections, all on the same database.
+    """A pool of store connections: data store connections, each linked to a connection of the
+    application store (the same one when both are one database).
 
     A DuckDB connection must not be used by two threads at once, and FastAPI may run a request's
     dependencies and handler on different worker threads; so each request borrows a cursor of
-    the connection opened at start-up and returns it when the response is sent.
+    the connection opened at start-up and returns it when the response is sent. A PostgreSQL
+    request gets a connection of its own the same way (one per request running at once, opened
+    when first needed and kept for the next). Other engines (Spark) share the one connection.
+
+    Parameters
+    ----------
+    location
+        The data store (default ``$REVINTEL_DB`` or ``./revintel.duckdb``).
+    app_store
+        The application store (users, tokens, sessions); default: the data store itself.
     """
 
-    def __init__(self, location: str | None) -> None:
+    def __init__(self, location: str | None, app_store: str | None = None) -> None:
         self.root = open_store(location)
-        ensure_auth_tables(self.root)
+        try:
+            same = app_store is None or app_store == self.root.location
+            self.accounts_root = self.root if same else open_accounts(str(app_store))
+        except Exception:
+            self.root.close()
+            raise
+        ensure_auth_tables(self.accounts_root)
+        ensure_version_table(self.accounts_root)
         self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
+        self._opened: list[Store] = []
+        self._lock = threading.Lock()
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may use the application store at the same time (PostgreSQL):
+        then nothing read from it is kept in memory for long."""
+        return is_postgres(self.accounts_root.location)
+
+    def _connection(self, root: Store) -> Store:
+        """A new connection to the database of ``root`` for one borrower at a time."""
+        if root.is_duckdb:
+            cursor = root.backend.con.cursor()
+            return _PooledStore(
+                ibis.duckdb.from_connection(cursor), root.location, migrate_schema=False
+            )
+        if is_postgres(root.location):
+            backend = open_store(root.location).backend
+            with self._lock:
+                opened = _PooledStore(backend, root.location, migrate_schema=False)
+                self._opened.append(opened)
+            return opened
+        return _PooledStore(root.backend, root.location, migrate_schema=False, engine=root.engine)
 
     def acquire(self) -> Store:
-        """A store connection for the caller's exclusive use until :meth:`release`."""
-        if not self.root.is_duckdb:
-            return self.root
+        """A data store connection, linked to its application store connection, for the
+        caller's exclusive use until :meth:`release`."""
         try:
             return self._idle.get_nowait()
         except queue.Empty:
-            cursor = self.root.backend.con.cursor()
-            return _PooledStore(
-                ibis.duckdb.from_connection(cursor), self.root.location, migrate_schema=False
-            )
+            pass
+        store = self._connection(self.root)
+        if self.accounts_root is not self.root:
+            link_accounts(store, self._connection(self.accounts_root))
+        return store
 
     def release(self, store: Store) -> None:
         """Give a connection back to the pool."""
-        if store is not self.root:
-            self._idle.put(store)
+        self._idle.put(store)
 
     @contextmanager
     def borrow(self) -> Iterator[Store]:
-        """A store connection for the duration of the block."""
+        """A data store connection (linked to the application store) for the block."""
         store = self.acquire()
         try:
             yield store
         finally:
             self.release(store)
 
+    @contextmanager
+    def borrow_accounts(self) -> Iterator[Store]:
+        """An application store connection for the block."""
+        with self.borrow() as store:
+            yield accounts_of(store)
+
     def close(self) -> None:
-        """Close the database."""
+        """Close the databases and every connection opened for borrowers."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            store.close()
+        if self.accounts_root is not self.root:
+            self.accounts_root.close()
         self.root.close()
 
 
@@ -155,38 +212,67 @@ class AppState:
     sessions: SessionStore
     funnel: FunnelDefinition = field(default_factory=load_funnel)
     cache: ResultCache = field(default_factory=ResultCache)
-    throttle: LoginThrottle = field(default_factory=LoginThrottle)
+    throttle: LoginThrottle | StoredLoginThrottle = field(default_factory=LoginThrottle)
     tokens: TokenCache = field(default_factory=TokenCache)
     proxies: TrustedProxies = field(default_factory=TrustedProxies)
     #: The store's time zone, read at start: responses state times with its offset.
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    #: The data version shared with other server processes on the same application store
+    #: (``None`` when no other process can share it: a DuckDB file).
+    versions: DataVersion | None = None
     _warming: _Warming = field(default_factory=_Warming)
 
     @classmethod
     def start(cls, settings: Settings) -> AppState:
-        """Open the store named by ``settings`` and prepare sessions, token look-ups and the
-        login throttle; outside demo mode, refuse the demo accounts (with a warning)."""
-        stores = StoreProvider(settings.db)
+        """Open the stores named by ``settings`` and prepare sessions, token look-ups and the
+        login throttle; outside demo mode, refuse the demo accounts (with a warning).
+
+        On an application store other processes may share (PostgreSQL), sessions and tokens
+        are read from it at every request, failed sign-ins are counted in it, and data changes
+        are announced through it (:class:`~revintel.server._data_version.DataVersion`).
+        """
+        stores = StoreProvider(settings.db, settings.app_location)
+        try:
+            return cls._prepare(settings, stores)
+        except BaseException:
+            stores.close()
+            raise
+
+    @classmethod
+    def _prepare(cls, settings: Settings, stores: StoreProvider) -> AppState:
         if not settings.demo:
             _refuse_demo_accounts(stores)
+        # With other processes on the application store, nothing read from it is trusted for
+        # longer than the request: a session ended or a token revoked there ends here at once.
+        recheck = 0.0 if stores.shared else None
         sessions = SessionStore(
-            stores.borrow,
+            stores.borrow_accounts,
             settings.secret,
             idle_seconds=settings.session_idle_minutes * 60,
             absolute_seconds=settings.session_hours * 3600,
             allow_demo=settings.demo,
+            recheck_seconds=recheck,
         )
-        throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+        throttle: LoginThrottle | StoredLoginThrottle
+        if stores.shared:
+            throttle = StoredLoginThrottle(
+                stores.borrow_accounts, settings.login_max_failures, settings.login_window_seconds
+            )
+            tokens = TokenCache(allow_demo=settings.demo, recheck_seconds=0.0)
+        else:
+            throttle = LoginThrottle(settings.login_max_failures, settings.login_window_seconds)
+            tokens = TokenCache(allow_demo=settings.demo)
         serve_zone(zone := store_timezone(stores.root))
         return cls(
             settings=settings,
             stores=stores,
             sessions=sessions,
             throttle=throttle,
-            tokens=TokenCache(allow_demo=settings.demo),
+            tokens=tokens,
             proxies=settings.proxies,
             cache=ResultCache(max_bytes=settings.max_cache_bytes),
             timezone=zone,
+            versions=DataVersion(stores.borrow_accounts) if stores.shared else None,
         )
 
     def __post_init__(self) -> None:
@@ -225,8 +311,16 @@ class AppState:
         With computing ahead on (``settings.warm_up``), other readers are answered with the
         results as of before the change until the new ones are computed (at most
         ``settings.refresh_seconds``); the caller, who made the change, returns only then and so
-        reads its own change. Without it, every kept result is forgotten at once.
+        reads its own change. Without it, every kept result is forgotten at once. Other server
+        processes on the same stores learn of the change through the shared data version.
         """
+        if self.versions is not None:
+            try:
+                self.versions.bump()
+            except Exception:  # the change is made; only the other processes learn it later
+                logger.error(
+                    "announcing a data change to the other processes failed", exc_info=True
+                )
         if not self.settings.warm_up or not self._warming.warmers:
             self.cache.clear()
             return
@@ -239,6 +333,12 @@ class AppState:
                 self.settings.refresh_seconds,
             )
             self.cache.end_refresh()
+
+    def data_changed_elsewhere(self) -> None:
+        """Another server process changed the data: forget every kept result at once (readers
+        here compute from the new data) and compute the views ahead again."""
+        self.cache.clear()
+        self.warm()
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop computing ahead (waiting up to ``timeout`` seconds) and close the store."""
@@ -253,8 +353,11 @@ def _refuse_demo_accounts(stores: StoreProvider) -> None:
             end_user_sessions(store, username)
             logger.warning(
                 "demo account %r (its password is published) is refused outside demo mode: "
-                "stop the server and remove it with `revintel users remove %s --db %s`",
+                "stop the server and remove it with `revintel users remove %s --db %s%s`",
                 username,
                 username,
                 stores.root.location,
+                ""
+                if stores.accounts_root is stores.root
+                else f" --app-db {stores.accounts_root.location}",
             )

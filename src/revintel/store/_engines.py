@@ -7,6 +7,7 @@ write of the product goes through :class:`Engine`, never through a backend's own
 
 from __future__ import annotations
 
+import importlib
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -134,16 +135,21 @@ def row_group_batches(arrow: pa.Table) -> pa.Table:
     return pa.Table.from_batches(batches, arrow.schema)
 
 
+#: Engines of optional backends by Ibis backend name: their modules import drivers that DuckDB
+#: stores never need, and subclass :class:`Engine`, so they are loaded by name when first used.
+_ENGINE_CLASSES = {
+    "postgres": "revintel.store._postgres:PostgresEngine",
+    "pyspark": "revintel.store._spark:SparkEngine",
+}
+
+
 def engine_for(backend: BaseBackend) -> Engine:
     """The engine implementation for ``backend``."""
     if backend.name == "duckdb":
         return DuckDBEngine(backend)
-    if backend.name == "postgres":
-        from revintel.store._postgres import PostgresEngine
-
-        return PostgresEngine(backend)
-    if backend.name == "pyspark":
-        from revintel.store._spark import SparkEngine
-
-        return SparkEngine(backend)
-    return Engine(backend)
+    where = _ENGINE_CLASSES.get(backend.name)
+    if where is None:
+        return Engine(backend)
+    module, _, name = where.partition(":")
+    engine_class: type[Engine] = getattr(importlib.import_module(module), name)
+    return engine_class(backend)

@@ -2,8 +2,9 @@
 
 A page of ``docs/`` marks a generated block with ``<!-- figures:NAME -->`` and
 ``<!-- /figures:NAME -->``. Each accuracy section (``benchmarks/accuracy_<section>.py``) writes
-``results/accuracy_<section>.json`` and renders its blocks from that file with ``render``; this
-module puts the rendered text between the markers (``python -m benchmarks.figures``) and lets a
+``results/accuracy_<section>.json`` and renders its blocks from that file with ``render``; so
+does each benchmark of :data:`BENCH_FIGURES` (``bench_<name>.py``, from ``results/<name>.json``);
+this module puts the rendered text between the markers (``python -m benchmarks.figures``) and lets a
 test check that the docs say what the results say.
 """
 
@@ -25,6 +26,11 @@ BLOCK = re.compile(
 )
 
 
+#: Benchmarks whose result file (``results/<name>.json``) renders docs blocks with
+#: ``benchmarks.bench_<name>.render``.
+BENCH_FIGURES = ("scale",)
+
+
 def sections() -> list[str]:
     """Names of the accuracy sections, from the ``accuracy_*.py`` modules beside this file."""
     modules = Path(__file__).parent.glob("accuracy_*.py")
@@ -36,21 +42,22 @@ def result_path(section: str, results_dir: Path = RESULTS) -> Path:
     return results_dir / f"accuracy_{section}.json"
 
 
-def _renderer(section: str) -> Callable[[dict[str, Any]], dict[str, str]]:
-    module = importlib.import_module(f"benchmarks.accuracy_{section}")
+def _renderer(module_name: str) -> Callable[[dict[str, Any]], dict[str, str]]:
+    module = importlib.import_module(module_name)
     render: Callable[[dict[str, Any]], dict[str, str]] = module.render
     return render
 
 
 def rendered_blocks(results_dir: Path = RESULTS) -> dict[str, str]:
     """Every block's text, rendered from the results that exist (block name → Markdown)."""
+    sources = [(result_path(s, results_dir), f"benchmarks.accuracy_{s}") for s in sections()]
+    sources += [(results_dir / f"{b}.json", f"benchmarks.bench_{b}") for b in BENCH_FIGURES]
     blocks: dict[str, str] = {}
-    for section in sections():
-        path = result_path(section, results_dir)
+    for path, module in sources:
         if not path.exists():
             continue
         figures = json.loads(path.read_text(encoding="utf-8"))
-        for name, text in _renderer(section)(figures).items():
+        for name, text in _renderer(module)(figures).items():
             blocks[name] = text.rstrip("\n") + "\n"
     return blocks
 

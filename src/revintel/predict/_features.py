@@ -108,8 +108,11 @@ def _quote_features(store: Store, snaps: ir.Table) -> ir.Table:
     )
 
 
-def _rep_record(store: Store, snaps: ir.Table) -> ir.Table:
-    """Won and closed deals of the deal's rep (overall and in its industry) before ``at``."""
+def _closed_deals(store: Store) -> ir.Table:
+    """Every closed deal once: its rep, outcome, close time and account industry.
+
+    ``h_at`` is the first won or lost event of the deal; ``h_won`` whether any of them is won.
+    """
     m = store.table("milestones")
     closed = m.filter(m.entity_type == "opportunity", m.milestone.isin(("won", "lost")))
     closed = closed.group_by("entity_id").aggregate(
@@ -120,19 +123,69 @@ def _rep_record(store: Store, snaps: ir.Table) -> ir.Table:
     )
     a = store.table("accounts").select(r_acc_id="account_id", r_industry="industry")
     history = closed.join(o, closed.entity_id == o.r_opp).join(a, o.r_acc == a.r_acc_id, how="left")
-    history = history.select(
+    return history.select(
         h_rep=history.r_rep, h_won=history.won, h_at=history.closed_at, h_ind=history.r_industry
     )
-    s = snaps.select("entity_id", "at", "rep_id", "industry")
-    j = s.join(history, [s.rep_id == history.h_rep, history.h_at < s.at], how="left")
-    same = (j.h_ind == j.industry).fill_null(False)
-    won = j.h_won.fill_null(False)
-    return j.group_by(["entity_id", "at"]).aggregate(
-        rep_closed=j.h_at.count(),
-        rep_won=won.sum(),
-        rep_industry_closed=(same & j.h_at.notnull()).sum(),
-        rep_industry_won=(same & won).sum(),
-        record_recorded_at=j.h_at.max(),
+
+
+def _rep_record(store: Store, snaps: ir.Table) -> ir.Table:
+    """Won and closed deals of the deal's rep (overall and in its industry) before ``at``.
+
+    Linear in deals and snapshots: closed deals and snapshots are put in one time line per rep
+    (and per rep and industry); running sums over it count, at each snapshot, the deals its rep
+    closed strictly before ``at``. At equal times a snapshot sorts before the closings, so a deal
+    closed at the very instant of a snapshot does not count for it. Snapshots without a rep or
+    time get no row (the caller's left join reads that as no record). Snapshots are unique by
+    (``entity_id``, ``at``), as labelled states are.
+    """
+    h = _closed_deals(store)
+    h = h.filter(h.h_rep.notnull(), h.h_at.notnull())
+    s = snaps.filter(snaps.rep_id.notnull(), snaps.at.notnull())
+    time_type = h.h_at.type()
+    closings = h.select(
+        u_rep=h.h_rep,
+        u_ind=h.h_ind,
+        u_t=h.h_at,
+        u_snapshot=ibis.literal(0).cast("int8"),
+        u_closed=ibis.literal(1).cast("int64"),
+        u_won=ibis.ifelse(h.h_won.fill_null(False), 1, 0).cast("int64"),
+        u_closed_at=h.h_at,
+        entity_id=ibis.null(snaps.entity_id.type()),
+        at=ibis.null(snaps.at.type()),
+    )
+    points = s.select(
+        u_rep=s.rep_id.cast(closings.u_rep.type()),
+        u_ind=s.industry.cast(closings.u_ind.type()),
+        u_t=s.at.cast(time_type),
+        u_snapshot=ibis.literal(1).cast("int8"),
+        u_closed=ibis.literal(0).cast("int64"),
+        u_won=ibis.literal(0).cast("int64"),
+        u_closed_at=ibis.null(time_type),
+        entity_id=s.entity_id,
+        at=s.at,
+    )
+    line = ibis.union(closings, points, distinct=False)
+    # Snapshots (``u_snapshot`` 1) before closings (0) at equal times.
+    order = [line.u_t, ibis.desc(line.u_snapshot)]
+    by_rep = ibis.window(group_by=line.u_rep, order_by=order, rows=(None, 0))
+    by_industry = ibis.window(group_by=[line.u_rep, line.u_ind], order_by=order, rows=(None, 0))
+    known = line.u_ind.notnull()
+    line = line.mutate(
+        rep_closed=line.u_closed.sum().over(by_rep),
+        rep_won=line.u_won.sum().over(by_rep),
+        rep_industry_closed=known.ifelse(line.u_closed.sum().over(by_industry), 0),
+        rep_industry_won=known.ifelse(line.u_won.sum().over(by_industry), 0),
+        record_recorded_at=line.u_closed_at.max().over(by_rep),
+    )
+    at_snapshots = line.filter(line.u_snapshot == 1)
+    return at_snapshots.select(
+        "entity_id",
+        "at",
+        "rep_closed",
+        "rep_won",
+        "rep_industry_closed",
+        "rep_industry_won",
+        "record_recorded_at",
     )
 
 

@@ -25,6 +25,9 @@ class SynthConfig:
     years: int = 5
     start: date = date(2020, 1, 1)
     currency: str = "EUR"
+    #: Leads generated and written at a time: a larger company is made in blocks this size
+    #: (memory follows the block); one of at most this size is made in one piece.
+    block_leads: int = 1_000_000
 
     @property
     def end(self) -> date:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from revintel.model import ALL_TABLES
 from revintel.store import Store, store_now
+from revintel.synth._blocks import BlockedCompany
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
 from revintel.synth._journeys import simulate_journeys
@@ -40,9 +41,15 @@ Progress = Callable[[str, int, int], None]
 class SynthResult:
     """The generated model tables and the planted ground truth."""
 
-    tables: dict[str, pa.Table]
+    tables: dict[str, pa.Table]  # empty for a company written in blocks (see ``rows``)
     truth: dict[str, Any]
     target_plan: pd.DataFrame  # every year's targets, the year after the history included
+    rows: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def row_counts(self) -> dict[str, int]:
+        """Rows generated per table."""
+        return self.rows or {name: t.num_rows for name, t in self.tables.items()}
 
 
 def _no_progress(step: str, done: int, total: int) -> None:
@@ -111,15 +118,8 @@ def truth_path_for(location: str | Path) -> Path | None:
     return path.with_name(path.stem + ".truth.json")
 
 
-def write_demo_company(
-    store: Store, config: SynthConfig | None = None, progress: Progress = _no_progress
-) -> SynthResult:
-    """Replace the store's data with a generated demo company and write its ground truth."""
-    config = config or SynthConfig()
-    started = store_now(store)
-    result = generate(config, progress)
-    rows = sum(t.num_rows for t in result.tables.values())
-    batch = pa.table(
+def _batch_row(store: Store, config: SynthConfig, started: Any, rows: int) -> pa.Table:
+    return pa.table(
         {
             "import_batch_id": [f"synth-{config.seed}"],
             "source_system": [SOURCE_SYSTEM],
@@ -133,13 +133,53 @@ def write_demo_company(
             "rows_rejected": [0],
         }
     )
-    progress("writing the store", 5, 5)
+
+
+def _write_in_blocks(store: Store, config: SynthConfig, progress: Progress) -> SynthResult:
+    """Write a company larger than one block, block by block (see ``revintel.synth._blocks``).
+
+    Each block is committed on its own, so the engine never holds more than one block of
+    uncommitted rows; the import batch row, written last, marks the company complete.
+    """
+    started = store_now(store)
+    company = BlockedCompany(config)
     with store.transaction():
         for spec in ALL_TABLES:
             store.truncate(spec.name)
-        for name, table in result.tables.items():
-            store.insert(name, table)
-        store.insert("import_batches", batch)
+    for part in company.parts(progress):
+        with store.transaction():
+            for name, table in part.items():
+                store.insert(name, table)
+        del part
+    progress("writing the store", 1, 1)
+    total = sum(company.rows.values())
+    with store.transaction():
+        store.insert("import_batches", _batch_row(store, config, started, total))
+    return SynthResult({}, company.truth, company.target_plan, dict(company.rows))
+
+
+def write_demo_company(
+    store: Store, config: SynthConfig | None = None, progress: Progress = _no_progress
+) -> SynthResult:
+    """Replace the store's data with a generated demo company and write its ground truth.
+
+    A company with more leads than ``config.block_leads`` is generated and written block by
+    block; its result then holds the row counts, not the tables.
+    """
+    config = config or SynthConfig()
+    if config.leads > config.block_leads:
+        result = _write_in_blocks(store, config, progress)
+    else:
+        started = store_now(store)
+        result = generate(config, progress)
+        rows = sum(t.num_rows for t in result.tables.values())
+        progress("writing the store", 5, 5)
+        with store.transaction():
+            for spec in ALL_TABLES:
+                store.truncate(spec.name)
+            for name, table in result.tables.items():
+                store.insert(name, table)
+            store.insert("import_batches", _batch_row(store, config, started, rows))
     path = truth_path_for(store.location)
     if path is not None:
         path.write_text(json.dumps(result.truth, ensure_ascii=False, indent=1), encoding="utf-8")

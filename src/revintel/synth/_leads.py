@@ -31,6 +31,18 @@ class Leads:
     in_dip: np.ndarray
     campaigns: pa.Table
     dip_start_day: float
+    first: int = 0  # number of leads before this block: lead ``i`` here has id ``first + i + 1``
+
+
+@dataclass(frozen=True)
+class LeadBlock:
+    """A block of consecutive leads generated on its own: the arrival days of its leads, the
+    number of leads before it, and the id of every campaign by channel-and-quarter code
+    (``channel * quarters + quarter``), so blocks share one campaign catalogue."""
+
+    days: np.ndarray
+    first: int
+    campaign_ids: pa.Table  # one column ``campaign_id``, one row per code
 
 
 def _calendar(config: c.SynthConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -63,56 +75,104 @@ def dip_start(config: c.SynthConfig) -> date:
     return date(last.year, ((last.month - 1) // 3) * 3 + 1, 1)
 
 
-def _campaigns(
-    config: c.SynthConfig, channel: np.ndarray, quarter: np.ndarray, dip_quarter: int, batch: str
-) -> tuple[pa.Table, np.ndarray]:
-    n_quarters = int(quarter.max()) + 1
-    code = channel * n_quarters + quarter
-    used, campaign = np.unique(code, return_inverse=True)
-    used_channel, used_quarter = used // n_quarters, used % n_quarters
-    lead_counts = np.bincount(campaign, minlength=len(used))
+def campaign_name(config: c.SynthConfig, channel: int, quarter: int, dip_quarter: int) -> str:
+    """Name of the campaign of ``channel`` in ``quarter`` (quarters counted from the start)."""
     first_month = config.start.year * 12 + config.start.month - 1
+    year, mon = divmod(first_month + 3 * quarter, 12)
+    template = c.CHANNEL_CAMPAIGN_NAME[channel]
+    if c.CHANNELS[channel] == "social" and quarter == dip_quarter:
+        template = "LinkedIn Lead Ads {q}"
+    return template.format(q=f"Q{mon // 3 + 1}/{year}")
+
+
+def campaigns_table(
+    config: c.SynthConfig,
+    channel: np.ndarray,
+    quarter: np.ndarray,
+    lead_counts: np.ndarray,
+    numbers: np.ndarray,
+    batch: str,
+) -> pa.Table:
+    """The ``campaigns`` table: one campaign per channel and quarter, numbered ``numbers``."""
+    first_month = config.start.year * 12 + config.start.month - 1
+    dip_quarter = dip_quarter_of(config)
     names, starts, ends = [], [], []
-    for ch, q in zip(used_channel, used_quarter, strict=True):
-        month = first_month + 3 * int(q)
-        year, mon = divmod(month, 12)
-        label = f"Q{mon // 3 + 1}/{year}"
-        template = c.CHANNEL_CAMPAIGN_NAME[ch]
-        if c.CHANNELS[ch] == "social" and q == dip_quarter:
-            template = "LinkedIn Lead Ads {q}"
-        names.append(template.format(q=label))
+    for ch, q in zip(channel, quarter, strict=True):
+        year, mon = divmod(first_month + 3 * int(q), 12)
+        names.append(campaign_name(config, int(ch), int(q), dip_quarter))
         starts.append(np.datetime64(f"{year:04d}-{mon + 1:02d}-01", "us"))
-        end_year, end_mon = divmod(month + 3, 12)
+        end_year, end_mon = divmod(first_month + 3 * int(q) + 3, 12)
         ends.append(
             np.datetime64(f"{end_year:04d}-{end_mon + 1:02d}-01", "us") - np.timedelta64(1, "s")
         )
-    table = with_lineage(
+    return with_lineage(
         {
-            "campaign_id": ids("K", np.arange(1, len(used) + 1), 4),
+            "campaign_id": ids("K", numbers, 4),
             "name": names,
-            "channel": take(c.CHANNELS, used_channel),
-            "kind": ["digital" if c.DIGITAL[ch] else "offline" for ch in used_channel],
-            "started_at": np.array(starts),
-            "ended_at": np.array(ends),
-            "budget": (lead_counts * c.CHANNEL_COST_PER_LEAD[used_channel]).round(-2),
-            "currency": [config.currency] * len(used),
+            "channel": take(c.CHANNELS, channel),
+            "kind": ["digital" if c.DIGITAL[ch] else "offline" for ch in channel],
+            "started_at": np.array(starts, dtype="datetime64[us]"),
+            "ended_at": np.array(ends, dtype="datetime64[us]"),
+            "budget": (lead_counts * c.CHANNEL_COST_PER_LEAD[channel]).round(-2),
+            "currency": [config.currency] * len(channel),
         },
         "campaign_id",
         batch,
     )
+
+
+def dip_quarter_of(config: c.SynthConfig) -> int:
+    """Quarter (counted from the start) of the planted acceptance dip: the last one."""
+    months = (config.end.year - config.start.year) * 12 + config.end.month - config.start.month
+    return (months - 1) // 3
+
+
+def quarters_of(config: c.SynthConfig) -> int:
+    """Number of quarters the history touches."""
+    return dip_quarter_of(config) + 1
+
+
+def _campaigns(
+    config: c.SynthConfig, channel: np.ndarray, quarter: np.ndarray, batch: str
+) -> tuple[pa.Table, np.ndarray]:
+    """The campaigns the leads used (numbered in channel, quarter order) and each lead's row."""
+    n_quarters = int(quarter.max()) + 1
+    code = channel * n_quarters + quarter
+    used, campaign = np.unique(code, return_inverse=True)
+    lead_counts = np.bincount(campaign, minlength=len(used))
+    numbers = np.arange(1, len(used) + 1)
+    table = campaigns_table(
+        config, used // n_quarters, used % n_quarters, lead_counts, numbers, batch
+    )
     return table, campaign
 
 
-def build_leads(
-    config: c.SynthConfig, rng: np.random.Generator, company: Company, batch: str
-) -> Leads:
-    """Draw every lead's arrival, channel, campaign, account, contact and hidden traits."""
-    decimal_year, months, weekday = _calendar(config)
+def lead_days(config: c.SynthConfig, rng: np.random.Generator, n: int) -> np.ndarray:
+    """Arrival day (whole days after the start) of ``n`` leads, in time order."""
+    _decimal_year, months, weekday = _calendar(config)
     years_in = np.arange(config.days) / 365.25
     weights = ANNUAL_GROWTH**years_in * SEASON[months] * np.where(weekday >= 5, 0.25, 1.0)
-    day = weighted_choice(rng, weights, config.leads)
-    day = np.sort(day)
-    created = day + rng.uniform(0.3, 0.75, config.leads)  # working hours
+    day = weighted_choice(rng, weights, n)
+    return np.sort(day)
+
+
+def build_leads(
+    config: c.SynthConfig,
+    rng: np.random.Generator,
+    company: Company,
+    batch: str,
+    block: LeadBlock | None = None,
+) -> Leads:
+    """Draw every lead's arrival, channel, campaign, account, contact and hidden traits.
+
+    Without ``block`` all ``config.leads`` leads are drawn. With it only the block's leads
+    (arrival days given) are drawn, and each lead's campaign row is its channel-and-quarter
+    code among all campaigns (see :class:`LeadBlock`).
+    """
+    day = lead_days(config, rng, config.leads) if block is None else block.days
+    n = len(day)
+    decimal_year, _, _ = _calendar(config)
+    created = day + rng.uniform(0.3, 0.75, n)  # working hours
     dip_day = (dip_start(config) - config.start).days
     channel = row_choice(rng, _channel_mix(config, decimal_year, dip_day)[day])
     months_in = (
@@ -121,12 +181,12 @@ def build_leads(
         - (config.start.month - 1)
     )
     quarter = months_in // 3
-    dip_quarter = (
-        (config.end.year - config.start.year) * 12 + config.end.month - config.start.month - 1
-    ) // 3
-    campaigns, campaign = _campaigns(config, channel, quarter, dip_quarter, batch)
-    account = weighted_choice(rng, company.account_weight, config.leads)
-    offset = (rng.random(config.leads) * company.contacts_count[account]).astype(int)
+    if block is None:
+        campaigns, campaign = _campaigns(config, channel, quarter, batch)
+    else:
+        campaigns, campaign = block.campaign_ids, channel * quarters_of(config) + quarter
+    account = weighted_choice(rng, company.account_weight, n)
+    offset = (rng.random(n) * company.contacts_count[account]).astype(int)
     contact = company.contacts_start[account] + offset
     in_dip = (day >= dip_day) & (channel == c.CHANNELS.index("social"))
     return Leads(
@@ -136,11 +196,12 @@ def build_leads(
         contact=contact,
         rep=company.account_rep[account],
         campaign=campaign,
-        engagement=rng.normal(0, 1, config.leads),
-        response_hours=rng.lognormal(np.log(c.RESPONSE_HOURS_MEDIAN), 0.9, config.leads),
+        engagement=rng.normal(0, 1, n),
+        response_hours=rng.lognormal(np.log(c.RESPONSE_HOURS_MEDIAN), 0.9, n),
         in_dip=in_dip,
         campaigns=campaigns,
         dip_start_day=float(dip_day),
+        first=0 if block is None else block.first,
     )
 
 
@@ -151,7 +212,7 @@ def leads_table(
     n = len(leads.created_day)
     return with_lineage(
         {
-            "lead_id": ids("L", np.arange(1, n + 1), 7),
+            "lead_id": ids("L", leads.first + np.arange(1, n + 1), 7),
             "account_id": ids("A", leads.account + 1, 5),
             "contact_id": ids("C", leads.contact + 1, 6),
             "rep_id": ids("R", leads.rep + 1, 3),

@@ -78,6 +78,39 @@ def _repeat_purchases(
     return customer, day, dropped
 
 
+@dataclass(frozen=True)
+class WonDeals:
+    """The won deals the first orders come from (one entry per won deal)."""
+
+    lead: np.ndarray  # index of the deal's lead among all leads (its id is ``lead + 1``)
+    day: np.ndarray  # day the deal was won
+    account: np.ndarray
+    product: np.ndarray
+    list_price: np.ndarray
+    discount: np.ndarray
+
+    @classmethod
+    def of(cls, leads: Leads, journeys: Journeys, deals: Deals) -> WonDeals:
+        """The won deals of one set of leads."""
+        won = np.flatnonzero(deals.status == 1)
+        lead = deals.lead[won]
+        return cls(
+            lead=leads.first + lead,
+            day=journeys.time[lead, STEPS],
+            account=leads.account[lead],
+            product=deals.product[won],
+            list_price=deals.list_price[won],
+            discount=deals.discount[won],
+        )
+
+    @classmethod
+    def concat(cls, parts: list[WonDeals]) -> WonDeals:
+        """The won deals of several blocks of leads, in block order."""
+        return cls(
+            *(np.concatenate([getattr(p, f) for p in parts]) for f in cls.__dataclass_fields__)
+        )
+
+
 def build_orders(
     config: c.SynthConfig,
     rng: np.random.Generator,
@@ -88,16 +121,26 @@ def build_orders(
     batch: str,
 ) -> OrderBook:
     """First orders for won deals, repeat orders for customers, and their lines."""
-    won = np.flatnonzero(deals.status == 1)
-    won_lead = deals.lead[won]
-    won_day = journeys.time[won_lead, STEPS]
-    account = leads.account[won_lead]
+    won = WonDeals.of(leads, journeys, deals)
+    return orders_of_won(config, rng, company, won, journeys.as_of, batch)
+
+
+def orders_of_won(
+    config: c.SynthConfig,
+    rng: np.random.Generator,
+    company: Company,
+    won: WonDeals,
+    as_of: float,
+    batch: str,
+) -> OrderBook:
+    """First orders for the ``won`` deals, repeat orders for their customers, and the lines."""
+    won_lead, won_day, account = won.lead, won.day, won.account
     order = np.argsort(won_day, kind="stable")
     customers, first = np.unique(account[order], return_index=True)
-    first_deal = won[order][first]
+    first_deal = order[first]
     first_day = won_day[order][first]
-    first_family = company.product_family[deals.product[first_deal]]
-    repeat_customer, repeat_day, dropped = _repeat_purchases(rng, first_day, journeys.as_of)
+    first_family = company.product_family[won.product[first_deal]]
+    repeat_customer, repeat_day, dropped = _repeat_purchases(rng, first_day, as_of)
     affinity = affinity_matrix()
     spend_rate = rng.gamma(c.SPEND_Q, 1 / c.SPEND_GAMMA, len(customers))
     repeat_value = rng.gamma(c.SPEND_P, 1 / spend_rate[repeat_customer])
@@ -108,14 +151,12 @@ def build_orders(
     repeat_qty = np.maximum(1, np.round(repeat_value / company.product_price[repeat_product]))
     repeat_discount = rng.uniform(0.0, 0.08, len(repeat_customer)).round(3)
 
-    n_first, n_repeat = len(won), len(repeat_customer)
+    n_first, n_repeat = len(won_lead), len(repeat_customer)
     order_account = np.concatenate([account, customers[repeat_customer]])
     order_day = np.concatenate([won_day, repeat_day])
-    product = np.concatenate([deals.product[won], repeat_product])
-    qty = np.concatenate(
-        [deals.list_price[won] / company.product_price[deals.product[won]], repeat_qty]
-    )
-    discount = np.concatenate([deals.discount[won], repeat_discount])
+    product = np.concatenate([won.product, repeat_product])
+    qty = np.concatenate([won.list_price / company.product_price[won.product], repeat_qty])
+    discount = np.concatenate([won.discount, repeat_discount])
     unit_price = company.product_price[product]
     net = (unit_price * qty * (1 - discount)).round(2)
     year = 2020 + order_day / 365.25

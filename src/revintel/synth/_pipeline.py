@@ -100,14 +100,14 @@ def opportunities_table(
         pa.array(np.where(deals.status == 2, journeys.end_reason[lead], -1) + 1)
     )
     net = (deals.list_price * (1 - deals.discount)).round(2)
-    opportunity_id = ids("O", lead + 1, 7)
+    opportunity_id = ids("O", leads.first + lead + 1, 7)
     account_id = ids("A", leads.account[lead] + 1, 5)
     return with_lineage(
         {
             "opportunity_id": opportunity_id,
             "name": suffixed(account_id, " – Projekt"),
             "account_id": account_id,
-            "lead_id": ids("L", lead + 1, 7),
+            "lead_id": ids("L", leads.first + lead + 1, 7),
             "rep_id": ids("R", leads.rep[lead] + 1, 3),
             "product_id": ids("P", deals.product + 1, 3),
             "amount": net,
@@ -137,7 +137,8 @@ def milestones_table(
     recorded = journeys.recorded
     for k, milestone in enumerate(c.PATH):
         rows = np.flatnonzero(recorded[:, k])
-        parts.append(_events(rows, milestone, journeys.time[rows, k], k >= OPPORTUNITY, None))
+        when = journeys.time[rows, k]
+        parts.append(_events(rows, leads.first, milestone, when, k >= OPPORTUNITY, None))
     ended = journeys.ended & (journeys.depth < STEPS)
     for outcome, reasons, is_opportunity in (
         ("disqualified", c.DISQUALIFIED_REASONS, False),
@@ -145,14 +146,15 @@ def milestones_table(
     ):
         rows = np.flatnonzero(ended & ((journeys.depth >= c.LEAD_STEPS) == is_opportunity))
         reason = pa.array(list(reasons), pa.string()).take(pa.array(journeys.end_reason[rows]))
-        parts.append(_events(rows, outcome, journeys.end_time[rows], is_opportunity, reason))
+        when = journeys.end_time[rows]
+        parts.append(_events(rows, leads.first, outcome, when, is_opportunity, reason))
     lead = np.concatenate([p[0] for p in parts])
     entity_id = pa.concat_arrays([p[1] for p in parts])
     table = {
         "milestone_event_id": pa.concat_arrays([p[2] for p in parts]),
         "entity_type": pa.concat_arrays([p[3] for p in parts]),
         "entity_id": entity_id,
-        "lead_id": ids("L", lead + 1, 7),
+        "lead_id": ids("L", leads.first + lead + 1, 7),
         "account_id": ids("A", leads.account[lead] + 1, 5),
         "milestone": pa.concat_arrays([p[4] for p in parts]),
         "occurred_at": timestamps(config.start, np.concatenate([p[5] for p in parts])),
@@ -165,9 +167,14 @@ def milestones_table(
 
 
 def _events(
-    rows: np.ndarray, milestone: str, when: np.ndarray, opportunity: bool, reason: pa.Array | None
+    rows: np.ndarray,
+    first: int,
+    milestone: str,
+    when: np.ndarray,
+    opportunity: bool,
+    reason: pa.Array | None,
 ) -> tuple[Any, ...]:
-    entity = ids("O", rows + 1, 7) if opportunity else ids("L", rows + 1, 7)
+    entity = ids("O" if opportunity else "L", first + rows + 1, 7)
     n = len(rows)
     return (
         rows,
@@ -200,7 +207,7 @@ def quotes_table(
         np.where(deals.status[rows] == 1, 1, np.where(deals.status[rows] == 2, 2, 0)),
     )
     amount = (deals.list_price[rows] * (1 - discount)).round(2)
-    opportunity = ids("O", lead + 1, 7)
+    opportunity = ids("O", leads.first + lead + 1, 7)
     quote_id = pc.binary_join_element_wise(
         pa.scalar("Q"), opportunity, pa.array(np.where(revision == 0, "-1", "-2")), ""
     )

@@ -65,9 +65,14 @@ def _sales(leads: Leads, journeys: Journeys, rng: np.random.Generator) -> tuple[
 
 
 def touchpoints_table(
-    config: c.SynthConfig, rng: np.random.Generator, leads: Leads, journeys: Journeys, batch: str
+    config: c.SynthConfig,
+    rng: np.random.Generator,
+    leads: Leads,
+    journeys: Journeys,
+    batch: str,
+    first_id: int = 1,
 ) -> pa.Table:
-    """The ``touchpoints`` model table, kept within the history."""
+    """The ``touchpoints`` model table, kept within the history, numbered from ``first_id``."""
     parts = [_origin(leads, rng), _engagement(leads, rng), _sales(leads, journeys, rng)]
     lead = np.concatenate([p[0] for p in parts])
     kind = np.concatenate([p[1] for p in parts]).astype(int)
@@ -78,15 +83,15 @@ def touchpoints_table(
     lead, kind, when = lead[order], kind[order], when[order]
     opportunity = journeys.recorded[lead, OPPORTUNITY] & (when >= journeys.time[lead, OPPORTUNITY])
     opportunity_id = pc.if_else(
-        pa.array(opportunity), ids("O", lead + 1, 7), pa.scalar(None, pa.string())
+        pa.array(opportunity), ids("O", leads.first + lead + 1, 7), pa.scalar(None, pa.string())
     )
     self_service = np.isin(np.array(KINDS)[kind], list(SELF_SERVICE))
     return with_lineage(
         {
-            "touchpoint_id": ids("T", np.arange(1, len(lead) + 1), 8),
+            "touchpoint_id": ids("T", np.arange(first_id, first_id + len(lead)), 8),
             "account_id": ids("A", leads.account[lead] + 1, 5),
             "contact_id": ids("C", leads.contact[lead] + 1, 6),
-            "lead_id": ids("L", lead + 1, 7),
+            "lead_id": ids("L", leads.first + lead + 1, 7),
             "opportunity_id": opportunity_id,
             "campaign_id": leads.campaigns.column("campaign_id").take(
                 pa.array(leads.campaign[lead])

@@ -77,3 +77,22 @@ def test_a_new_user_cannot_be_given_a_password_hash(server: LiveServer) -> None:
     with open_store(server.db) as store:
         stored = store.execute_sql(f"SELECT password_hash FROM {USERS_TABLE}").to_pylist()
     assert forged not in {row["password_hash"] for row in stored}
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/v1/tokens", {"name": "mine", "valid_days": True}),
+        ("/api/v1/tokens", {"name": "mine", "valid_days": 2.0}),
+        ("/api/v1/tokens", {"name": "mine", "valid_days": "2"}),
+        ("/api/v1/scores/train", {"group": "leads", "test_days": True}),
+    ],
+)
+def test_a_number_is_not_read_from_another_type(
+    server: LiveServer, path: str, body: dict[str, object]
+) -> None:
+    response = server.client("admin").post(path, json=body)
+    assert response.status_code == 422, response.text
+    assert response.json()["error"]["field"].endswith(
+        next(k for k in body if k != "name" and k != "group")
+    )

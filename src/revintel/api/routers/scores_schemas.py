@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 
 class ModelEvaluation(BaseModel):
@@ -26,7 +26,7 @@ class TrainIn(BaseModel):
     """What to train."""
 
     group: Literal["leads", "deals"]
-    test_days: int | None = Field(
+    test_days: StrictInt | None = Field(
         default=None,
         ge=7,
         le=3650,

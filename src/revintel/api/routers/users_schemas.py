@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictInt
 
 from revintel.api.routers.shared_schemas import Timestamp
 from revintel.auth import MIN_PASSWORD_LENGTH, USERNAME_PATTERN, Role
@@ -40,7 +40,7 @@ class TokenRequest(BaseModel):
     """Ask for a new API token."""
 
     name: str = Field(min_length=1, max_length=100, description="what the token is for")
-    valid_days: int | None = Field(
+    valid_days: StrictInt | None = Field(
         default=None,
         ge=1,
         le=3650,

@@ -31,7 +31,7 @@ from revintel.forecast import (
 )
 from revintel.ingest import import_files
 from revintel.model import load_funnel
-from revintel.store import open_store
+from revintel.store import open_store, set_store_currency
 from revintel.synth import SynthConfig, write_demo_company
 
 #: Months of the longest backtest window; origins leave this many months of observed intake.
@@ -93,6 +93,7 @@ def maven_company() -> Company | None:
         return None
     with tempfile.TemporaryDirectory() as tmp:
         store = open_store(Path(tmp) / "maven.duckdb")
+        set_store_currency(store, "USD")  # the dataset's deals are in US dollars
         import_files(store, "maven", [folder / name for name in MAVEN_FILES])
         history = load_history(store, load_funnel())
         store.close()

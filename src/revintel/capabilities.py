@@ -115,6 +115,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli_module="revintel.cli._metrics",
         api_routers=(
             "revintel.api.routers.analytics:router",
+            "revintel.api.routers.gaps:router",
             "revintel.api.routers.targets:router",
         ),
         page_routers=("revintel.web._funnel:router", "revintel.web._velocity:router"),
@@ -122,7 +123,14 @@ CAPABILITIES: tuple[Capability, ...] = (
             NavEntry("/funnel", "nav.funnel", 20),
             NavEntry("/velocity", "nav.velocity", 30),
         ),
-        messages=(f"{_MESSAGES}.funnel", f"{_MESSAGES}.velocity"),
+        messages=(f"{_MESSAGES}.funnel", f"{_MESSAGES}.velocity", f"{_MESSAGES}.gaps"),
+    ),
+    Capability(
+        "currencies",
+        "the store currency and exchange rates every amount is converted with",
+        cli_module="revintel.cli._fx",
+        api_routers=("revintel.api.routers.fx_rates:router",),
+        messages=(f"{_MESSAGES}.currency",),
     ),
     Capability(
         "records",

@@ -10,7 +10,7 @@ import pytest
 from revintel.forecast import ForecastSettings, History, backtest, forecast, load_history
 from revintel.ingest import import_files
 from revintel.model import load_funnel
-from revintel.store import open_store
+from revintel.store import open_store, set_store_currency
 from tests.shared_data import shared_dataset
 
 FILES = ("accounts.csv", "products.csv", "sales_teams.csv", "sales_pipeline.csv")
@@ -20,6 +20,7 @@ FILES = ("accounts.csv", "products.csv", "sales_teams.csv", "sales_pipeline.csv"
 def maven(tmp_path_factory: pytest.TempPathFactory) -> Iterator[History]:
     folder = shared_dataset("maven_crm_sales_opportunities")
     store = open_store(Path(tmp_path_factory.mktemp("maven")) / "maven.duckdb")
+    set_store_currency(store, "USD")  # the dataset's deals are in US dollars
     import_files(store, "maven", [folder / name for name in FILES])
     yield load_history(store, load_funnel())
     store.close()

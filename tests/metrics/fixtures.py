@@ -186,6 +186,7 @@ def hand_tables() -> dict[str, pd.DataFrame]:
         "milestones": milestones,
         "opportunities": opportunities,
         "touchpoints": touchpoints,
+        "orders": _orders(),
         "targets": pd.DataFrame(
             {
                 "target_id": ["Q3-Nord"],
@@ -196,6 +197,29 @@ def hand_tables() -> dict[str, pd.DataFrame]:
             }
         ),
     }
+
+
+def _orders() -> pd.DataFrame:
+    """Three orders and one return (a credit note for part of B-2), in April and May 2024."""
+    orders = pd.DataFrame(
+        [
+            ("B-1", "A1", "R1", "2024-04-10", 1000.0, "order", None),
+            ("B-2", "A2", "R2", "2024-05-03", 600.0, "order", None),
+            ("C-2", "A2", "R2", "2024-05-20", -150.0, "return", "B-2"),
+            ("B-3", "A1", "R1", "2024-05-25", 400.0, None, None),
+        ],
+        columns=[
+            "order_id",
+            "account_id",
+            "rep_id",
+            "ordered_at",
+            "amount",
+            "kind",
+            "original_order_id",
+        ],
+    )
+    orders["ordered_at"] = pd.to_datetime(orders["ordered_at"])
+    return orders
 
 
 def hand_store(location: str = ":memory:") -> Store:
@@ -209,6 +233,7 @@ def hand_store(location: str = ":memory:") -> Store:
         "opportunities": "opportunity_id",
         "touchpoints": "touchpoint_id",
         "targets": "target_id",
+        "orders": "order_id",
     }
     for name, frame in hand_tables().items():
         store.insert(name, _lineage(frame, keys[name]))

@@ -176,3 +176,26 @@ def test_same_period_last_year_lines_up_by_period_index() -> None:
     assert out["previous"].iloc[2] == 12.0
     assert pd.isna(out["last_year"].iloc[1])
     assert out["last_year"].iloc[2] == 10.0
+
+
+def test_order_revenue_nets_returns(hand: MetricSources, catalogue: MetricCatalogue) -> None:
+    # April: B-1 (1000). May: B-2 (600), B-3 (400, kind empty = order), C-2 returns 150.
+    assert _values(_run(hand, catalogue, "gross_revenue")) == {
+        "2024-04-01": 1000.0,
+        "2024-05-01": 1000.0,
+    }
+    returns = _run(hand, catalogue, "returns")
+    assert _values(returns) == {"2024-04-01": 0.0, "2024-05-01": 150.0}
+    assert returns["numerator"].tolist() == [0, 1]  # of all orders and returns:
+    assert returns["denominator"].tolist() == [1, 3]
+    assert _values(_run(hand, catalogue, "net_revenue")) == {
+        "2024-04-01": 1000.0,
+        "2024-05-01": 850.0,
+    }
+    assert _values(_run(hand, catalogue, "return_rate")) == {"2024-04-01": 0.0, "2024-05-01": 0.15}
+    assert _values(_run(hand, catalogue, "orders")) == {"2024-04-01": 1.0, "2024-05-01": 2.0}
+    by_segment = _run(hand, catalogue, "net_revenue", grain="all", by=("segment",))
+    assert dict(zip(by_segment["segment"], by_segment["value"], strict=True)) == {
+        "Enterprise": 1400.0,
+        "Mittelstand": 450.0,
+    }

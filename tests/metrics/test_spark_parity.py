@@ -38,6 +38,8 @@ TABLES = (
     "opportunities",
     "touchpoints",
     "targets",
+    "orders",
+    "fx_rates",
 )
 
 

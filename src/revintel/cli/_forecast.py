@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from enum import StrEnum
 from typing import Annotated
@@ -15,6 +16,7 @@ from revintel.cli._common import (
     FormatOption,
     FunnelOption,
     OutputFormat,
+    console,
     emit,
     funnel_from,
     rich_table,
@@ -27,13 +29,15 @@ from revintel.forecast import (
     backtest,
     fit_funnel_model,
     forecast,
+    forecast_gap,
     load_history,
     parse_horizon,
     weighted_pipeline,
 )
+from revintel.metrics import DataGap
 from revintel.model import load_funnel
-from revintel.store import Store
-from revintel.views import forecast_what_if
+from revintel.store import Store, store_currency
+from revintel.views import forecast_is_empty, forecast_what_if, gap_sentence
 
 forecast_app = typer.Typer(
     help="Expected order intake: P10/P50/P90 per month and quarter, backtests, what-if.",
@@ -114,6 +118,7 @@ def forecast_command(
     definition = funnel_from(funnel)
     with store_from(db) as store:
         history = load_history(store, definition)
+        currency = store_currency(store)
     settings = ForecastSettings(
         months=parse_horizon(horizon),
         by=by,
@@ -123,12 +128,22 @@ def forecast_command(
         use_pace=pace,
     )
     base, frame = forecast_what_if(history, _as_of(as_of), settings, what_if or (), definition)
-    title = f"Expected order intake as of {base.model.as_of:%d.%m.%Y}"
+    title = f"Expected order intake ({currency}) as of {base.model.as_of:%d.%m.%Y}"
     if what_if:
         title += f" — what-if: {'; '.join(what_if)}"
     if grain is not Grain.all:
         frame = frame[frame["grain"] == grain.value]
+    if fmt is OutputFormat.table and forecast_is_empty(frame):
+        # zeros everywhere: say what the history lacks instead (CSV and JSON keep the rows)
+        _say_why(title, forecast_gap(history))
+        return
     emit(frame.reset_index(drop=True), fmt, title)
+
+
+def _say_why(title: str, gap: DataGap) -> None:
+    """The title and, instead of a table of zeros or defaults, why there is nothing to show."""
+    console.print(title, style="bold", highlight=False)
+    console.print(gap_sentence(gap), highlight=False)
 
 
 @forecast_app.command("pipeline")
@@ -144,9 +159,16 @@ def pipeline_command(
     with store_from(db) as store:
         history = load_history(store, funnel_from(funnel))
     model = fit_funnel_model(history, _as_of(as_of))
-    emit(
-        weighted_pipeline(model, by, grain), fmt, f"Weighted pipeline as of {model.as_of:%d.%m.%Y}"
-    )
+    frame = weighted_pipeline(model, by, grain)
+    title = f"Weighted pipeline as of {model.as_of:%d.%m.%Y}"
+    if fmt is OutputFormat.table and frame.empty:
+        gap = forecast_gap(history)
+        if gap.code != "no_forecast_data":  # records exist, but no open opportunity
+            closed = not history.opportunities.empty
+            gap = replace(gap, code="no_open_pipeline" if closed else "no_opportunities")
+        _say_why(title, gap)
+        return
+    emit(frame, fmt, title)
 
 
 @forecast_app.command("probabilities")
@@ -161,7 +183,12 @@ def probabilities_command(
         history = load_history(store, funnel_from(funnel))
     model = fit_funnel_model(history, _as_of(as_of))
     frame = model.probability_table()
-    emit(frame, fmt, f"Win probability by milestone as of {model.as_of:%d.%m.%Y}")
+    title = f"Win probability by milestone as of {model.as_of:%d.%m.%Y}"
+    if fmt is OutputFormat.table and not frame["entrants"].fillna(0).any():
+        # only the configured defaults: no deal has entered a milestone to measure from
+        _say_why(title, forecast_gap(history))
+        return
+    emit(frame, fmt, title)
 
 
 @forecast_app.command("backtest")
@@ -191,6 +218,10 @@ def backtest_command(
         use_slips=timing is Timing.slips,
         use_pace=pace,
     )
+    gap = forecast_gap(history)
+    if fmt is OutputFormat.table and gap.code in ("no_forecast_data", "undated_history"):
+        _say_why("Backtest", gap)  # no month-end to replay from
+        return
     result = backtest(history, origins, settings)
     if details:
         emit(result.points, fmt, "Backtest: forecasts and actual order intake per origin")

@@ -26,11 +26,15 @@ from revintel.cli._common import (
 from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
 from revintel.model import SCHEMA_VERSION, TABLES
 from revintel.store import (
+    DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
     Store,
+    parse_currency,
     parse_timezone,
     resolve_location,
+    set_store_currency,
     set_store_timezone,
+    store_currency,
     store_timezone,
 )
 from revintel.synth import (
@@ -48,30 +52,45 @@ TimezoneOption = Annotated[
         help=f"IANA time zone of the store's times and periods (default {DEFAULT_TIMEZONE}).",
     ),
 ]
+CurrencyOption = Annotated[
+    str | None,
+    typer.Option(
+        "--currency",
+        help=f"ISO 4217 currency figures are summed and shown in (default {DEFAULT_CURRENCY}).",
+    ),
+]
 
 
 @app.command()
-def init(db: DbOption = None, timezone: TimezoneOption = None) -> None:
+def init(
+    db: DbOption = None, timezone: TimezoneOption = None, currency: CurrencyOption = None
+) -> None:
     """Create an empty store (or upgrade an existing one to the current schema)."""
     if timezone is not None:
         parse_timezone(timezone)  # an unknown zone fails before a store file is created
+    if currency is not None:
+        parse_currency(currency)  # so does an unknown currency
     with store_from(db) as store:
         before = store.migrated_from
         if before is None:
             zone = set_store_timezone(store, timezone or DEFAULT_TIMEZONE)
+            money = set_store_currency(store, currency or DEFAULT_CURRENCY)
             console.print(
                 f"created store {store.location} (schema version {SCHEMA_VERSION}, "
-                f"time zone {zone.key})"
+                f"time zone {zone.key}, currency {money})"
             )
             return
         if timezone is not None:
             set_store_timezone(store, timezone)
+        if currency is not None:
+            set_store_currency(store, currency)
         current = store_timezone(store).key
         if before < SCHEMA_VERSION:
             console.print(f"upgraded {store.location} from schema {before} to {SCHEMA_VERSION}")
         else:
             console.print(f"{store.location} is up to date (schema version {SCHEMA_VERSION})")
         console.print(f"time zone: {current}")
+        console.print(f"currency: {store_currency(store)}")
 
 
 store_app = typer.Typer(help="Settings kept in the store.", no_args_is_help=True)
@@ -104,6 +123,33 @@ def timezone_command(
     console.print(
         f"time zone: {after}" + ("" if before == after else f" (was {before})"), highlight=False
     )
+
+
+@store_app.command("currency")
+def currency_command(
+    code: Annotated[
+        str | None, typer.Argument(help="New ISO 4217 code, e.g. EUR, CHF or GBP; omit to show.")
+    ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Change it although the store holds amounts (amounts and rates are not "
+            "converted).",
+        ),
+    ] = False,
+    db: DbOption = None,
+) -> None:
+    """Show or set the store's currency: every summed amount is converted into it with the
+    exchange rates of `revintel fx import`, and shown with its symbol."""
+    if code is None:
+        with store_from(db, read_only=True) as store:
+            console.print(store_currency(store))
+        return
+    with store_from(db) as store:
+        before = store_currency(store)
+        after = set_store_currency(store, code, force=force)
+    console.print(f"currency: {after}" + ("" if before == after else f" (was {before})"))
 
 
 SeedOption = Annotated[int, typer.Option(help="Random seed; the same seed gives the same company.")]
@@ -210,12 +256,14 @@ def _serve_if_available(db: str | None) -> None:
 
 @app.command()
 def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
-    """Show the store's tables, row counts, schema version, time zone and ground-truth location."""
+    """Show the store's tables, row counts, schema version, time zone, currency and ground-truth
+    location."""
     with store_from(db) as store:
         counts = store.row_counts()
         version = store.schema_version
         location = store.location
         zone = store_timezone(store).key
+        currency = store_currency(store)
     truth = truth_path_for(location)
     truth_file = str(truth) if truth is not None and truth.exists() else None
     tables = pd.DataFrame(
@@ -231,13 +279,15 @@ def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
                 ("store", location),
                 ("schema_version", version),
                 ("timezone", zone),
+                ("currency", currency),
                 ("ground_truth", truth_file),
                 ("tables", dict(zip(tables["table"], tables["rows"], strict=True))),
             ],
             fmt,
         )
         return
-    emit(tables, fmt, title=f"{location} · schema version {version} · time zone {zone}")
+    title = f"{location} · schema version {version} · time zone {zone} · currency {currency}"
+    emit(tables, fmt, title=title)
     if fmt is OutputFormat.table:
         console.print(f"ground truth: {truth_file or 'none (not a generated demo store)'}")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -12,6 +13,7 @@ from rich.console import RenderableType
 
 from revintel._frames import json_records
 from revintel.cli import app
+from revintel.cli._batches import BATCH_COMMANDS, run_batch_command
 from revintel.cli._common import (
     DbOption,
     FormatOption,
@@ -27,6 +29,7 @@ from revintel.cli._common import (
 from revintel.cli._summary import summary_section
 from revintel.ingest import (
     ImportReport,
+    NothingImportedError,
     StrictImportError,
     TableSource,
     account_candidates,
@@ -39,10 +42,18 @@ from revintel.ingest import (
 from revintel.store import Store
 
 PresetArgument = Annotated[
-    str, typer.Argument(help="Source system: " + ", ".join(preset_names()) + ".")
+    str,
+    typer.Argument(
+        help="Source system: " + ", ".join(preset_names()) + "; or `list` (the imports) or "
+        "`undo BATCH`."
+    ),
 ]
 FilesArgument = Annotated[
-    list[Path] | None, typer.Argument(help="Export files (CSV, TXT, XLSX, Parquet).")
+    list[Path] | None,
+    typer.Argument(
+        help="Export files (CSV, TXT, XLSX, Parquet; .gz or .zip of them; every sheet of an "
+        "XLSX); for `undo` the batch id."
+    ),
 ]
 
 
@@ -74,6 +85,9 @@ def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
                 ("files", _files_frame(report).to_dict(orient="records")),
                 ("written", report.written),
                 ("rejected_by_reason", report.rejected_by_reason()),
+                ("as_of_filled", report.as_of_notes()),
+                ("guest_orders", report.guest_orders),
+                ("guest_amount", report.guest_amount),
             ],
             fmt,
         )
@@ -87,6 +101,13 @@ def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
     )
     written = ", ".join(f"{n:,} {t}" for t, n in report.written.items())
     console.print(f"written (new or changed): {written or 'nothing'}")
+    for note in report.as_of_notes():
+        console.print(note)
+    if report.guest_orders:
+        console.print(
+            f"guest orders (no customer number, on the placeholder account): "
+            f"{report.guest_orders:,}, amount {report.guest_amount:,.2f}"
+        )
     reasons = report.rejected_by_reason()
     if reasons:
         frame = pd.DataFrame(
@@ -140,6 +161,16 @@ def import_command(
             "salesforce and hubspot, else the store's). Values with an offset or Z use it.",
         ),
     ] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(
+            "--as-of",
+            formats=["%Y-%m-%d"],
+            metavar="YYYY-MM-DD",
+            help="Date (YYYY-MM-DD) of undated records: sets every required date "
+            "(created_at, ordered_at, occurred_at…) that has no value; recorded with the batch.",
+        ),
+    ] = None,
     db: DbOption = None,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -151,7 +182,14 @@ def import_command(
 
     Times are stored as wall-clock times of the store's zone (`revintel store timezone`);
     dates without a time stay the calendar day they are.
+
+    `revintel import list` shows the imports, newest first; `revintel import undo BATCH` removes
+    what one import wrote and restores the rows it changed, unless a later import builds on it.
+    An import that accepts no row fails (exit code 1) and is recorded as a failed batch.
     """
+    if preset in BATCH_COMMANDS:
+        run_batch_command(preset, list(files or []), db, fmt)
+        return
     with store_from(db) as store:
         try:
             sources: list[Path | TableSource] = [
@@ -168,8 +206,9 @@ def import_command(
                 funnel=funnel_from(funnel),
                 date_format=date_format,
                 timezone=timezone,
+                as_of=None if as_of is None else as_of.date(),
             )
-        except StrictImportError as exc:
+        except (StrictImportError, NothingImportedError) as exc:
             _print_report(exc.report, fmt)
             raise
     _print_report(report, fmt)
@@ -183,7 +222,8 @@ def quality(
         bool, typer.Option("--fields", help="List completeness of every field, not only gaps.")
     ] = False,
 ) -> None:
-    """Data quality per source and table: completeness, rejections, duplicates, dated history."""
+    """Data quality per source and table: completeness, rejections, duplicates, dated history,
+    guest orders."""
     with store_from(db, read_only=True) as store:
         report = quality_report(store)
     filled = report.completeness
@@ -194,6 +234,7 @@ def quality(
         ("rejected rows by reason", report.rejections),
         ("likely duplicate accounts (same normalised name)", report.duplicates),
         ("opportunities with stage history dated by the source", report.history),
+        ("guest orders (no customer number, on a placeholder account)", report.guests),
     ]
     if fmt is OutputFormat.json:
         emit_mapping([(title, json_records(frame)) for title, frame in sections], fmt)

@@ -35,15 +35,19 @@ from revintel.metrics import (
     MetricQueryError,
     MetricSources,
     alerts_frame,
+    alerts_gap,
     evaluate_alerts,
     evaluate_kpis,
+    funnel_gap,
     funnel_overview,
     funnel_view,
     import_targets,
+    kpi_gap,
     load_catalogue,
     parse_filter,
 )
 from revintel.store import Store
+from revintel.views import funnel_is_empty, gap_sentence, kpi_is_empty
 
 MetricsOption = Annotated[
     Path | None,
@@ -54,7 +58,7 @@ ByOption = Annotated[
     typer.Option(
         "--by",
         help="Break down by channel, campaign, segment, industry, region, "
-        "rep, team or product (repeatable).",
+        "rep, team, product or a custom field custom.NAME (repeatable).",
     ),
 ]
 GrainOption = Annotated[
@@ -142,6 +146,16 @@ def _sources(store: Store, funnel: Path | None, as_of: str | None) -> MetricSour
     return sources.materialize() if store.engine.name == "pyspark" else sources
 
 
+def _said_why(title: str, sentence: str, fmt: OutputFormat) -> bool:
+    """Say in one sentence why a result is empty, instead of the table in a terminal (``True``:
+    nothing more to print); CSV and JSON keep their rows unchanged for scripts (``False``)."""
+    if fmt is not OutputFormat.table:
+        return False
+    console.print(title, style="bold", highlight=False)
+    console.print(sentence, highlight=False)
+    return True
+
+
 def _catalogue(metrics: Path | None, funnel: Path | None) -> MetricCatalogue:
     return load_catalogue(metrics, funnel=funnel_from(funnel))
 
@@ -174,6 +188,10 @@ def funnel(
         sources = _sources(store, funnel_file, as_of)
         frame = funnel_view(sources, cat, view.value, query, lang)
         title = f"funnel · {view.value} · as of {sources.as_of}"
+        empty = funnel_is_empty(frame) if view is FunnelView.overview else kpi_is_empty(frame)
+        gap = funnel_gap(sources, cat, query) if empty else None
+    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+        return
     if view is FunnelView.overview:
         table = _overview_table(frame, list(query.by))
     else:
@@ -224,7 +242,12 @@ def kpi(
     with store_from(db, read_only=True) as store:
         sources = _sources(store, funnel_file, as_of)
         frame = evaluate_kpis(sources, cat, ids or (), query)
-        title = f"KPIs · as of {sources.as_of}"
+        title = f"KPIs · as of {sources.as_of} · amounts in {sources.currency}"
+        gap = kpi_gap(sources, query) if kpi_is_empty(frame) else None
+        if gap is None and fmt is OutputFormat.table:
+            frame, unset = _without_empty_kpis(frame, sources, cat, query)
+    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+        return
     ratios = {k.id for k in cat.kpis if k.unit == "ratio"}
     emit(
         frame,
@@ -236,6 +259,27 @@ def kpi(
         percent=lambda kpi_id: _SHARES if kpi_id in ratios else (),
         split="kpi",
     )
+    if gap is None and fmt is OutputFormat.table:
+        for kpi_id, sentence in unset:
+            console.print(f"kpi {kpi_id}: {sentence}", highlight=False)
+
+
+def _without_empty_kpis(
+    frame: pd.DataFrame, sources: MetricSources, cat: MetricCatalogue, query: MetricQuery
+) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
+    """``frame`` without the KPIs that counted nothing, and why each is empty, so that no
+    table of defaults or zeros stands there without a word."""
+    if "kpi" not in frame:
+        return frame, []
+    empty = [k for k, part in frame.groupby("kpi", sort=False) if kpi_is_empty(part)]
+    reasons = []
+    for kpi_id in empty:
+        funnel_kind = cat.get(kpi_id).kind == "win_probability"
+        gap = funnel_gap(sources, cat, query) if funnel_kind else kpi_gap(sources, query)
+        reasons.append(
+            (kpi_id, gap_sentence(gap) if gap else "nothing counted in the range asked for")
+        )
+    return frame[~frame["kpi"].isin(empty)], reasons
 
 
 def _catalogue_frame(cat: MetricCatalogue, lang: str) -> pd.DataFrame:
@@ -267,6 +311,9 @@ def alerts(
         sources = _sources(store, funnel_file, as_of)
         fired = evaluate_alerts(sources, cat)
         title = f"{len(fired)} alert(s) · as of {sources.as_of}"
+        gap = None if fired else alerts_gap(sources, cat)
+    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+        return
     frame = alerts_frame(fired, lang)
     # The reason already states value and reference in words.
     table = frame[["kpi", "period", "group", "reason"]]

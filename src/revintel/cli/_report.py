@@ -27,14 +27,19 @@ def report(
     if out is None and xlsx is None:
         raise typer.BadParameter("give --out report.html, --xlsx report.xlsx or both")
     from revintel.i18n import Language
-    from revintel.report import collect_report, write_html_report, write_xlsx_report
+    from revintel.report import REPORT_USER, collect_report, write_html_report, write_xlsx_report
+    from revintel.views import section_gaps
 
     language: Language = "de" if lang == "de" else "en"
     with store_from(db, read_only=True) as store:
         data = collect_report(store, language=language, months=months)
+        gaps = section_gaps(store, REPORT_USER, data.funnel, data.alerts, data.forecast.gap,
+                            "en", numeric=True)  # fmt: skip
     if out is not None:
         size = write_html_report(data, out)
         console.print(f"wrote {out} ({size / 1e6:.1f} MB, opens offline)")
     if xlsx is not None:
         write_xlsx_report(data, xlsx)
         console.print(f"wrote {xlsx}")
+    for section, sentence in gaps.items():  # the report shows these in place of its tables
+        console.print(f"{section}: {sentence}", highlight=False)

@@ -55,6 +55,14 @@ ValidationDaysOption = Annotated[
         help="Length of the validation period in days (default: as --test-days, or from the data).",
     ),
 ]
+MaxRowsOption = Annotated[
+    int,
+    typer.Option(
+        "--max-training-rows",
+        min=1000,
+        help="Fit on a uniform sample of at most this many training rows (all rows are evaluated).",
+    ),
+]
 #: Columns naming the windows of a training, shown above the table in a terminal.
 WINDOW_COLUMNS = ["horizon_days", "train_to", "validation_from", "validation_to", "test_from",
                   "test_to"]  # fmt: skip
@@ -88,6 +96,7 @@ def train(
     horizon_days: HorizonOption = None,
     test_days: TestDaysOption = None,
     validation_days: ValidationDaysOption = None,
+    max_training_rows: MaxRowsOption = 2_000_000,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Train the scores of GROUP, choose against the baselines on a validation period, report
@@ -96,12 +105,15 @@ def train(
 
     definition = funnel_from(funnel)
     frames = []
+    evaluations = set()
     with store_from(db) as store:
         for kind in GROUPS[_group(group)]:
             result = train_score(store, kind, definition, as_of=_as_of(as_of),
                                  horizon_days=horizon_days, test_days=test_days,
-                                 validation_days=validation_days)  # fmt: skip
+                                 validation_days=validation_days,
+                                 max_training_rows=max_training_rows)  # fmt: skip
             record = result.record
+            evaluations.add(record.metrics.get("evaluation"))
             windows = {"horizon_days": record.metrics["horizon_days"],
                        "train_to": record.metrics["choice_train_to"],
                        "validation_from": record.metrics["validation_from"],
@@ -119,7 +131,10 @@ def train(
     if fmt is OutputFormat.table:  # printed above; keeps the table within a terminal
         columns = [c for c in columns if c not in ("model_id", "validation_log_loss",
                                                    *WINDOW_COLUMNS)]  # fmt: skip
-    emit(frame[columns], fmt, title="Test period (validation decided the choice)")
+    title = "Test period (validation decided the choice)"
+    if "cross-validation" in evaluations:  # undated history: no period comes after another
+        title = "Cross-validated: no dated history, no out-of-time test"
+    emit(frame[columns], fmt, title=title)
 
 
 @score_app.command("apply")

@@ -23,6 +23,7 @@ from revintel.forecast._forecast import (
     run_simulation,
     summarise,
 )
+from revintel.forecast._gaps import forecast_gap
 from revintel.forecast._history import (
     FORECAST_DIMENSIONS,
     History,
@@ -70,6 +71,7 @@ __all__ = [
     "fit_funnel_model",
     "fit_model",
     "forecast",
+    "forecast_gap",
     "kaplan_meier",
     "load_history",
     "milestone_curves",

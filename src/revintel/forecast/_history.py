@@ -13,6 +13,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
+from revintel.metrics import MONEY_COLUMNS, in_store_currency
 from revintel.model import FunnelDefinition
 from revintel.store import Store, latest_scores
 
@@ -73,7 +74,8 @@ class History:
 
 
 def _frame(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
-    table = store.table(name)
+    # Amounts are summed into forecasts: read them in the store currency (or refuse).
+    table = in_store_currency(store, name) if name in MONEY_COLUMNS else store.table(name)
     present = [c for c in columns if c in table.columns]
     return table.select(*present).to_pandas()
 

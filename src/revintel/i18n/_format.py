@@ -6,13 +6,15 @@ from datetime import date, datetime
 from typing import Literal
 
 from babel.dates import format_date as babel_format_date
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, get_currency_symbol
 from babel.numbers import format_percent as babel_format_percent
 
 Language = Literal["de", "en"]
 LANGUAGES: tuple[Language, ...] = ("de", "en")
 LOCALES: dict[Language, str] = {"de": "de_DE", "en": "en_US"}
 DATE_FORMATS: dict[Language, str] = {"de": "dd.MM.yyyy", "en": "MMM d, yyyy"}
+#: The currency of a store that names none (``revintel store currency``).
+DEFAULT_CURRENCY = "EUR"
 
 
 def language_or_default(value: str | None, default: Language) -> Language:
@@ -43,17 +45,31 @@ def format_number(value: float | None, lang: Language, digits: int = 0) -> str:
     return format_decimal(value, format=_decimal_pattern(digits), locale=LOCALES[lang])
 
 
-def format_money(value: float | None, lang: Language, currency: str | None = "EUR") -> str:
-    """An amount in ``currency`` (euro when unknown); empty for a missing value.
+def format_money(value: float | None, lang: Language, currency: str | None) -> str:
+    """An amount in ``currency`` (an ISO 4217 code: the store's, or the record's own); empty for
+    a missing value. ``None`` stands for :data:`DEFAULT_CURRENCY`.
 
     Examples
     --------
-    >>> format_money(1234.56, "de") == "1.234,56\\xa0€", format_money(1234.56, "en")
+    >>> format_money(1234.56, "de", "EUR") == "1.234,56\\xa0€", format_money(1234.56, "en", "EUR")
     (True, '€1,234.56')
+    >>> format_money(1234.56, "de", "CHF") == "1.234,56\\xa0CHF", format_money(5, "en", "GBP")
+    (True, '£5.00')
     """
     if value is None:
         return ""
-    return format_currency(value, currency or "EUR", locale=LOCALES[lang])
+    return format_currency(value, currency or DEFAULT_CURRENCY, locale=LOCALES[lang])
+
+
+def currency_symbol(currency: str | None, lang: Language) -> str:
+    """The sign amounts in ``currency`` are written with (``€``, ``£``, ``CHF``).
+
+    Examples
+    --------
+    >>> currency_symbol("GBP", "de"), currency_symbol("CHF", "en")
+    ('£', 'CHF')
+    """
+    return get_currency_symbol(currency or DEFAULT_CURRENCY, locale=LOCALES[lang])
 
 
 def format_percent(value: float | None, lang: Language, digits: int = 1) -> str:

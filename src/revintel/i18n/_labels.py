@@ -130,6 +130,7 @@ REJECTION_REASONS: dict[str, Texts] = {
     "missing source id": ("Quell-ID fehlt", "Source id missing"),
     "duplicate source id": ("Quell-ID mehrfach vergeben", "Source id used more than once"),
     "negative amount": ("Negativer Betrag", "Negative amount"),
+    "neither order nor return": ("Weder Auftrag noch Retoure", "Neither order nor return"),
     "closed before created": ("Abgeschlossen vor der Anlage", "Closed before it was created"),
     "ended before started": ("Beendet vor dem Beginn", "Ended before it started"),
     "date in the future": ("Datum in der Zukunft", "Date in the future"),

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from revintel.i18n._catalogue import MESSAGES
 from revintel.i18n._format import (
+    DEFAULT_CURRENCY,
     LOCALES,
     Language,
+    currency_symbol,
     format_date,
     format_money,
     format_number,
@@ -18,16 +21,20 @@ from revintel.i18n._format import (
 
 @dataclass(frozen=True)
 class Translator:
-    """Labels and formats for one language; templates call it as ``t``.
+    """Labels and formats for one language and store currency; templates call it as ``t``.
 
     Examples
     --------
-    >>> t = Translator("de")
+    >>> t = Translator("de", "CHF")
     >>> t("nav.forecast"), t.status("won"), t.date(date(2024, 12, 31))
     ('Prognose', 'gewonnen', '31.12.2024')
+    >>> t.money(1500) == "1.500,00\xa0CHF"
+    True
     """
 
     lang: Language
+    #: The store currency: sums and KPI values are in it (ISO 4217 code).
+    currency: str = DEFAULT_CURRENCY
 
     @property
     def locale(self) -> str:
@@ -47,9 +54,24 @@ class Translator:
         """``1.234`` (de) or ``1,234`` (en); empty for missing values."""
         return format_number(value, self.lang, digits)
 
-    def money(self, value: float | None, currency: str | None = "EUR") -> str:
-        """``1.234,56 €`` (de) or ``€1,234.56`` (en)."""
-        return format_money(value, self.lang, currency)
+    def money(self, value: float | None, currency: str | None = None) -> str:
+        """``1.234,56 €`` (de) or ``€1,234.56`` (en): in ``currency`` (a record's own), else in
+        the store currency."""
+        return format_money(value, self.lang, currency or self.currency)
+
+    @property
+    def symbol(self) -> str:
+        """The store currency's sign (``€``, ``£``, ``CHF``)."""
+        return currency_symbol(self.currency, self.lang)
+
+    def missing_rates(self, gaps: Mapping[str, tuple[date | None, date | None]]) -> str:
+        """Why figures are not shown: the currencies and dates that have no exchange rate."""
+        parts = []
+        for code, (first, last) in gaps.items():
+            key = "currency.span_one" if last is None or first == last else "currency.span"
+            span = self(key).format(first=self.date(first) or "?", last=self.date(last))
+            parts.append(self("currency.in").format(currency=code, span=span))
+        return self("currency.missing_rate").format(amounts=self("currency.and").join(parts))
 
     def percent(self, value: float | None, digits: int = 1) -> str:
         """``12,5 %`` (de) or ``12.5%`` (en)."""

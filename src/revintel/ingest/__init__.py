@@ -5,6 +5,7 @@ formats, spreadsheets, Parquet), mapped through a preset or a YAML mapping, chec
 (every problem lands in ``rejected_rows``) and written in one transaction.
 """
 
+from revintel.ingest._batches import BATCH_COLUMNS, current_rejections, list_batches
 from revintel.ingest._dedupe import (
     DECISIONS_TABLE,
     MatchQuality,
@@ -20,6 +21,7 @@ from revintel.ingest._exclusive import ImportBusyError
 from revintel.ingest._importer import (
     FileReport,
     ImportReport,
+    NothingImportedError,
     StrictImportError,
     TooManyRejectionsError,
     detect_object,
@@ -48,8 +50,10 @@ from revintel.ingest._reading import (
 )
 from revintel.ingest._table_source import TableSource, read_table_source
 from revintel.ingest._typing import parse_booleans, parse_dates, parse_numbers
+from revintel.ingest._undo import UndoRefusedError, UndoReport, UnknownBatchError, undo_import
 
 __all__ = [
+    "BATCH_COLUMNS",
     "DECISIONS_TABLE",
     "FieldSpec",
     "FileLimits",
@@ -58,6 +62,7 @@ __all__ = [
     "ImportReport",
     "IngestError",
     "MatchQuality",
+    "NothingImportedError",
     "ObjectSpec",
     "QualityReport",
     "RawTable",
@@ -66,13 +71,18 @@ __all__ = [
     "StrictImportError",
     "TableSource",
     "TooManyRejectionsError",
+    "UndoRefusedError",
+    "UndoReport",
+    "UnknownBatchError",
     "UnknownPairError",
     "account_candidates",
+    "current_rejections",
     "detect_encoding",
     "detect_object",
     "evaluate_pairs",
     "history_sources",
     "import_files",
+    "list_batches",
     "load_decisions",
     "load_mapping",
     "load_preset",
@@ -91,4 +101,5 @@ __all__ = [
     "resolve_mapping",
     "score_account_pairs",
     "sniff_delimiter",
+    "undo_import",
 ]

@@ -240,8 +240,10 @@ def pair_id(id_l: str, id_r: str) -> str:
 
 def account_candidates(store: Store, threshold: float = 0.5) -> pd.DataFrame:
     """Candidate duplicate accounts in the store with names, sources and any decision taken."""
+    stored = store.table("accounts")
+    # a placeholder (the guest account of orders without a customer number) is no company
     accounts = (
-        store.table("accounts")
+        stored.filter(~stored.placeholder.fill_null(False))
         .select("account_id", "name", "domain", "city", "source_system")
         .to_pyarrow()
     )

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, time
 from functools import partial
 from pathlib import Path
 from typing import TypeAlias
@@ -15,6 +15,9 @@ from typing import TypeAlias
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revintel.ingest._archives import FilePart, expand_files
+from revintel.ingest._batches import keep_replaced, settle_rejections
+from revintel.ingest._custom import CUSTOM_TABLES, map_custom, write_custom
 from revintel.ingest._exclusive import (
     BUSY_MESSAGE,
     DEFAULT_WAIT_SECONDS,
@@ -22,15 +25,18 @@ from revintel.ingest._exclusive import (
     exclusive_import,
     is_write_conflict,
 )
+from revintel.ingest._file_objects import detect_object as detect_object
+from revintel.ingest._file_objects import detect_objects, map_file
+from revintel.ingest._guests import guest_account, guest_key, guest_totals, uses_guest
 from revintel.ingest._limits import FileLimits
 from revintel.ingest._loading import decode_dictionaries, existing_keys, upsert_changed
-from revintel.ingest._mapping import ObjectSpec, SourceMapping, load_mapping, load_preset
+from revintel.ingest._mapping import SourceMapping, load_mapping, load_preset
 from revintel.ingest._objects import MappedObject, MappingContext
-from revintel.ingest._reading import IngestError, RawTable, read_file
+from revintel.ingest._reading import IngestError, read_file
 from revintel.ingest._rejections import raw_rows_json
 from revintel.ingest._stages import derive_milestones, history_events
 from revintel.ingest._table_source import TableSource, read_table_source
-from revintel.ingest._transform import accepted_mask, map_object
+from revintel.ingest._transform import accepted_mask
 from revintel.ingest._zones import source_zone
 from revintel.model import TABLES, FunnelDefinition, load_funnel, table
 from revintel.store import Store, store_now, store_timezone
@@ -56,6 +62,14 @@ class StrictImportError(IngestError):
         self.report = report
 
 
+class NothingImportedError(IngestError):
+    """No row of the files was accepted; the batch is recorded as failed with its rejections."""
+
+    def __init__(self, message: str, report: ImportReport) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 @dataclass(frozen=True)
 class FileReport:
     """What happened to one file: the object recognised, rows read, accepted and rejected."""
@@ -66,6 +80,8 @@ class FileReport:
     rows_read: int
     rows_accepted: int
     rows_rejected: int
+    #: (model column, accepted rows whose empty value was set to the import's ``as_of``).
+    as_of_filled: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass
@@ -78,6 +94,11 @@ class ImportReport:
     files: list[FileReport] = field(default_factory=list)
     written: dict[str, int] = field(default_factory=dict)
     rejections: pa.Table | None = None
+    #: Accepted orders booked on the guest account (no customer number) and their net amount.
+    guest_orders: int = 0
+    guest_amount: float = 0.0
+    #: The date given for undated records (``--as-of``), if any.
+    as_of: date | None = None
 
     @property
     def rows_read(self) -> int:
@@ -93,6 +114,19 @@ class ImportReport:
     def rows_rejected(self) -> int:
         """Rows with at least one problem (each is in ``rejected_rows``)."""
         return sum(f.rows_rejected for f in self.files)
+
+    def as_of_notes(self) -> list[str]:
+        """One line per date column filled from ``as_of``, e.g. ``created_at of 1,234 leads
+        set to 31.03.2024 (--as-of)``."""
+        filled: dict[tuple[str, str], int] = {}
+        for f in self.files:
+            for column, n in f.as_of_filled:
+                filled[(column, f.table)] = filled.get((column, f.table), 0) + n
+        return [
+            f"{column} of {n:,} {table_name} set to {self.as_of:%d.%m.%Y} (--as-of)"
+            for (column, table_name), n in filled.items()
+            if self.as_of is not None
+        ]
 
     def rejected_by_reason(self) -> dict[str, int]:
         """Rejected cells per reason."""
@@ -113,35 +147,15 @@ def resolve_mapping(preset: str, mapping: str | Path | SourceMapping | None) -> 
     return load_preset(preset)
 
 
-def detect_object(raw: RawTable, mapping: SourceMapping) -> tuple[str, ObjectSpec]:
-    """The mapping's object whose ``detect`` headers the file has (the most specific one)."""
-    headers = {h.casefold() for h in raw.cells.column_names}
-    matches = [
-        ((len(spec.detect), _coverage(spec, headers)), name, spec)
-        for name, spec in mapping.objects.items()
-        if spec.detect
-        and all(any(a.strip().casefold() in headers for a in d.split("|")) for d in spec.detect)
-    ]
-    if not matches:
-        expected = "; ".join(f"{n}: {', '.join(s.detect)}" for n, s in mapping.objects.items())
-        raise IngestError(
-            f"{raw.file}: its columns ({', '.join(raw.cells.column_names[:12])}) match no "
-            f"{mapping.system} export; expected one of: {expected}"
-        )
-    _, name, spec = max(matches, key=lambda m: m[0])
-    return name, spec
-
-
-def _coverage(spec: ObjectSpec, headers: set[str]) -> int:
-    return sum(1 for f in spec.fields.values() if any(a.casefold() in headers for a in f.column))
-
-
 def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Array]) -> None:
     for column, fspec in obj.spec.fields.items():
         if fspec.ref is None or column not in obj.rows.column_names:
             continue
         values = obj.rows[column].combine_chunks()
         known = accepted.get(fspec.ref, pa.array([], pa.string()))
+        if fspec.ref == obj.spec.table:  # a return naming its original order in the same file
+            own = obj.rows[obj.table.key[0]].combine_chunks()
+            known = pa.concat_arrays([known, own.cast(known.type)])
         missing = pc.and_(pc.is_valid(values), pc.invert(pc.is_in(values, value_set=known)))
         candidates = pc.unique(pc.filter(values, missing))
         in_store = existing_keys(store, fspec.ref, candidates)
@@ -154,7 +168,7 @@ def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Ar
 
 def _map_files(
     store: Store,
-    files: Sequence[str | Path | TableSource],
+    files: Sequence[str | Path | FilePart | TableSource],
     names: Sequence[str],
     mapping: SourceMapping,
     ctx: MappingContext,
@@ -171,11 +185,14 @@ def _map_files(
             raise IngestError(str(exc).replace(str(path), shown)) from None
         raw.file = shown
         if isinstance(path, TableSource) and path.object is not None:
-            name, spec = path.object, mapping.objects[path.object]
+            roots = [path.object]
         else:
-            name, spec = detect_object(raw, mapping)
-        logger.info("%s: %s export (%d rows) → %s", raw.file, name, raw.rows_read, spec.table)
-        objects.append(map_object(raw, name, spec, ctx))
+            roots = detect_objects(raw, mapping)
+        mapped = map_file(raw, roots, ctx)
+        for obj in mapped:
+            rows, target = obj.raw.rows_read, obj.spec.table
+            logger.info("%s: %s (%d rows) → %s", raw.file, obj.name, rows, target)
+        objects.extend(mapped)
     return sorted(objects, key=lambda o: _ORDER[o.spec.table])
 
 
@@ -227,9 +244,17 @@ def _accept(
     keys: dict[str, pa.Array] = {}
     out: dict[str, list[Part]] = {}
     reports = []
+    if (guest := guest_key(ctx)) is not None and any(uses_guest(o, guest) for o in objects):
+        # orders without a customer number are booked on the guest account, written with them
+        out["accounts"] = [guest_account(ctx)]
+        keys["accounts"] = pa.array([guest], pa.string())
     for obj in objects:
         _check_references(store, obj, keys)
+        custom = map_custom(obj, ctx)  # its bad values reject their rows: before the mask
         mask = accepted_mask(obj)
+        if custom is not None:
+            out.setdefault("custom_fields", []).append(custom.fields)
+            out.setdefault("custom_values", []).append(custom.accepted(mask))
         accepted_rows = obj.rows if mask.all() else obj.rows.filter(pa.array(mask))
         if obj.spec.table == "milestones":
             out.setdefault("milestones", []).append(history_events(obj, mask, ctx))
@@ -243,9 +268,19 @@ def _accept(
                 out.setdefault("milestones", []).append(derive)
         accepted = int(mask.sum())
         rejected = obj.raw.rows_read - accepted
+        filled = tuple(
+            (column, int((empty.to_numpy(zero_copy_only=False) & mask).sum()))
+            for column, empty in obj.as_of_filled.items()
+        )
         reports.append(
             FileReport(
-                obj.raw.file, obj.name, obj.spec.table, obj.raw.rows_read, accepted, rejected
+                obj.raw.file,
+                obj.name,
+                obj.spec.table,
+                obj.raw.rows_read,
+                accepted,
+                rejected,
+                filled,
             )
         )
     return out, reports
@@ -266,6 +301,7 @@ def import_files(
     file_names: Sequence[str] | None = None,
     limits: FileLimits | None = None,
     wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    as_of: date | None = None,
 ) -> ImportReport:
     """Import export files into the store in one transaction.
 
@@ -302,6 +338,11 @@ def import_files(
     limits
         Bounds on each file (default: :class:`FileLimits`); a file with more rejected rows than
         ``limits.max_rejected_rows`` fails the import (:class:`TooManyRejectionsError`).
+    as_of
+        The date of undated records: every required date (``created_at``, ``ordered_at``,
+        ``occurred_at``…) without a value, a missing column or an empty cell, is set to it;
+        recorded in ``import_batches.as_of``. A written value that is not a date is still
+        rejected.
     wait_seconds
         How long to wait for another import into the same store to finish before giving up
         (:class:`ImportBusyError`; the attempt is recorded as a failed batch).
@@ -323,15 +364,20 @@ def import_files(
         date_format,
         source_zone=source_zone(timezone or source.timezone, store_zone),
         store_zone=store_zone,
+        as_of=None if as_of is None else datetime.combine(as_of, time()),
     )
     files = list(files) or _declared_sources(source)
     names = [str(f) for f in files] if file_names is None else list(file_names)
     if len(names) != len(files):
         raise IngestError(f"{len(names)} file names given for {len(files)} files")
     limits = limits or FileLimits()
-    objects = _map_files(store, files, names, source, ctx, limits)
+    # Archives and workbooks of several sheets: each export inside is a file of the import.
+    parts, names = expand_files(files, names, limits)
+    objects = _map_files(store, parts, names, source, ctx, limits)
     accepted, reports = _accept(store, objects, ctx)
-    report = ImportReport(batch_id, source.system, "committed", reports)
+    guests = guest_totals(accepted.get("orders", []), guest_key(ctx))
+    report = ImportReport(batch_id, source.system, "committed", reports, as_of=as_of)
+    report.guest_orders, report.guest_amount = guests
     over = [f for f in reports if f.rows_rejected > limits.max_rejected_rows]
     report.rejections = _rejection_rows(objects, batch_id, frozenset(f.file for f in over))
     del objects  # the accepted rows are all that is still needed: free the files' cells
@@ -346,6 +392,7 @@ def import_files(
         "rows_read": report.rows_read,
         "rows_accepted": report.rows_accepted,
         "rows_rejected": report.rows_rejected,
+        "as_of": ctx.as_of,
     }
     if over:
         first = over[0]
@@ -356,6 +403,10 @@ def import_files(
             f"{limits.max_rejected_rows:,}; nothing loaded (batch {batch_id}; the first "
             f"{REJECTION_SAMPLE:,} rejections are kept in rejected_rows)"
         )
+    if report.rows_accepted == 0:
+        report.status = "failed"
+        _write_batch(store, batch, report, {})
+        raise NothingImportedError(_nothing_message(report), report)
     if strict and report.rows_rejected:
         report.status = "failed"
         _write_batch(store, batch, report, {})
@@ -373,6 +424,18 @@ def import_files(
         _record_busy(store, batch, report)
         raise ImportBusyError(f"{BUSY_MESSAGE} (batch {batch_id})") from None
     return report
+
+
+def _nothing_message(report: ImportReport) -> str:
+    """One line: why nothing was imported (no data rows, or every row rejected and why)."""
+    if report.rows_read == 0:
+        why = "the files hold no data rows"
+    else:
+        reasons = sorted(report.rejected_by_reason().items(), key=lambda kv: (-kv[1], kv[0]))
+        listed = ", ".join(f"{reason} ({count:,})" for reason, count in reasons[:5])
+        more = f" and {len(reasons) - 5} more reasons" if len(reasons) > 5 else ""
+        why = f"all {report.rows_read:,} rows rejected: {listed}{more}"
+    return f"nothing imported, {why} (batch {report.batch_id} failed; see rejected_rows)"
 
 
 def _declared_sources(mapping: SourceMapping) -> list[TableSource]:
@@ -410,7 +473,7 @@ def _record_busy(store: Store, batch: dict[str, object], report: ImportReport) -
             "import_batch_id": pa.repeat(pa.scalar(batch["import_batch_id"]), len(files)),
         }
     )
-    _write_batch(store, batch, report, {})
+    _write_batch(store, batch, report, {}, settle=False)
 
 
 def _write_batch(
@@ -419,7 +482,14 @@ def _write_batch(
     report: ImportReport,
     accepted: dict[str, list[Part]],
     progress: Progress | None = None,
+    *,
+    settle: bool = True,
 ) -> None:
+    """Write the accepted rows, the batch record and its rejections in one transaction.
+
+    ``settle``: this batch read its files, so its rejections replace those of earlier imports
+    of the same files (not so for an import refused because another one was running).
+    """
     history = any(f.table == "milestones" for f in report.files)
     # Deriving milestones (Arrow) runs on a second thread while DuckDB writes the entities before
     # them; both release the GIL.
@@ -431,6 +501,11 @@ def _write_batch(
         accepted.clear()
         for name in sorted(pending, key=lambda n: _ORDER[n]):
             done = [p.result() if isinstance(p, Future) else p for p in pending.pop(name)]
+            if name in CUSTOM_TABLES:
+                # writes changed values only, keeping what it overwrites for an undo
+                batch_id = str(batch["import_batch_id"])
+                report.written[name] = write_custom(store, name, done, batch_id)
+                continue
             parts = [p for p in done if p.num_rows]
             enrich = name == "milestones" and history
             # One file's accepted rows have distinct keys (duplicate ids are rejected), and so
@@ -439,6 +514,9 @@ def _write_batch(
             if len(parts) > 1:
                 parts = [decode_dictionaries(p) for p in parts]
             rows = pa.concat_tables(parts, promote_options="permissive") if parts else None
+            if rows is not None:
+                # What the batch overwrites is kept as it was, for `revintel import undo`.
+                keep_replaced(store, str(batch["import_batch_id"]), name, rows)
             written = (
                 upsert_changed(store, name, rows, enrich=enrich, unique=unique)
                 if rows is not None
@@ -459,3 +537,6 @@ def _write_batch(
         )
         if report.rejections is not None and report.rejections.num_rows:
             store.insert("rejected_rows", report.rejections)
+        if settle:
+            files = str(batch["files"]).split("\n")
+            settle_rejections(store, str(batch["source_system"]), files)

@@ -6,6 +6,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -18,16 +19,39 @@ from revintel.ingest._rejections import Rejections
 from revintel.ingest._typing import (
     Typed,
     blank_to_null,
+    number_values,
     parse_booleans,
     parse_dates,
-    parse_numbers,
     parse_text,
+    typed_numbers,
 )
 from revintel.ingest._zones import to_store_time
 from revintel.model import IMPORT_BATCH_ID, SOURCE_ID, SOURCE_SYSTEM, FunnelDefinition, Table, table
 
 #: Lineage columns, filled by the importer rather than mapped from a file.
 LINEAGE = frozenset({SOURCE_SYSTEM, SOURCE_ID, IMPORT_BATCH_ID})
+
+
+@dataclass
+class ShapedTable(RawTable):
+    """A file's rows after a mapping's ``where`` and ``computed``, or one row per group.
+
+    ``cells`` also holds the derived columns as text (shown in rejected rows); ``typed`` holds
+    them as computed (numbers, dates), so that they are stored as they are rather than parsed
+    again with the file's decimal and date rules. ``positions`` are the rows' indices in the
+    table they were taken from; ``skipped`` counts the rows a ``where`` left out;
+    ``extra_read`` counts lines rejected before grouping.
+    """
+
+    typed: dict[str, pa.Array] = field(default_factory=dict)
+    positions: pa.Array | None = None
+    skipped: int = 0
+    extra_read: int = 0
+
+    @property
+    def rows_read(self) -> int:
+        """Rows (or groups) of the object, with the lines rejected before grouping."""
+        return self.cells.num_rows + len(self.bad_rows) + self.extra_read
 
 
 @dataclass(frozen=True)
@@ -43,6 +67,8 @@ class MappingContext:
     #: stored as wall-clock times of the latter (``None``: as written).
     source_zone: ZoneInfo | None = None
     store_zone: ZoneInfo | None = None
+    #: The date given for undated records (``--as-of``): fills required dates left empty.
+    as_of: datetime | None = None
 
     def store_times(self, typed: Typed, text: pa.Array) -> Typed:
         """``typed`` dates (parsed from ``text``) as wall-clock times of the store's zone."""
@@ -50,6 +76,47 @@ class MappingContext:
             return typed
         values = to_store_time(typed.values, text, self.source_zone, self.store_zone)
         return Typed(values, typed.invalid, typed.expected)
+
+    def numbers(
+        self,
+        text: pa.Array,
+        *,
+        decimal: str | None,
+        default_decimal: str,
+        integer: bool,
+        column_name: str,
+        file: str,
+    ) -> Typed:
+        """:func:`parse_numbers` of ``text``, parsed once however many objects read it.
+
+        A line-level file feeds several objects, and an expression (``number({Quantity})``) and
+        a field (``quantity``) read the same column: the parse is shared, keyed by the cells'
+        Arrow buffers. Only the current file's columns are kept, so that an import of many
+        files does not hold on to earlier ones.
+        """
+        if not isinstance(text, pa.Array):
+            text = pa.chunked_array(text).combine_chunks()
+        key = (_identity(text), decimal, default_decimal)
+        cache = self._number_cache
+        if cache.get("file") != file:
+            cache.clear()
+            cache["file"] = file
+        hit = cache.get(key)
+        if hit is None:
+            parsed = number_values(
+                text,
+                decimal=decimal,
+                default_decimal=default_decimal,
+                column_name=column_name,
+                file=file,
+            )
+            hit = cache[key] = (text, *parsed)  # the text is kept so its buffers stay its own
+        _, cells, values = hit
+        return typed_numbers(cells, values, integer)
+
+    @cached_property
+    def _number_cache(self) -> dict[object, Any]:
+        return {}
 
     @cached_property
     def stage_map(self) -> dict[str, str]:
@@ -77,6 +144,8 @@ class MappedObject:
     current: pa.Array | None = None
     stage_text: pa.Array | None = None
     fallback_used: dict[str, pa.Array] = field(default_factory=dict)
+    #: Required date column → rows whose empty value was set to the import's ``as_of``.
+    as_of_filled: dict[str, pa.Array] = field(default_factory=dict)
 
     @property
     def table(self) -> Table:
@@ -103,6 +172,7 @@ class Columns:
         self.spec = spec
         self.ctx = ctx
         self.by_folded = {name.casefold(): name for name in raw.cells.column_names}
+        self.derived = raw.typed if isinstance(raw, ShapedTable) else {}
         self.typed_dates: dict[str, Typed] = {}
         self.default_decimal = "," if raw.delimiter == ";" else "."
         self._ahead: dict[tuple[str, str], Future[Typed]] = {}
@@ -115,7 +185,10 @@ class Columns:
         """
         with ThreadPoolExecutor(max_workers=2) as pool:
             for column, dtype in columns:
-                if (column, str(dtype)) not in self._ahead:
+                computed = column in self.derived and not pa.types.is_string(
+                    self.derived[column].type
+                )
+                if (column, str(dtype)) not in self._ahead and not computed:
                     job = pool.submit(self._ahead_of_time, column, dtype)
                     self._ahead[(column, str(dtype))] = job
 
@@ -129,6 +202,9 @@ class Columns:
         return chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
 
     def dates(self, column: str) -> Typed:
+        derived = self.derived.get(column)
+        if derived is not None and pa.types.is_timestamp(derived.type):
+            return Typed(derived, pa.repeat(pa.scalar(False), len(derived)), "a date")
         if column not in self.typed_dates:
             fmt = self.ctx.date_format or self.spec.date_format or self.ctx.mapping.date_format
             text = self.text(column)
@@ -144,6 +220,11 @@ class Columns:
         ahead = self._ahead.pop((column, str(dtype)), None) if cached else None
         if ahead is not None:
             return ahead.result()
+        derived = self.derived.get(column) if cached else None
+        if derived is not None and not pa.types.is_string(derived.type):
+            as_computed = derived_as(derived, dtype)
+            if as_computed is not None:
+                return as_computed
         return self._type(text, dtype, column, cached)
 
     def _type(self, text: pa.Array, dtype: pa.DataType, column: str, cached: bool) -> Typed:
@@ -157,7 +238,7 @@ class Columns:
             return typed
         if pa.types.is_floating(dtype) or pa.types.is_integer(dtype):
             decimal = self.spec.decimal or self.ctx.mapping.decimal
-            return parse_numbers(
+            return self.ctx.numbers(
                 text,
                 decimal=decimal,
                 default_decimal=self.default_decimal,
@@ -168,6 +249,35 @@ class Columns:
         if pa.types.is_boolean(dtype):
             return parse_booleans(text)
         return parse_text(text)
+
+
+def derived_as(values: pa.Array, dtype: pa.DataType) -> Typed | None:
+    """A computed column as ``dtype`` without going through text (``None``: types differ).
+
+    Numbers stay numbers (a whole-number column rejects fractions), dates stay dates.
+    """
+    none = pa.repeat(pa.scalar(False), len(values))
+    numeric = pa.types.is_integer(values.type) or pa.types.is_floating(values.type)
+    if numeric and pa.types.is_floating(dtype):
+        return Typed(pc.cast(values, dtype), none, "a number")
+    if numeric and pa.types.is_integer(dtype):
+        floats = pc.cast(values, pa.float64())
+        whole = pc.equal(pc.floor(floats), floats)
+        kept = pc.if_else(whole, floats, pa.scalar(None, pa.float64()))
+        return Typed(pc.cast(kept, dtype, safe=False), pc.invert(whole), "a whole number")
+    if pa.types.is_timestamp(values.type) and pa.types.is_timestamp(dtype):
+        return Typed(pc.cast(values, dtype), none, "a date")
+    if pa.types.is_timestamp(values.type) and pa.types.is_date(dtype):
+        return Typed(pc.cast(values, dtype), none, "a date")
+    if pa.types.is_boolean(values.type) and pa.types.is_boolean(dtype):
+        return Typed(values, none, "yes or no")
+    return None
+
+
+def _identity(values: pa.Array) -> tuple[object, ...]:
+    """What makes two Arrow arrays the same cells: their type, buffers, offset and length."""
+    buffers = tuple(b.address if b is not None else None for b in values.buffers())
+    return (str(values.type), buffers, values.offset, len(values))
 
 
 def constant(value: str, length: int) -> pa.Array:

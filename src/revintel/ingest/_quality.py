@@ -6,13 +6,15 @@ opportunities' stage history the sources dated themselves rather than revintel i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ibis
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from revintel.ingest._batches import current_rejections
+from revintel.ingest._guests import guest_orders, guest_orders_frame
 from revintel.ingest._names import normalise_names
 from revintel.model import IMPORT_BATCH_ID, SOURCE_ID, SOURCE_SYSTEM, TABLES
 from revintel.store import Store
@@ -22,12 +24,14 @@ _SKIP_COLUMNS = {SOURCE_SYSTEM, SOURCE_ID, IMPORT_BATCH_ID}
 
 @dataclass(frozen=True)
 class QualityReport:
-    """The four views of ``revintel quality``, each a tidy frame."""
+    """The views of ``revintel quality``, each a tidy frame."""
 
     completeness: pd.DataFrame
     rejections: pd.DataFrame
     duplicates: pd.DataFrame
     history: pd.DataFrame
+    #: Orders without a customer number, per source (on its placeholder guest account).
+    guests: pd.DataFrame = field(default_factory=lambda: guest_orders_frame())
 
 
 def completeness(store: Store) -> pd.DataFrame:
@@ -56,24 +60,25 @@ def completeness(store: Store) -> pd.DataFrame:
 
 
 def rejections_by_reason(store: Store) -> pd.DataFrame:
-    """Rejected rows per source system, target table and reason (a re-import counts once)."""
-    rejected = store.table("rejected_rows")
-    batches = store.table("import_batches").select(IMPORT_BATCH_ID, SOURCE_SYSTEM)
-    joined = rejected.join(batches, IMPORT_BATCH_ID)
-    distinct = joined.select(
-        SOURCE_SYSTEM, "target_table", "file", "row_number", "column", "reason"
-    ).distinct()
+    """Rejected rows per source system, target table and reason.
+
+    Only current rejections count (:func:`current_rejections`): a file imported again counts
+    once, with what its latest import found; an undone import counts no more.
+    """
+    current = current_rejections(store)
     counts = (
-        distinct.group_by([SOURCE_SYSTEM, "target_table", "reason"])
-        .aggregate(rows=distinct.count())
-        .order_by([SOURCE_SYSTEM, "target_table", ibis.desc("rows")])
+        current.group_by([SOURCE_SYSTEM, "target_table", "reason"])
+        .aggregate(rows=current.count())
+        .order_by([SOURCE_SYSTEM, "target_table", ibis.desc("rows"), "reason"])
     )
     return counts.execute()
 
 
 def duplicate_accounts(store: Store) -> pd.DataFrame:
     """Accounts per source whose normalised name recurs within the source or in another one."""
-    accounts = store.table("accounts").select("account_id", "name", SOURCE_SYSTEM).to_pyarrow()
+    stored = store.table("accounts")
+    real = stored.filter(~stored.placeholder.fill_null(False))  # guest accounts are no company
+    accounts = real.select("account_id", "name", SOURCE_SYSTEM).to_pyarrow()
     if accounts.num_rows == 0:
         return pd.DataFrame(
             columns=[SOURCE_SYSTEM, "accounts", "duplicate_in_source", "in_other_sources"]
@@ -121,7 +126,7 @@ def history_sources(store: Store) -> pd.DataFrame:
 
 
 def quality_report(store: Store) -> QualityReport:
-    """All four quality views of the store.
+    """All quality views of the store.
 
     Examples
     --------
@@ -134,4 +139,5 @@ def quality_report(store: Store) -> QualityReport:
         rejections_by_reason(store),
         duplicate_accounts(store),
         history_sources(store),
+        guest_orders(store),
     )

@@ -122,12 +122,15 @@ def _check_extent(
         )
 
 
-def parse_in_child(path: Path, limits: SpreadsheetLimits) -> pa.Table:
-    """Every cell of the first sheet with data, as text, parsed in a memory-limited child."""
+def parse_in_child(path: Path, limits: SpreadsheetLimits, sheet: str | None = None) -> pa.Table:
+    """Every cell of ``sheet`` (default: the first sheet with data), as text, parsed in a
+    memory-limited child."""
     name = str(path)
     with tempfile.TemporaryDirectory(prefix="revintel-sheet-") as folder:
         out = Path(folder) / "cells.arrow"
         command = [sys.executable, "-m", "revintel.ingest._sheet_worker", str(path), str(out)]
+        if sheet is not None:
+            command.append(sheet)
         env = {**os.environ, "REVINTEL_SHEET_LIMITS": _limits_text(limits)}
         done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:

@@ -41,10 +41,17 @@ def _map_field(
         return cols.typed(constant(fspec.constant, length), dtype, name, cached=False).values
     source = cols.find(fspec.column) if fspec.column else None
     if source is None:
-        if fspec.column and fspec.fallback is None and obj.table.column(name).required:
+        required = obj.table.column(name).required
+        undated = pa.types.is_timestamp(dtype) and cols.ctx.as_of is not None
+        if fspec.column and fspec.fallback is None and required and not undated:
+            hint = (
+                "; give --as-of YYYY-MM-DD to date every record of an undated file"
+                if pa.types.is_timestamp(dtype)
+                else ""
+            )
             raise IngestError(
                 f"{cols.raw.file}: no column for required field {name!r} "
-                f"(looked for {', '.join(fspec.column)})"
+                f"(looked for {', '.join(fspec.column)}){hint}"
             )
         return None
     obj.source_columns[name] = source
@@ -54,11 +61,22 @@ def _map_field(
         return cols.ctx.key(cleaned)
     typed = cols.typed(text, dtype, source, cached=not fspec.values)
     obj.rejections.add(
-        typed.invalid, source, lambda: blank_to_null(cols.text(source)), f"not {typed.expected}"
+        _not_reported(obj.raw, source, typed.invalid),
+        source,
+        lambda: blank_to_null(cols.text(source)),
+        f"not {typed.expected}",
     )
     if pa.types.is_timestamp(dtype):
         obj.dates[source] = typed.values
     return typed.values
+
+
+def _not_reported(raw: RawTable, column: str, invalid: pa.Array) -> pa.Array:
+    """``invalid`` without the cells of ``column`` already rejected (by an expression, say)."""
+    for problem in raw.problems:
+        if problem.column == column:
+            invalid = pc.and_(invalid, pc.invert(problem.mask))
+    return invalid
 
 
 def _plain_fields(cols: Columns, obj: MappedObject) -> list[tuple[str, pa.DataType]]:
@@ -113,6 +131,7 @@ def map_object(raw: RawTable, name: str, spec: ObjectSpec, ctx: MappingContext) 
     for column, stage_dates in _stage_date_columns(cols, spec).items():
         obj.dates.setdefault(column, stage_dates)
     _apply_fallbacks(obj, spec, columns, length)
+    _apply_as_of(obj, columns, ctx, length)
     if spec.stage is not None:
         obj.current = current_milestone(obj, cols, ctx)
         stage_columns(obj, ctx, columns, length)
@@ -156,6 +175,31 @@ def _apply_fallbacks(
         current = columns.get(column, pa.nulls(n, dtype))
         obj.fallback_used[column] = pc.is_null(current)
         columns[column] = pc.coalesce(current, substitute.cast(dtype))
+
+
+def _apply_as_of(
+    obj: MappedObject, columns: dict[str, pa.Array], ctx: MappingContext, n: int
+) -> None:
+    """Set required dates that have no value (no column, or an empty cell) to ``ctx.as_of``.
+
+    A cell that was written but is not a date keeps its rejection: the date given stands for
+    missing information, not for wrong information.
+    """
+    if ctx.as_of is None:
+        return
+    for column in obj.table.columns:
+        dtype = column.dtype.to_pyarrow()
+        if not column.required or column.name in LINEAGE or not pa.types.is_timestamp(dtype):
+            continue
+        current = columns.get(column.name, pa.nulls(n, dtype))
+        empty = pc.is_null(current)
+        written = obj.source_text(column.name)
+        if written is not None:
+            empty = pc.and_(empty, pc.is_null(written))
+        if not pc.any(empty).as_py():
+            continue
+        obj.as_of_filled[column.name] = empty
+        columns[column.name] = pc.if_else(empty, pa.scalar(ctx.as_of, dtype), current)
 
 
 def accepted_mask(obj: MappedObject) -> np.ndarray:

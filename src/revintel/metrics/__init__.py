@@ -2,6 +2,7 @@
 
 from revintel.metrics._alerts import Alert, alerts_frame, evaluate_alerts
 from revintel.metrics._catalogue import (
+    CUSTOM_PREFIX,
     DIMENSIONS,
     PARAMS_BY_KIND,
     AlertRule,
@@ -10,15 +11,35 @@ from revintel.metrics._catalogue import (
     KpiSpec,
     MetricCatalogue,
     MetricCatalogueError,
+    is_custom_dimension,
 )
+from revintel.metrics._currency import MONEY_COLUMNS, MissingRateError, in_store_currency
+from revintel.metrics._custom import check_custom_dimensions, custom_dimensions
 from revintel.metrics._docs import render_metrics_doc
 from revintel.metrics._engine import (
     KINDS,
     breakdown_dimensions,
     compares_periods,
     compile_kpi,
+    custom_tables,
     evaluate_kpi,
     evaluate_kpis,
+)
+from revintel.metrics._fx_rates import (
+    FxImportReport,
+    FxRatesError,
+    import_fx_rates,
+    read_fx_rates,
+    stored_fx_rates,
+)
+from revintel.metrics._gaps import (
+    GAP_CODES,
+    DataGap,
+    alerts_gap,
+    complete_periods,
+    data_span,
+    funnel_gap,
+    kpi_gap,
 )
 from revintel.metrics._loading import load_catalogue, parse_catalogue
 from revintel.metrics._overview import FUNNEL_VIEW_KPIS, FUNNEL_VIEWS, funnel_overview, funnel_view
@@ -34,14 +55,20 @@ from revintel.metrics._stats import ProportionTest, two_proportion_z_test, wilso
 from revintel.metrics._targets import TargetsError, import_targets, read_targets_csv
 
 __all__ = [
+    "CUSTOM_PREFIX",
     "DIMENSIONS",
     "FUNNEL_VIEWS",
     "FUNNEL_VIEW_KPIS",
+    "GAP_CODES",
     "KINDS",
+    "MONEY_COLUMNS",
     "PARAMS_BY_KIND",
     "Alert",
     "AlertRule",
+    "DataGap",
     "Filter",
+    "FxImportReport",
+    "FxRatesError",
     "Grain",
     "KpiSettings",
     "KpiSpec",
@@ -50,27 +77,41 @@ __all__ = [
     "MetricQuery",
     "MetricQueryError",
     "MetricSources",
+    "MissingRateError",
     "ProportionTest",
     "TargetsError",
     "alerts_frame",
+    "alerts_gap",
     "breakdown_dimensions",
+    "check_custom_dimensions",
     "compares_periods",
     "compile_kpi",
+    "complete_periods",
+    "custom_dimensions",
+    "custom_tables",
+    "data_span",
     "evaluate_alerts",
     "evaluate_kpi",
     "evaluate_kpis",
+    "funnel_gap",
     "funnel_overview",
     "funnel_report",
     "funnel_report_long",
     "funnel_view",
+    "import_fx_rates",
     "import_targets",
+    "in_store_currency",
+    "is_custom_dimension",
+    "kpi_gap",
     "load_catalogue",
     "milestone_times",
     "parse_catalogue",
     "parse_filter",
+    "read_fx_rates",
     "read_targets_csv",
     "render_metrics_doc",
     "stalled_entries",
+    "stored_fx_rates",
     "two_proportion_z_test",
     "wilson_interval",
 ]

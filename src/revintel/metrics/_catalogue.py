@@ -6,6 +6,7 @@ validation rules checks what the models cannot, and every error names the file a
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -28,6 +29,20 @@ DIMENSIONS: tuple[str, ...] = (
     "team",
     "product",
 )
+#: Prefix of the dimensions read from a source's custom fields: ``custom.<field name>``.
+CUSTOM_PREFIX = "custom."
+_CUSTOM_DIMENSION = re.compile(r"^custom\.[a-z][a-z0-9_]*$")
+
+
+def is_custom_dimension(name: str) -> bool:
+    """Whether ``name`` is spelled as a custom-field dimension (``custom.<field name>``).
+
+    Examples
+    --------
+    >>> is_custom_dimension("custom.last_activity"), is_custom_dimension("custom.")
+    (True, False)
+    """
+    return bool(_CUSTOM_DIMENSION.match(name))
 
 
 class MetricCatalogueError(ValueError):
@@ -90,6 +105,12 @@ class LeakageParams(_Frozen):
     milestones: tuple[str, ...] = ()
 
 
+class OrderParams(_Frozen):
+    """Which order figure: gross, returns, net (gross − returns), return_rate or orders."""
+
+    measure: Literal["gross", "returns", "net", "return_rate", "orders"] = "net"
+
+
 #: Parameter model of every computation kind; an unknown kind is a validation error.
 PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "milestone_count": MilestoneParams,
@@ -109,6 +130,7 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "response_time": ResponseParams,
     "leakage": LeakageParams,
     "digital_share": NoParams,
+    "order_revenue": OrderParams,
 }
 
 AlertRuleName = Literal["below_threshold", "negative_streak", "conversion_drop", "stalled"]

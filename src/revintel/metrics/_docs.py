@@ -88,6 +88,35 @@ MQLs of that origin (a test checks this against the CSV files):
 | display | 118 | 6 | 5.1 % |
 | other_publicities | 65 | 3 | 4.6 % |
 
+## Orders, returns and net revenue
+
+The KPIs of kind `order_revenue` read the `orders` table by order date (`ordered_at`). An order
+whose `kind` is `return` is a return, cancellation or credit note (the `order_lines` preset marks
+invoices starting with "C" and lines with a negative quantity so; see
+[import-order-lines.md](import-order-lines.md)); it counts with its absolute amount, whatever sign
+the source wrote. So `gross_revenue` (orders), `returns`, `net_revenue` = gross − returns and
+`return_rate` = returns / gross are consistent in every period; `numerator` holds the number of
+orders behind a value (for `returns` the returns, out of all orders and returns in
+`denominator`, so a period without returns shows 0 of n). Orders of guests (placeholder
+accounts) are included. The order-intake *forecast* of the overview and the report projects won
+opportunities, not orders: returns do not enter it.
+
+## Breakdowns by custom fields
+
+A source's own attributes, declared as custom fields in an import mapping (see "Custom fields" in
+[import.md](import.md)), are dimensions named `custom.<field>`: `--by custom.last_activity`,
+`--where custom.do_not_email=false` on the command line, the same in the `by` and `where`
+parameters of `/api/v1/kpis/values` and `/api/v1/funnel/{{view}}`, and
+`MetricQuery(by=("custom.last_activity",))` in Python. Text fields group by their value, flag
+fields by `true` and `false`; a record without a value forms the empty group. Number and date
+fields do not break down (every value would be a group) and are refused with a message, as is an
+unknown field; the API answers 400 naming `by` or `where`. A KPI reaches the custom fields of the
+records its rows belong to: funnel KPIs those of leads and of the lead's account, pipeline KPIs
+(`win_rate`, `sales_cycle`, pipeline and velocity) also those of opportunities, order KPIs those
+of accounts; `pipeline_coverage` compares with targets per team, rep and segment only. The
+breakdown uses each record's current value (the latest import); the scores use the value known at
+each prediction time (see [scoring.md](scoring.md)).
+
 ## Settings
 
 | setting | value | meaning |

@@ -16,8 +16,14 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from revintel.metrics import _funnel, _pipeline
-from revintel.metrics._catalogue import Grain, KpiSettings, KpiSpec, MetricCatalogue
+from revintel.metrics import _funnel, _orders, _pipeline
+from revintel.metrics._catalogue import (
+    Grain,
+    KpiSettings,
+    KpiSpec,
+    MetricCatalogue,
+    is_custom_dimension,
+)
 from revintel.metrics._context import KpiContext
 from revintel.metrics._query import PERIODS_PER_YEAR, MetricQuery, MetricQueryError
 from revintel.metrics._sources import MetricSources
@@ -46,6 +52,7 @@ KINDS: dict[str, Compiler] = {
     "coverage": _pipeline.coverage,
     "velocity": _pipeline.velocity,
     "digital_share": _pipeline.digital_share,
+    "order_revenue": _orders.order_revenue,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})
@@ -60,6 +67,23 @@ def breakdown_dimensions(spec: KpiSpec) -> tuple[str, ...]:
     return spec.dimensions
 
 
+#: KPI kinds computed over opportunities, whose rows reach opportunities' custom fields too.
+_OPPORTUNITY_KINDS = frozenset(
+    {"win_rate", "cycle_length", "open_pipeline", "weighted_pipeline", "velocity"}
+)
+
+
+def custom_tables(spec: KpiSpec) -> tuple[str, ...]:
+    """The tables whose custom fields (``custom.<name>``) can break down and filter ``spec``."""
+    if spec.kind == "coverage":
+        return ()  # targets are set per team, rep and segment only
+    if spec.kind == "order_revenue":
+        return ("accounts",)
+    if spec.kind in _OPPORTUNITY_KINDS:
+        return ("opportunities", "leads", "accounts")
+    return ("leads", "accounts")
+
+
 def compares_periods(spec: KpiSpec) -> bool:
     """Whether ``spec`` compares each period with the one before (so needs a grain)."""
     return spec.kind == "growth"
@@ -70,7 +94,11 @@ def kpi_context(
 ) -> KpiContext:
     """The context a KPI compiles in: its effective grain and a checked breakdown."""
     grain: Grain = "all" if spec.kind in _TIMELESS else (query.grain or spec.grain)
-    foreign = [d for d in query.dimensions if d not in spec.dimensions]
+    foreign = [
+        d
+        for d in query.dimensions
+        if d not in spec.dimensions and not (is_custom_dimension(d) and custom_tables(spec))
+    ]
     if foreign:
         raise MetricQueryError(f"KPI {spec.id!r} has no dimension {', '.join(foreign)}")
     return KpiContext(sources, spec, query, grain, effective_settings(settings, query))

@@ -19,15 +19,16 @@ _CLOSED = ["won", "lost"]
 TARGET_DIMENSIONS = {"team": "team", "rep": "rep_id", "segment": "segment"}
 
 
-def _opportunities(ctx: KpiContext) -> ir.Table:
-    o = ctx.sources.table("opportunities")
+def _opportunities(ctx: KpiContext, amounts: bool = True) -> ir.Table:
+    # Counts need no exchange rate: only reads of amounts are converted (or refused).
+    o = ctx.sources.table("opportunities", amounts=amounts)
     base = o.select(
         "opportunity_id",
         "lead_id",
         "account_id",
         "rep_id",
         "product_id",
-        "amount",
+        *(["amount"] if amounts else []),
         "created_at",
         "closed_at",
         "expected_close_at",
@@ -39,7 +40,7 @@ def _opportunities(ctx: KpiContext) -> ir.Table:
 
 def win_rate(ctx: KpiContext) -> ir.Table:
     """Won among closed opportunities of the period, by count or by value."""
-    o = _opportunities(ctx)
+    o = _opportunities(ctx, amounts=ctx.spec.params.basis != "count")
     closed = ctx.keyed(o.filter(o.status.isin(_CLOSED)), o.closed_at)
     won = closed.status == "won"
     if ctx.spec.params.basis == "count":
@@ -53,7 +54,7 @@ def win_rate(ctx: KpiContext) -> ir.Table:
 
 def cycle_length(ctx: KpiContext) -> ir.Table:
     """Days from creation to winning, for opportunities won in the period (median, p75, p90)."""
-    o = _opportunities(ctx)
+    o = _opportunities(ctx, amounts=False)
     won = ctx.keyed(o.filter(o.status == "won"), o.closed_at)
     days = days_between(won.created_at, won.closed_at)
     return grouped(won, ctx.group_keys()).aggregate(

@@ -9,14 +9,14 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from revintel.metrics._catalogue import DIMENSIONS, Grain
+from revintel.metrics._catalogue import DIMENSIONS, Grain, is_custom_dimension
 
 _UNIT = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
 #: Periods per year, used to find "the same period last year" (weeks: 52).
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
-_FILTER = re.compile(r"^\s*([a-z_]+)\s*(!=|=)\s*(.*?)\s*$")
+_FILTER = re.compile(r"^\s*([a-z_][a-z0-9_.]*)\s*(!=|=)\s*(.*?)\s*$")
 
 
 class MetricQueryError(ValueError):
@@ -40,6 +40,8 @@ class Filter:
 def parse_filter(text: str) -> Filter:
     """Parse ``dimension=value[,value…]`` or ``dimension!=value[,value…]``.
 
+    ``dimension`` is a known dimension or a custom field (``custom.<field name>``).
+
     Examples
     --------
     >>> parse_filter("segment=Enterprise,Mittelstand")
@@ -49,9 +51,10 @@ def parse_filter(text: str) -> Filter:
     if not match:
         raise MetricQueryError(f"--where {text!r}: expected DIMENSION=VALUE or DIMENSION!=VALUE")
     dimension, op, raw = match.groups()
-    if dimension not in DIMENSIONS:
+    if dimension not in DIMENSIONS and not is_custom_dimension(dimension):
         raise MetricQueryError(
-            f"--where {text!r}: unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)}"
+            f"--where {text!r}: unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)} "
+            "and custom.<field>"
         )
     values = tuple(v.strip() for v in raw.split(",") if v.strip())
     if not values:
@@ -80,10 +83,11 @@ class MetricQuery:
     def __post_init__(self) -> None:
         # A dimension named twice is one breakdown (``--by rep --by rep``).
         object.__setattr__(self, "by", tuple(dict.fromkeys(self.by)))
-        unknown = [d for d in self.by if d not in DIMENSIONS]
+        unknown = [d for d in self.by if d not in DIMENSIONS and not is_custom_dimension(d)]
         if unknown:
             raise MetricQueryError(
-                f"--by {', '.join(unknown)}: unknown dimension; known: {', '.join(DIMENSIONS)}"
+                f"--by {', '.join(unknown)}: unknown dimension; known: {', '.join(DIMENSIONS)} "
+                "and custom.<field>"
             )
         if self.start and self.end and self.start >= self.end:
             raise MetricQueryError(f"--from {self.start} is not before --to {self.end}")

@@ -1,5 +1,9 @@
 """Where metrics read from: the model tables on any Ibis backend, journeys and dimensions.
 
+Money tables (opportunities, orders, order lines, quotes, targets) are read with their amounts in
+the store currency (see :mod:`revintel.metrics._currency`), so every KPI, the forecast and the
+report add like with like or refuse.
+
 A journey is one lead's path through the funnel: the first time it reached each milestone, its
 outcome and its current stage. A later milestone proves the earlier ones, so the time of a
 milestone without its own event is that of the next one reached (counts never rise downstream).
@@ -15,9 +19,16 @@ import ibis
 import ibis.expr.types as ir
 from ibis.backends import BaseBackend
 
+from revintel.metrics._currency import (
+    MONEY_COLUMNS,
+    check_rates,
+    convert_amounts,
+    foreign_currencies,
+)
+from revintel.metrics._custom import with_custom_dimensions
 from revintel.metrics._query import MetricQuery, MetricQueryError
 from revintel.model import TABLES, FunnelDefinition, load_funnel
-from revintel.store import Store
+from revintel.store import DEFAULT_CURRENCY, Store, store_currency
 
 
 class MetricSources:
@@ -31,6 +42,8 @@ class MetricSources:
         The funnel definition (default: the built-in funnel).
     as_of
         The date metrics are evaluated at; default: the day of the last milestone event.
+    currency
+        The store currency amounts are read in (ISO 4217 code).
     """
 
     def __init__(
@@ -38,33 +51,69 @@ class MetricSources:
         tables: Mapping[str, ir.Table],
         funnel: FunnelDefinition | None = None,
         as_of: date | None = None,
+        currency: str = DEFAULT_CURRENCY,
     ):
         self.tables = dict(tables)
         self.funnel = funnel or load_funnel()
         self._as_of = as_of
+        self.currency = currency
+        self._in_currency: dict[str, ir.Table] = {}
+        self._foreign: dict[str, set[str]] | None = None
 
     @classmethod
     def from_store(
         cls, store: Store, funnel: FunnelDefinition | None = None, as_of: date | None = None
     ) -> MetricSources:
-        """Sources reading the model tables of ``store``."""
-        return cls({t.name: store.table(t.name) for t in TABLES}, funnel, as_of)
+        """Sources reading the model tables of ``store``, in the store's currency."""
+        tables = {t.name: store.table(t.name) for t in TABLES}
+        return cls(tables, funnel, as_of, store_currency(store))
 
     @classmethod
     def from_backend(
-        cls, backend: BaseBackend, funnel: FunnelDefinition | None = None, as_of: date | None = None
+        cls,
+        backend: BaseBackend,
+        funnel: FunnelDefinition | None = None,
+        as_of: date | None = None,
+        currency: str = DEFAULT_CURRENCY,
     ) -> MetricSources:
         """Sources reading tables named like the model's from any connected Ibis backend."""
         present = set(backend.list_tables())
         tables = {t.name: backend.table(t.name) for t in TABLES if t.name in present}
-        return cls(tables, funnel, as_of)
+        return cls(tables, funnel, as_of, currency)
 
-    def table(self, name: str) -> ir.Table:
-        """The model table ``name``; a clear error when the backend lacks it."""
+    def table(self, name: str, *, amounts: bool = True) -> ir.Table:
+        """The model table ``name``, amounts in the store currency; a clear error when the
+        backend lacks it.
+
+        With ``amounts=False`` a money table comes without its money columns and is never
+        refused: for reads that only count or join its rows.
+
+        Raises
+        ------
+        MissingRateError
+            Amounts of ``name`` in another currency have no exchange rate on their date.
+        """
         try:
-            return self.tables[name]
+            raw = self.tables[name]
         except KeyError:
             raise MetricQueryError(f"the store has no table {name!r}") from None
+        if name not in MONEY_COLUMNS:
+            return raw
+        if not amounts:
+            return raw.drop(*(c for c in MONEY_COLUMNS[name] if c in raw.columns))
+        if name not in self._in_currency:
+            self._in_currency[name] = self._converted(name, raw)
+        return self._in_currency[name]
+
+    def _converted(self, name: str, raw: ir.Table) -> ir.Table:
+        # One look at the currencies in use serves every table; in the common case of a
+        # single currency no table is joined with the rates at all.
+        if self._foreign is None:
+            self._foreign = foreign_currencies(self.tables, self.currency)
+        if not self._foreign.get(name):
+            return raw
+        check_rates(name, self.tables, self.currency)
+        return convert_amounts(name, self.tables, self.currency)
 
     @property
     def as_of(self) -> date:
@@ -161,7 +210,8 @@ def with_dimensions(sources: MetricSources, base: ir.Table, dims: tuple[str, ...
     """``base`` with one column per dimension in ``dims``, joined from the model as needed.
 
     ``base`` may carry ``lead_id``, ``account_id``, ``rep_id``, ``product_id``, ``channel`` and
-    ``campaign_id``; what it lacks is looked up through its lead.
+    ``campaign_id``; what it lacks is looked up through its lead. Custom fields
+    (``custom.<name>``) are joined through the keys ``base`` carries.
     """
     if not dims:
         return base
@@ -175,7 +225,7 @@ def with_dimensions(sources: MetricSources, base: ir.Table, dims: tuple[str, ...
         right = leads.select(k__lead=leads.lead_id, **{c: leads[c] for c in missing})
         table = table.left_join(right, table.lead_id == right.k__lead).drop("k__lead")
     if "product_id" in needed and "product_id" not in table.columns:
-        opps = sources.table("opportunities")
+        opps = sources.table("opportunities", amounts=False)
         first = opps.group_by(k__lead=opps.lead_id).aggregate(product_id=opps.product_id.min())
         table = table.left_join(first, table.lead_id == first.k__lead).drop("k__lead")
     firmo = [d for d in ("segment", "industry", "region") if d in dims]
@@ -187,6 +237,7 @@ def with_dimensions(sources: MetricSources, base: ir.Table, dims: tuple[str, ...
         reps = sources.table("reps")
         right = reps.select(k__rep=reps.rep_id, team=reps.team)
         table = table.left_join(right, table.rep_id == right.k__rep).drop("k__rep")
+    table = with_custom_dimensions(sources.table, table, dims)
     renames = {"campaign": "campaign_id", "rep": "rep_id", "product": "product_id"}
     extra = {d: table[renames[d]] for d in dims if d in renames}
     return table.mutate(**extra) if extra else table

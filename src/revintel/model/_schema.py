@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -106,6 +106,12 @@ ACCOUNTS = Table(
         _c("owner_rep_id", STR),
         _c("created_at", TS),
         _c("domain", STR, since=2, doc="web domain, used to link the same company across sources"),
+        _c(
+            "placeholder",
+            BOOL,
+            since=4,
+            doc="stands for orders without a customer number (guests); left out of customer models",
+        ),
         *_lineage(),
     ),
     "Companies: prospects and customers with their firmographics.",
@@ -308,10 +314,16 @@ ORDERS = Table(
         _c("ordered_at", TS, True),
         _c("channel", STR, doc="how the order arrived: field sales, inside sales, webshop, EDI"),
         *_money(),
+        _c("kind", STR, since=4, doc="order, or return (a cancellation or credit note)"),
+        _c("original_order_id", STR, since=4, doc="for a return: the order it reverses, if known"),
         *_lineage(),
     ),
-    "Orders (order intake), with or without an opportunity before them.",
-    references={"account_id": "accounts", "opportunity_id": "opportunities"},
+    "Orders (order intake), with or without an opportunity before them; returns as negative ones.",
+    references={
+        "account_id": "accounts",
+        "opportunity_id": "opportunities",
+        "original_order_id": "orders",
+    },
 )
 
 ORDER_LINES = Table(
@@ -411,6 +423,51 @@ SCORES = Table(
     references={"model_id": "models"},
 )
 
+CUSTOM_FIELDS = Table(
+    "custom_fields",
+    ("table_name", "field_name"),
+    (
+        _c("table_name", STR, True, since=4, doc="the model table the field belongs to"),
+        _c("field_name", STR, True, since=4),
+        _c("field_type", STR, True, since=4, doc="number, text, flag or date"),
+        _c("label", STR, since=4, doc="the source's header, shown in breakdowns"),
+        *(Column(c.name, c.dtype, c.required, 4, c.description) for c in _lineage()),
+    ),
+    "A source's own attributes declared in a mapping: name and type per table.",
+    since=4,
+)
+
+CUSTOM_VALUES = Table(
+    "custom_values",
+    ("table_name", "record_id", "field_name"),
+    (
+        _c("table_name", STR, True, since=4),
+        _c("record_id", STR, True, since=4, doc="key of the record in its table"),
+        _c("field_name", STR, True, since=4),
+        _c("number_value", FLOAT, since=4),
+        _c("text_value", STR, since=4),
+        _c("flag_value", BOOL, since=4),
+        _c("date_value", TS, since=4),
+        _c("observed_at", TS, since=4, doc="when the value was true; unknown: the import's time"),
+        *(Column(c.name, c.dtype, c.required, 4, c.description) for c in _lineage()),
+    ),
+    "Values of custom fields, one row per record and field (typed column by field_type).",
+    since=4,
+)
+
+FX_RATES = Table(
+    "fx_rates",
+    ("currency", "valid_from"),
+    (
+        _c("currency", STR, True, since=4, doc="ISO 4217 code converted from"),
+        _c("valid_from", DATE, True, since=4, doc="first day the rate applies"),
+        _c("rate", FLOAT, True, since=4, doc="units of the store currency for one unit"),
+        *(Column(c.name, c.dtype, c.required, 4, c.description) for c in _lineage()),
+    ),
+    "Exchange rates into the store currency, each valid from its date to the next one.",
+    since=4,
+)
+
 IMPORT_BATCHES = Table(
     "import_batches",
     ("import_batch_id",),
@@ -421,10 +478,12 @@ IMPORT_BATCHES = Table(
         _c("files", STR, doc="files read, separated by newlines"),
         _c("started_at", TS, True),
         _c("finished_at", TS),
-        _c("status", STR, doc="committed or failed"),
+        _c("status", STR, doc="committed, failed or undone"),
         _c("rows_read", INT),
         _c("rows_accepted", INT),
         _c("rows_rejected", INT),
+        _c("undone_at", TS, since=4, doc="when `revintel import undo` removed what it wrote"),
+        _c("as_of", TS, since=4, doc="date given for undated records (`--as-of`), if any"),
     ),
     "One row per load into the store.",
     lineage=False,
@@ -443,6 +502,12 @@ REJECTED_ROWS = Table(
         _c("reason", STR, True),
         _c("target_table", STR),
         _c("raw", STR, doc="the whole source row as JSON"),
+        _c(
+            "superseded",
+            BOOL,
+            since=4,
+            doc="a later import of the same file replaced this batch's rejections",
+        ),
     ),
     "Rows an import could not accept, with file, row, column, value and reason.",
     lineage=False,
@@ -464,12 +529,38 @@ TABLES: tuple[Table, ...] = (
     ORDERS,
     ORDER_LINES,
     TARGETS,
+    CUSTOM_FIELDS,
+    CUSTOM_VALUES,
+    FX_RATES,
     IMPORT_BATCHES,
     REJECTED_ROWS,
 )
 
-#: Tables revintel keeps for itself beside the data model: decisions, models, scores.
-SYSTEM_TABLES: tuple[Table, ...] = (ACCOUNT_MATCH_DECISIONS, MODELS, SCORES)
+REPLACED_ROWS = Table(
+    "replaced_rows",
+    ("import_batch_id", "table_name", "replaced_batch_id", "part"),
+    (
+        _c("import_batch_id", STR, True, since=4, doc="the import that replaced the rows"),
+        _c("table_name", STR, True, since=4),
+        _c("replaced_batch_id", STR, True, since=4, doc="the import that had written them"),
+        _c("part", INT, True, since=4, doc="number of the block of rows, from 1"),
+        _c("row_count", INT, True, since=4),
+        _c(
+            "rows",
+            STR,
+            True,
+            since=4,
+            doc="the rows as they were: an Arrow IPC stream, base64 (text on every engine)",
+        ),
+    ),
+    "Rows an import replaced, as they were before, so that `revintel import undo` restores them.",
+    since=4,
+    lineage=False,
+)
+
+#: Tables revintel keeps for itself beside the data model: decisions, models, scores, and the
+#: rows imports replaced.
+SYSTEM_TABLES: tuple[Table, ...] = (ACCOUNT_MATCH_DECISIONS, MODELS, SCORES, REPLACED_ROWS)
 
 #: Every table of the store, data model first.
 ALL_TABLES: tuple[Table, ...] = TABLES + SYSTEM_TABLES

@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from revintel.predict._custom import PREFIX, top_categories
 from revintel.predict._spec import FeatureSpec, Relative
 
 MISSING = "∅"  # key of a missing group value in the learned medians
@@ -62,6 +63,10 @@ class FrameEncoder:
     def fit(self, frame: pd.DataFrame) -> FrameEncoder:
         """Learn categories and medians from ``frame``."""
         for col in self.spec.categorical:
+            if col.startswith(PREFIX):
+                # A source's own text field may hold free text: its rare values teach nothing.
+                self.categories[col] = top_categories(frame[col])
+                continue
             values = frame[col].dropna().astype(str)
             self.categories[col] = sorted(values.unique().tolist())
         for rel in self.spec.relative:

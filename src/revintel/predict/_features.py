@@ -2,6 +2,7 @@
 
 Each aggregate only reads events recorded up to the snapshot's prediction time ``at`` and reports
 the latest event time it used in a ``*_recorded_at`` column, so :func:`check_leakage` can prove it.
+Custom fields of the record and of its account join as ``custom.<name>`` (see ``_custom``).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import ibis
 import ibis.expr.types as ir
 
+from revintel.predict._custom import with_custom
 from revintel.predict._snapshots import days_between
 from revintel.store import Store
 
@@ -20,8 +22,15 @@ WEBINAR_KINDS = ("webinar",)
 DOWNLOAD_KINDS = ("download",)
 
 
+def customer_accounts(store: Store) -> ir.Table:
+    """The store's accounts without placeholders: a guest account (orders without a customer
+    number) describes no customer, so customer-level features never read it."""
+    a = store.table("accounts")
+    return a.filter(~a.placeholder.fill_null(False))
+
+
 def _firmographics(store: Store, base: ir.Table, account_col: str) -> ir.Table:
-    a = store.table("accounts").select(
+    a = customer_accounts(store).select(
         acc_id="account_id",
         industry="industry",
         segment="segment",
@@ -77,7 +86,7 @@ def lead_features(store: Store, snapshots: ir.Table) -> ir.Table:
     s = _firmographics(store, s, "account_id")
     touches = _touch_features(store, s)
     j = s.join(touches, ["entity_id", "at"], how="left")
-    return j.select(
+    out = j.select(
         *STATE_COLUMNS,
         "channel",
         "campaign_kind",
@@ -95,6 +104,7 @@ def lead_features(store: Store, snapshots: ir.Table) -> ir.Table:
         lead_recorded_at=j.lead_created_at,
         touch_recorded_at=j.touch_recorded_at,
     )
+    return with_custom(store, out, s, {"leads": "entity_id", "accounts": "account_id"})
 
 
 def _quote_features(store: Store, snaps: ir.Table) -> ir.Table:
@@ -121,7 +131,7 @@ def _closed_deals(store: Store) -> ir.Table:
     o = store.table("opportunities").select(
         r_opp="opportunity_id", r_rep="rep_id", r_acc="account_id"
     )
-    a = store.table("accounts").select(r_acc_id="account_id", r_industry="industry")
+    a = customer_accounts(store).select(r_acc_id="account_id", r_industry="industry")
     history = closed.join(o, closed.entity_id == o.r_opp).join(a, o.r_acc == a.r_acc_id, how="left")
     return history.select(
         h_rep=history.r_rep, h_won=history.won, h_at=history.closed_at, h_ind=history.r_industry
@@ -227,7 +237,7 @@ def deal_features(store: Store, snapshots: ir.Table) -> ir.Table:
     rep_won = j.rep_won.fill_null(0).cast("float64")
     ind_closed = j.rep_industry_closed.fill_null(0).cast("float64")
     ind_won = j.rep_industry_won.fill_null(0).cast("float64")
-    return j.select(
+    out = j.select(
         *STATE_COLUMNS,
         "industry",
         "segment",
@@ -252,3 +262,4 @@ def deal_features(store: Store, snapshots: ir.Table) -> ir.Table:
         quote_recorded_at=j.quote_recorded_at,
         record_recorded_at=j.record_recorded_at,
     )
+    return with_custom(store, out, s, {"opportunities": "entity_id", "accounts": "account_id"})

@@ -34,7 +34,8 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "int",
     ),
     "response_hours": ("erster Anruf nach {v} Std.", "first call after {v} h", "int"),
-    "amount": ("Volumen {v} €", "value €{v}", "int"),
+    # The deal's own amount in its own currency (which the feature does not carry): no symbol.
+    "amount": ("Volumen {v}", "value {v}", "int"),
     "age_days": ("Opportunity seit {v} Tagen offen", "opportunity open for {v} days", "int"),
     "age_vs_typical": (
         "Alter {v}× typisch für die Phase",
@@ -61,6 +62,11 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
     ),
 }
 MISSING_TEXT = {"de": "unbekannt", "en": "unknown"}
+#: Words for a custom flag's value and a custom date's distance.
+YES_NO = {"de": ("ja", "nein"), "en": ("yes", "no")}
+DAYS_AGO = {"de": "vor {v} Tagen", "en": "{v} days ago"}
+#: Feature name → (the source's header, field type) of custom features.
+CustomLabels = dict[str, tuple[str, str]]
 
 
 @lru_cache(maxsize=1)
@@ -84,8 +90,28 @@ def _number(x: float, language: str, decimals: int) -> str:
     return text
 
 
-def sentence(feature: str, value: Any, language: str) -> str:
+def _custom_sentence(feature: str, value: Any, language: str, labels: CustomLabels) -> str:
+    """``header: value`` for a custom feature, in the source's own words."""
+    label, kind = labels.get(feature, (feature.removeprefix("custom."), "text"))
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        text = MISSING_TEXT[language]
+    elif kind == "flag":
+        text = YES_NO[language][0 if float(value) >= 0.5 else 1]
+    elif kind == "date":
+        text = DAYS_AGO[language].format(v=_number(float(value), language, 0))
+    elif kind == "number" or isinstance(value, int | float):
+        number = float(value)
+        text = _number(number, language, 0 if number.is_integer() else 1)
+    else:
+        text = str(value)
+    return f"{label}: {text}"
+
+
+def sentence(feature: str, value: Any, language: str, labels: CustomLabels | None = None) -> str:
     """One reason: the feature and its value in ``language`` (``de`` or ``en``).
+
+    Custom features (``custom.<name>``) read ``header: value`` with the header from
+    ``labels`` (their name without a label).
 
     Examples
     --------
@@ -97,7 +123,11 @@ def sentence(feature: str, value: Any, language: str) -> str:
     'Phase Angebot versendet'
     >>> sentence("milestone_rank", 7.0, "en")
     'reached stage Contract negotiation'
+    >>> sentence("custom.web_visits", 12.0, "de", {"custom.web_visits": ("Total Visits", "number")})
+    'Total Visits: 12'
     """
+    if feature.startswith("custom."):
+        return _custom_sentence(feature, value, language, labels or {})
     de, en, fmt = TEMPLATES.get(feature, (feature + " {v}", feature + " {v}", "text"))
     template = de if language == "de" else en
     missing = value is None or (isinstance(value, float) and math.isnan(value))
@@ -126,11 +156,16 @@ def sentence(feature: str, value: Any, language: str) -> str:
 
 
 def top_reasons(
-    contributions: dict[str, float], values: dict[str, Any], top: int = 3, threshold: float = 0.02
+    contributions: dict[str, float],
+    values: dict[str, Any],
+    top: int = 3,
+    threshold: float = 0.02,
+    labels: CustomLabels | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
     """The ``top`` strongest positive and negative contributions with their sentences.
 
-    Contributions are in log-odds; those weaker than ``threshold`` are no reason.
+    Contributions are in log-odds; those weaker than ``threshold`` are no reason. ``labels``
+    names custom features by the source's headers.
     """
     ranked = sorted(contributions.items(), key=lambda kv: kv[1])
     negative = [kv for kv in ranked if kv[1] < -threshold][:top]
@@ -141,8 +176,8 @@ def top_reasons(
             {
                 "feature": f,
                 "effect": round(float(c), 4),
-                "de": sentence(f, values.get(f), "de"),
-                "en": sentence(f, values.get(f), "en"),
+                "de": sentence(f, values.get(f), "de", labels),
+                "en": sentence(f, values.get(f), "en", labels),
             }
             for f, c in items
         ]

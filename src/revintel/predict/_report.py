@@ -41,11 +41,13 @@ def evaluation_frame(records: list[ModelRecord]) -> pd.DataFrame:
                     "model_id": record.model_id,
                     "algorithm": name,
                     "chosen": name == record.algorithm,
+                    # stored before the kind was recorded: out-of-time, the only kind then
+                    "evaluation": record.metrics.get("evaluation", "out-of-time"),
                     **{k: ev.get(k) for k in METRIC_KEYS},
                     "test_to": record.test_to,
                 }
             )
-    columns = ["kind", "model_id", "algorithm", "chosen", *METRIC_KEYS, "test_to"]
+    columns = ["kind", "model_id", "algorithm", "chosen", "evaluation", *METRIC_KEYS, "test_to"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -11,10 +11,11 @@ import ibis
 import pandas as pd
 
 from revintel.model import FunnelDefinition, load_funnel
+from revintel.predict._custom import custom_labels
 from revintel.predict._dataset import build_frame, current_frame
 from revintel.predict._entities import ENTITIES, entity
 from revintel.predict._guards import drift
-from revintel.predict._reasons import top_reasons
+from revintel.predict._reasons import CustomLabels, top_reasons
 from revintel.predict._registry import (
     ModelRecord,
     RegistryError,
@@ -33,8 +34,11 @@ def _values(scorer: Scorer, frame: pd.DataFrame) -> pd.DataFrame:
     return encoder.derived(frame) if encoder is not None else frame
 
 
-def score_frame(scorer: Scorer, frame: pd.DataFrame, top: int = 3) -> pd.DataFrame:
-    """``entity_id``, ``score`` and ``reasons`` (dict) for every row of a feature frame."""
+def score_frame(
+    scorer: Scorer, frame: pd.DataFrame, top: int = 3, labels: CustomLabels | None = None
+) -> pd.DataFrame:
+    """``entity_id``, ``score`` and ``reasons`` (dict) for every row of a feature frame;
+    ``labels`` names custom features by the source's headers."""
     try:
         p = scorer.predict_proba(frame)[:, 1]
         contributions = scorer.contributions(frame)
@@ -48,7 +52,7 @@ def score_frame(scorer: Scorer, frame: pd.DataFrame, top: int = 3) -> pd.DataFra
     for i in range(len(frame)):
         row = contributions.iloc[i].to_dict()
         shown = {f: values[f].iloc[i] for f in row if f in values}
-        reasons.append(top_reasons(row, shown, top))
+        reasons.append(top_reasons(row, shown, top, labels=labels))
     return pd.DataFrame(
         {"entity_id": frame["entity_id"].to_numpy(), "score": p, "reasons": reasons}
     )
@@ -116,7 +120,7 @@ def apply_scores(
     frame = current_frame(store, tgt, funnel, as_of)
     scorer = record.scorer()
     scored = (
-        score_frame(scorer, frame)
+        score_frame(scorer, frame, labels=custom_labels(store))
         if len(frame)
         else pd.DataFrame({"entity_id": [], "score": [], "reasons": []})
     )
@@ -197,7 +201,7 @@ def explain_entity(
             out.append({"kind": kind, "model_id": record.model_id, "score": None,
                         "note": "closed, or already past the target milestone"})  # fmt: skip
             continue
-        scored = score_frame(record.scorer(), frame).iloc[0]
+        scored = score_frame(record.scorer(), frame, labels=custom_labels(store)).iloc[0]
         out.append({"kind": kind, "model_id": record.model_id, "algorithm": record.algorithm,
                     "score": float(scored["score"]), "reasons": scored["reasons"]})  # fmt: skip
     if not out:

@@ -18,6 +18,17 @@ import pandas as pd
 
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.predict._baselines import MilestonePriorBaseline, NaiveBayesBaseline, PointsBaseline
+from revintel.predict._crossval import (
+    CROSS_VALIDATED,
+    FOLDS,
+    NO_DATED_HISTORY,
+    OUT_OF_TIME,
+    check_folds,
+    cross_validate,
+    undated_frame,
+    undated_history,
+)
+from revintel.predict._custom import spec_with_custom
 from revintel.predict._dataset import training_frame, with_labels
 from revintel.predict._entities import BASELINES, Entity, entity
 from revintel.predict._evaluation import beats, evaluation
@@ -163,6 +174,27 @@ def resolve_windows(
     return windows, f"windows as given: {windows.describe()}"
 
 
+#: Most rows a model is fitted on; beyond, a uniform sample in time order (see docs/scale.md).
+MAX_TRAINING_ROWS = 2_000_000
+
+
+def bounded_sample(rows: pd.DataFrame, limit: int, seed: int = 0) -> pd.DataFrame:
+    """At most ``limit`` of ``rows``, drawn uniformly without replacement, in their order.
+
+    Fitting cost then stops growing with the history while evaluation still reads every row.
+
+    Examples
+    --------
+    >>> rows = pd.DataFrame({"at": range(10)})
+    >>> bounded_sample(rows, 4)["at"].is_monotonic_increasing, len(bounded_sample(rows, 4))
+    (True, 4)
+    """
+    if len(rows) <= limit:
+        return rows
+    picked = np.sort(np.random.default_rng(seed).choice(len(rows), size=limit, replace=False))
+    return rows.iloc[picked].reset_index(drop=True)
+
+
 def _split(frame: pd.DataFrame, w: Windows) -> dict[str, pd.DataFrame]:
     at = frame["at"]
     parts = {
@@ -190,6 +222,7 @@ def train_score(
     test_days: int | None = None,
     validation_days: int | None = None,
     random_state: int = 0,
+    max_training_rows: int = MAX_TRAINING_ROWS,
 ) -> TrainingResult:
     """Train, choose on the validation window, test out of time and register a ``kind`` score.
 
@@ -197,11 +230,19 @@ def train_score(
     used only when the minimum-data rule holds and it beats every baseline there, otherwise the
     best baseline (status ``fallback``). The chosen model and the baselines are then refitted on
     training and validation rows and measured on the test window, which decides nothing.
-    Horizon and windows not given are chosen from the data (:func:`choose_windows`).
+    Horizon and windows not given are chosen from the data (:func:`choose_windows`). Models
+    are fitted on at most ``max_training_rows`` rows (:func:`bounded_sample`).
+
+    Without dated history (every record created on one date, e.g. imported with one
+    ``--as-of``), nothing can be tested out of time: the score is measured by grouped
+    cross-validation instead (:func:`train_cross_validated`).
     """
     funnel = funnel or load_funnel()
     tgt = target(kind, horizon_days)
     scored = entity(tgt.entity)
+    undated = undated_history(store, scored)
+    if undated is not None:
+        return train_cross_validated(store, tgt, funnel, undated, random_state)
     as_of = as_of or history_end(store)
     frame = training_frame(store, tgt, funnel)
     frame = frame.loc[frame["at"] <= pd.Timestamp(as_of)]
@@ -211,6 +252,8 @@ def train_score(
     tgt = tgt.with_horizon(windows.horizon_days)
     parts = _split(with_labels(frame, windows.horizon_days), windows)
     spec, dropped = _spec_without_leaks(store, scored, parts["train"])
+    for fitted in ("train", "refit"):
+        parts[fitted] = bounded_sample(parts[fitted], max_training_rows, random_state)
     first = _fit_all(spec, tgt, funnel, scored, parts["train"], random_state)
     validated = _evaluate(first, parts["validation"])
     check = check_minimum_data(len(parts["train"]), int(parts["train"]["label"].sum()))
@@ -227,11 +270,50 @@ def train_score(
     return TrainingResult(record, _comparison(tested, validated, chosen), message)
 
 
+def train_cross_validated(
+    store: Any, tgt: Target, funnel: FunnelDefinition, created: datetime, random_state: int = 0
+) -> TrainingResult:
+    """Train and register ``tgt`` on undated history, measured by grouped k-fold
+    cross-validation (one snapshot per record, so each record sits in one fold).
+
+    The model is chosen on the cross-validated metrics, refitted on every row and registered
+    with ``metrics["evaluation"] = "cross-validation"``; its message begins with
+    :data:`NO_DATED_HISTORY`.
+    """
+    scored = entity(tgt.entity)
+    rows = undated_frame(store, tgt, funnel, scored)
+    check_folds(tgt.kind, rows["label"].to_numpy())
+    spec, dropped = _spec_without_leaks(store, scored, rows)
+
+    def fit_all(part: pd.DataFrame) -> dict[str, Scorer]:
+        return _fit_all(spec, tgt, funnel, scored, part, random_state)
+
+    validated = cross_validate(fit_all, rows, rows["entity_id"], random_state)
+    check = check_minimum_data(len(rows), int(rows["label"].sum()))
+    chosen, status, reason = choose_model(validated, check.message)
+    final = fit_all(rows)
+    message = (
+        f"{NO_DATED_HISTORY} (every {scored.name} created {created:%d.%m.%Y}); "
+        f"{FOLDS}-fold cross-validated AUC {validated[chosen]['auc']:.3f} ({chosen}, folds "
+        f"grouped by {scored.name}); {reason.replace('validation window', 'cross-validation')}"
+    )
+    log.info("%s: %s", tgt.kind, message)
+    windows = Windows(created, created, created, created, created, created, 0)
+    record = _record(tgt, chosen, status, final[chosen], validated, rows, windows, spec)
+    summary = {n: {k: ev[k] for k in COMPARED} for n, ev in validated.items()}
+    record = replace(record, metrics={**record.metrics, "message": message, "dropped": dropped,
+                                      "validation": summary, "evaluation": CROSS_VALIDATED,
+                                      "folds": FOLDS})  # fmt: skip
+    register_model(store, record)
+    return TrainingResult(record, _comparison(validated, validated, chosen), message)
+
+
 def _spec_without_leaks(
     store: Any, scored: Entity, train: pd.DataFrame
 ) -> tuple[FeatureSpec, list[str]]:
-    """The entity's spec without features that leak the outcome, and the dropped names."""
-    spec = scored.spec
+    """The entity's spec, with the store's custom fields, without features that leak the
+    outcome; and the dropped names."""
+    spec = spec_with_custom(scored.spec, train)
     y = train["label"].to_numpy()
     dropped = leaky_features(train, y, (*spec.categorical, *spec.numeric))
     if scored.closing_leaks is not None:
@@ -267,6 +349,7 @@ def _record(
         "train_rows": len(train),
         "train_positives": int(train["label"].sum()),
         "drift_reference": reference,
+        "evaluation": OUT_OF_TIME,
     }
     return ModelRecord(
         model_id=f"{tgt.kind}-{trained_at:%Y%m%d%H%M%S}-{digest}",

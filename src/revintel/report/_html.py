@@ -6,7 +6,7 @@ theirs; plotly.js is inlined from the installed package so the file opens offlin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from revintel.auth import Role, User
 from revintel.charts import STATIC_DIR, Chart, FanChart, plotly_js
 from revintel.forecast import NEW, OPEN, TOTAL
 from revintel.i18n import Language, Translator
-from revintel.store import Store
+from revintel.store import DEFAULT_CURRENCY, Store, store_currency
 from revintel.views import (
     FORECAST_SIMULATIONS,
     ForecastView,
@@ -31,6 +31,7 @@ from revintel.views import (
     funnel_rows,
     kpi_tiles,
     monthly_counts,
+    section_gaps,
 )
 
 TEMPLATES = Environment(
@@ -52,6 +53,10 @@ class ReportData:
     forecast: ForecastView
     leads_per_month: list[tuple[date, int]]
     language: Language
+    #: The store currency every amount of the report is in.
+    currency: str = DEFAULT_CURRENCY
+    #: Section (``funnel``, ``alerts``, ``forecast``) → why it is empty, in the language.
+    gaps: dict[str, str] = field(default_factory=dict)
 
 
 def collect_report(
@@ -62,15 +67,20 @@ def collect_report(
     simulations: int = FORECAST_SIMULATIONS,
 ) -> ReportData:
     """Compute the report's numbers on the rows ``user`` sees (default: all of them)."""
+    funnel = funnel_rows(store, user, None, Slice(), None, None, language)
+    alerts = alert_reasons(store, user)
+    forecast = forecast_view(store, user, None, months, simulations, 42)
     return ReportData(
         created=datetime.now().replace(microsecond=0),
         tiles=kpi_tiles(store, user),
         deals=deal_totals(store, user, RecordQuery()),
-        funnel=funnel_rows(store, user, None, Slice(), None, None, language),
-        alerts=alert_reasons(store, user),
-        forecast=forecast_view(store, user, None, months, simulations, 42),
+        funnel=funnel,
+        alerts=alerts,
+        forecast=forecast,
         leads_per_month=monthly_counts(store, user, "leads", RecordQuery()),
         language=language,
+        currency=store_currency(store),
+        gaps=section_gaps(store, user, funnel, alerts, forecast.gap, language),
     )
 
 
@@ -97,7 +107,7 @@ def report_charts(data: ReportData, t: Translator) -> list[Chart | FanChart]:
             t("forecast.fan"),
             (t("forecast.period"), "P10", "P50", "P90"),
             [(r["period"], r["p10"], r["p50"], r["p90"]) for r in total],
-            y_title=t("forecast.intake"),
+            y_title=t("forecast.intake").format(symbol=t.symbol),
         ),
         Chart(
             "forecast-sources",
@@ -121,7 +131,7 @@ def _inline_script(text: str) -> Markup:
 
 def render_html_report(data: ReportData) -> str:
     """The report as one HTML document with plotly.js, styles and chart data inline."""
-    t = Translator(data.language)
+    t = Translator(data.language, data.currency)
     template = TEMPLATES.get_template("report.html")
     return template.render(
         t=t,

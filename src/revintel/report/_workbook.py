@@ -13,15 +13,25 @@ from xlsxwriter.worksheet import Worksheet
 from revintel.i18n import Translator
 from revintel.report._html import ReportData
 
-#: Excel number format per KPI unit (Excel shows separators in the reader's locale).
+#: Excel number format per KPI unit (Excel shows separators in the reader's locale); money
+#: units take the store currency's format (:func:`money_format`).
 UNIT_FORMATS = {
     "ratio": "0.0%",
-    "currency": "#,##0.00 [$€-x-euro2]",
-    "currency_per_day": "#,##0.00 [$€-x-euro2]",
     "days": "0.0",
     "hours": "0.0",
 }
-MONEY = UNIT_FORMATS["currency"]
+_MONEY_UNITS = ("currency", "currency_per_day")
+
+
+def money_format(currency: str, symbol: str) -> str:
+    """Excel's number format for amounts in ``currency`` written with ``symbol``.
+
+    Examples
+    --------
+    >>> money_format("EUR", "€"), money_format("CHF", "CHF")
+    ('#,##0.00 [$€-x-euro2]', '#,##0.00 [$CHF]')
+    """
+    return "#,##0.00 [$€-x-euro2]" if currency == "EUR" else f"#,##0.00 [${symbol}]"
 
 
 class _Sheets:
@@ -65,11 +75,13 @@ class _Sheets:
 
 
 def _kpi_sheet(sheets: _Sheets, data: ReportData, t: Translator) -> None:
+    money = money_format(t.currency, t.symbol)
     headers = [t("report.kpi"), t("chart.month"), t("report.value"), t("report.previous")]
     sheet = sheets.table(t("report.sheet.kpis"), [*headers, t("report.trend")], [])
     date_format = sheets.fmt("yyyy-mm-dd")
     for r, k in enumerate(data.tiles, start=1):
-        number = sheets.fmt(UNIT_FORMATS.get(k.unit, "#,##0"))
+        unit_format = money if k.unit in _MONEY_UNITS else UNIT_FORMATS.get(k.unit, "#,##0")
+        number = sheets.fmt(unit_format)
         sheet.write(r, 0, k.label_de if t.lang == "de" else k.label_en)
         if k.period is not None:
             sheet.write_datetime(r, 1, k.period, date_format)
@@ -87,7 +99,8 @@ def _quantiles(row: dict[str, Any]) -> tuple[float, float, float, float]:
 
 def write_xlsx_report(data: ReportData, path: Path) -> None:
     """Write the report's KPI, deal, funnel, forecast and alert tables to ``path``."""
-    t = Translator(data.language)
+    t = Translator(data.language, data.currency)
+    money = money_format(t.currency, t.symbol)
     with xlsxwriter.Workbook(str(path)) as book:
         sheets = _Sheets(book)
         _kpi_sheet(sheets, data, t)
@@ -95,7 +108,7 @@ def write_xlsx_report(data: ReportData, path: Path) -> None:
             t("report.sheet.deals"),
             [t("col.status"), t("report.count"), t("col.amount")],
             [(t.status(s), n, a) for s, (n, a) in sorted(data.deals.items())],
-            [None, "#,##0", MONEY],
+            [None, "#,##0", money],
         )
         columns = ["reached", "conversion", "p_won", "p_won_low", "p_won_high", "median_days"]
         sheets.table(
@@ -111,7 +124,7 @@ def write_xlsx_report(data: ReportData, path: Path) -> None:
                 (r["grain"], r["period"], t(f"forecast.source.{r['source']}"), *_quantiles(r))
                 for r in data.forecast.records()
             ],
-            [None, None, None, MONEY, MONEY, MONEY, MONEY],
+            [None, None, None, money, money, money, money],
         )
         sheets.table(
             t("report.sheet.alerts"),

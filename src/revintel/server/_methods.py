@@ -15,13 +15,17 @@ _ORDER = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 def allowed_methods(app: ASGIApp, scope: Scope) -> list[str]:
     """Every method some route of ``app`` answers at the path of ``scope``, HEAD with GET."""
-    found: set[str] = set()
+    by_params: dict[int, set[str]] = {}
     path = str(scope.get("path", ""))
     for route in iter_route_contexts(list(getattr(app, "routes", ()))):
         methods = route.methods
         regex = getattr(route, "path_regex", None)
         if methods and regex is not None and regex.match(path):
-            found.update(m.upper() for m in methods)
+            params = str(getattr(route, "path", "")).count("{")
+            by_params.setdefault(params, set()).update(m.upper() for m in methods)
+    # A path spelled out in full (``/imports/rejections``) is that path, not an instance of a
+    # template also matching it (``/imports/{batch_id}``), as in the OpenAPI document.
+    found = by_params[min(by_params)] if by_params else set()
     if "GET" in found:
         found.add("HEAD")
     return sorted(found, key=lambda m: (_ORDER.index(m) if m in _ORDER else len(_ORDER), m))

@@ -38,6 +38,7 @@ OPERATION_IDS = {
     ("GET", "/imports"): "listImports",
     ("POST", "/imports"): "uploadImport",
     ("GET", "/imports/rejections"): "listImportRejections",
+    ("DELETE", "/imports/{batch_id}"): "undoImport",
     ("GET", "/quality"): "getQuality",
     ("GET", "/dedupe"): "listDuplicateCandidates",
     ("POST", "/dedupe/{pair_id}"): "decideDuplicateCandidate",
@@ -49,6 +50,8 @@ OPERATION_IDS = {
     ("GET", "/alerts"): "listAlerts",
     ("GET", "/targets"): "listTargets",
     ("POST", "/targets"): "uploadTargets",
+    ("GET", "/fx-rates"): "listFxRates",
+    ("POST", "/fx-rates"): "uploadFxRates",
     ("GET", "/leads"): "listLeads",
     ("GET", "/leads/{lead_id}"): "getLead",
     ("GET", "/opportunities"): "listOpportunities",
@@ -77,7 +80,7 @@ OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")
 #: Resources whose operations share another's tag (the caller is a user).
 _TAG_OF = {"me": "users"}
 #: Operations that take the store's import turn: 409 while another import runs.
-IMPORT_TURN = {("POST", "/imports")}
+IMPORT_TURN = {("POST", "/imports"), ("DELETE", "/imports/{batch_id}")}
 #: A character the server accepts in a query string (it answers 400 to control characters).
 NO_CONTROLS = r"[^\x00-\x1f\x7f]"
 _NO_CONTROL_AHEAD = rf"(?!{NO_CONTROLS}*[\x00-\x1f\x7f])"

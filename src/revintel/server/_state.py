@@ -33,7 +33,14 @@ from revintel.server._cache import ResultCache, fresh_reads
 from revintel.server._data_version import DataVersion, ensure_version_table
 from revintel.server._settings import Settings
 from revintel.server._timezone import serve_zone
-from revintel.store import DEFAULT_TIMEZONE, Store, open_store, store_timezone
+from revintel.store import (
+    DEFAULT_CURRENCY,
+    DEFAULT_TIMEZONE,
+    Store,
+    open_store,
+    store_currency,
+    store_timezone,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -217,6 +224,8 @@ class AppState:
     proxies: TrustedProxies = field(default_factory=TrustedProxies)
     #: The store's time zone, read at start: responses state times with its offset.
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo(DEFAULT_TIMEZONE))
+    #: The store's currency, read at start: amounts are summed and shown in it.
+    currency: str = DEFAULT_CURRENCY
     #: The data version shared with other server processes on the same application store
     #: (``None`` when no other process can share it: a DuckDB file).
     versions: DataVersion | None = None
@@ -272,6 +281,7 @@ class AppState:
             proxies=settings.proxies,
             cache=ResultCache(max_bytes=settings.max_cache_bytes),
             timezone=zone,
+            currency=store_currency(stores.root),
             versions=DataVersion(stores.borrow_accounts) if stores.shared else None,
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import shutil
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from fastapi import UploadFile
@@ -71,9 +72,11 @@ def import_uploads(
     *,
     strict: bool,
     timezone: str | None = None,
+    as_of: date | None = None,
 ) -> ImportReport:
     """Import ``uploads`` with ``preset`` in one transaction, within the configured limits;
-    ``timezone`` is the zone of the files' times (default: the preset's, else the store's).
+    ``timezone`` is the zone of the files' times (default: the preset's, else the store's);
+    ``as_of`` dates undated records (see :func:`revintel.ingest.import_files`).
 
     The files are saved under their own names in a temporary folder, removed afterwards.
     """
@@ -86,6 +89,7 @@ def import_uploads(
             paths,
             strict=strict,
             timezone=timezone,
+            as_of=as_of,
             file_names=[p.name for p in paths],
             limits=file_limits(settings),
             wait_seconds=settings.import_wait_seconds,

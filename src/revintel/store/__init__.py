@@ -8,6 +8,13 @@ from revintel.store._backup import (
     restore_store,
     verify_backup,
 )
+from revintel.store._currency import (
+    DEFAULT_CURRENCY,
+    UnknownCurrencyError,
+    parse_currency,
+    set_store_currency,
+    store_currency,
+)
 from revintel.store._migrations import META_TABLE, migrate, read_schema_version
 from revintel.store._scores import latest_scores
 from revintel.store._store import (
@@ -34,6 +41,7 @@ from revintel.store._timezone import (
 
 __all__ = [
     "DB_ENV_VAR",
+    "DEFAULT_CURRENCY",
     "DEFAULT_DB",
     "DEFAULT_TIMEZONE",
     "META_TABLE",
@@ -41,6 +49,7 @@ __all__ = [
     "BackupManifest",
     "Store",
     "StoreError",
+    "UnknownCurrencyError",
     "UnknownTimezoneError",
     "backup_location",
     "backup_store",
@@ -50,12 +59,15 @@ __all__ = [
     "local_instant",
     "migrate",
     "open_store",
+    "parse_currency",
     "parse_timezone",
     "read_schema_version",
     "resolve_location",
     "restore_store",
     "row_group_batches",
+    "set_store_currency",
     "set_store_timezone",
+    "store_currency",
     "store_now",
     "store_timezone",
     "verify_backup",

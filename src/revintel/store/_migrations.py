@@ -55,7 +55,27 @@ def _v2_mark_stored_milestones_dated(engine: Engine) -> None:
     engine.backend.raw_sql("UPDATE milestones SET inferred = FALSE WHERE inferred IS NULL")
 
 
-DATA_STEPS: dict[int, Callable[[Engine], None]] = {2: _v2_mark_stored_milestones_dated}
+def _v4_fill_order_kinds_and_flags(engine: Engine) -> None:
+    # Stores written before version 4 held only orders, real customers and current rejections.
+    fills = {
+        "orders": ("kind", "'order'", "order"),
+        "accounts": ("placeholder", "FALSE", False),
+        "rejected_rows": ("superseded", "FALSE", False),
+    }
+    for name, (column, sql_value, value) in fills.items():
+        if isinstance(engine, TableManager):
+            stored = engine.table(name)
+            engine.replace_rows(name, stored.mutate(**{column: stored[column].fill_null(value)}))
+        else:
+            engine.backend.raw_sql(
+                f"UPDATE {name} SET {column} = {sql_value} WHERE {column} IS NULL"
+            )
+
+
+DATA_STEPS: dict[int, Callable[[Engine], None]] = {
+    2: _v2_mark_stored_milestones_dated,
+    4: _v4_fill_order_kinds_and_flags,
+}
 
 
 def read_schema_version(target: BaseBackend | Engine) -> int | None:

@@ -21,6 +21,8 @@ from revintel.store._trim import trim_unreferenced_tail
 
 DEFAULT_DB = "revintel.duckdb"
 DB_ENV_VAR = "REVINTEL_DB"
+#: Bound on DuckDB's memory (e.g. ``8GiB``); unset, DuckDB's own default of 80 % of the machine.
+MEMORY_ENV_VAR = "REVINTEL_DUCKDB_MEMORY_LIMIT"
 
 
 class StoreError(RuntimeError):
@@ -50,7 +52,14 @@ def _connect(location: str, read_only: bool) -> BaseBackend:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         if not read_only:
             trim_unreferenced_tail(Path(path))
-    return ibis.duckdb.connect(path, read_only=read_only)
+    limit = os.environ.get(MEMORY_ENV_VAR)
+    config = {"memory_limit": limit} if limit else {}
+    try:
+        return ibis.duckdb.connect(path, read_only=read_only, **config)
+    except Exception as exc:  # DuckDB's own error types differ between versions
+        if "memory" in str(exc).lower():
+            raise StoreError(f"{MEMORY_ENV_VAR}={limit!r} is not a memory size: {exc}") from None
+        raise
 
 
 class Store:
@@ -79,6 +88,8 @@ class Store:
         self.migrated_from: int | None = None
         #: The store's time zone once read (see :func:`revintel.store.store_timezone`).
         self.timezone_cache: ZoneInfo | None = None
+        #: The store's currency once read (see :func:`revintel.store.store_currency`).
+        self.currency_cache: str | None = None
         if migrate_schema:
             self.migrated_from, _ = migrate(backend)
 

@@ -24,7 +24,7 @@ from revintel.metrics import (
     parse_filter,
 )
 from revintel.model import load_funnel
-from revintel.store import Store
+from revintel.store import Store, store_currency
 
 #: KPIs shown as tiles, each with its latest complete period and the change from the one before.
 TILE_KPIS = ("mqls", "lvr", "mql_sal_acceptance", "win_rate", "sales_cycle")
@@ -92,7 +92,13 @@ def _number(value: object) -> float | None:
 def _sources(store: Store, user: User) -> MetricSources:
     # The evaluation date is the whole store's, so a rep's periods are complete when everyone's are.
     as_of = MetricSources.from_store(store).as_of
-    return MetricSources(visible_tables(store, user), load_funnel(), as_of=as_of)
+    tables = visible_tables(store, user)
+    return MetricSources(tables, load_funnel(), as_of=as_of, currency=store_currency(store))
+
+
+def metric_sources(store: Store, user: User) -> MetricSources:
+    """The model tables ``user`` sees, evaluated as of the whole store's last event."""
+    return _sources(store, user)
 
 
 def kpi_tiles(

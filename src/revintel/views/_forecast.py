@@ -20,12 +20,14 @@ from revintel.forecast import (
     compare_with_baseline,
     fit_funnel_model,
     forecast,
+    forecast_gap,
     load_history,
     parse_scenario,
 )
-from revintel.metrics import MetricSources
+from revintel.metrics import DataGap, MetricSources
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.store import Store
+from revintel.views._gaps import forecast_is_empty
 
 #: Breakdowns a forecast can be split by.
 FORECAST_BREAKDOWNS: tuple[str, ...] = tuple(FORECAST_DIMENSIONS)
@@ -44,6 +46,8 @@ class ForecastView:
     as_of: date
     by: str | None
     frame: pd.DataFrame
+    #: What the history lacks when every amount is zero (``None`` otherwise).
+    gap: DataGap | None = None
 
     def records(self) -> list[dict[str, Any]]:
         """Rows as plain dicts, the breakdown column renamed to ``group``."""
@@ -79,7 +83,8 @@ def forecast_view(
     history = load_history(scoped_store(store, user), funnel)
     settings = ForecastSettings(months=months, by=by, simulations=simulations, seed=seed)
     result, frame = forecast_what_if(history, _store_as_of(store), settings, what_if, funnel)
-    return ForecastView(result.model.as_of, by, frame)
+    gap = forecast_gap(history) if forecast_is_empty(frame) else None
+    return ForecastView(result.model.as_of, by, frame, gap)
 
 
 def forecast_what_if(

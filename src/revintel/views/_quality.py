@@ -6,6 +6,7 @@ from typing import Any
 
 import ibis
 
+from revintel.ingest import current_rejections
 from revintel.store import Store
 
 
@@ -16,10 +17,13 @@ def import_history(store: Store, limit: int = 50) -> list[dict[str, Any]]:
 
 
 def rejections_by_reason(store: Store, batch_id: str | None = None) -> list[tuple[str, int]]:
-    """(reason, rejected cells) over all batches or one, most frequent first."""
-    t = store.table("rejected_rows")
+    """(reason, rejected rows), most frequent first: of one batch, or the current ones (as
+    ``revintel quality`` counts them: a re-imported file once, undone imports not at all)."""
     if batch_id:
+        t = store.table("rejected_rows")
         t = t.filter(t.import_batch_id == batch_id)
+    else:
+        t = current_rejections(store)
     counts = (
         t.group_by("reason").aggregate(cells=t.count()).order_by([ibis.desc("cells"), "reason"])
     )

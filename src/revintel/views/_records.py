@@ -14,6 +14,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 from revintel.auth import AccessDeniedError, User, visible, visible_tables
+from revintel.metrics import in_store_currency
 from revintel.model import TABLES, table
 from revintel.store import Store
 from revintel.views._scores import SCORE_KINDS, has_scores, parse_reasons, with_scores
@@ -264,7 +265,7 @@ def distinct_values(store: Store, user: User, name: str, column: str) -> list[st
 
 def deal_totals(store: Store, user: User, query: RecordQuery) -> dict[str, tuple[int, float]]:
     """Per opportunity status: (deals, summed amount) among the visible deals matching ``query``."""
-    t = filtered(store, user, "opportunities", query)
+    t = in_store_currency(store, "opportunities", filtered(store, user, "opportunities", query))
     grouped = t.group_by("status").aggregate(deals=t.count(), amount=t.amount.sum()).to_pyarrow()
     return {
         str(s): (int(n), float(a or 0.0))

@@ -194,7 +194,7 @@ async def page_context(
     if user is None or session is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise LoginRequiredError(target)
-    t = Translator(request_language(request, state))
+    t = Translator(request_language(request, state), state.currency)
     return PageContext(request, state, store, user, session, t)
 
 

@@ -10,7 +10,13 @@ from pydantic import BeforeValidator
 
 from revintel.charts import Chart, FanChart
 from revintel.forecast import NEW, OPEN, TOTAL
-from revintel.views import FORECAST_BREAKDOWNS, FORECAST_SIMULATIONS, forecast_view
+from revintel.metrics import MissingRateError
+from revintel.views import (
+    FORECAST_BREAKDOWNS,
+    FORECAST_SIMULATIONS,
+    forecast_view,
+    page_sentence,
+)
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._csv import chart_csv
 
@@ -50,7 +56,7 @@ def _charts(page: PageContext, rows: list[dict[str, Any]], by: str | None) -> di
             t("forecast.fan"),
             (period, "P10", "P50", "P90"),
             [(r["period"], r["p10"], r["p50"], r["p90"]) for r in total],
-            y_title=t("forecast.intake"),
+            y_title=t("forecast.intake").format(symbol=t.symbol),
         ),
         "forecast-sources": Chart(
             "forecast-sources",
@@ -84,12 +90,30 @@ def forecast_page(
 ) -> Response:
     """Expected order intake: fan chart, split by source, optionally by segment, team, product."""
     settings = _settings(by, grain, months)
-    view, rows = _rows(page, settings)
-    charts = _charts(page, rows, settings["by"])
+    try:
+        view, rows = _rows(page, settings)
+    except MissingRateError as exc:
+        # Deal amounts in a currency without exchange rates: the reason replaces the figures.
+        return page.render(
+            "forecast.html",
+            as_of=None,
+            rows=[],
+            charts=[],
+            refused=page.t.missing_rates(exc.gaps),
+            breakdowns=FORECAST_BREAKDOWNS,
+            horizons=HORIZONS,
+            filters=settings,
+            simulations=FORECAST_SIMULATIONS,
+        )
+    gap = page_sentence(view.gap, page.t.lang)
+    # A forecast of zeros says what the history lacks instead of drawing flat charts.
+    charts = {} if gap else _charts(page, rows, settings["by"])
     return page.render(
         "forecast.html",
         as_of=view.as_of,
-        rows=rows,
+        refused=None,
+        gap=gap,
+        rows=[] if gap else rows,
         charts=[(c, page.url(f"/charts/{c.chart_id}.csv", **settings)) for c in charts.values()],
         breakdowns=FORECAST_BREAKDOWNS,
         horizons=HORIZONS,

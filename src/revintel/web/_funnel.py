@@ -12,8 +12,16 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
 from revintel.charts import Chart
+from revintel.metrics import MetricQuery
 from revintel.server import SliceDep
-from revintel.views import FUNNEL_BREAKDOWNS, Slice, funnel_rows
+from revintel.views import (
+    FUNNEL_BREAKDOWNS,
+    Slice,
+    funnel_gap_for,
+    funnel_is_empty,
+    funnel_rows,
+    page_sentence,
+)
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._slices import slice_options
 
@@ -55,6 +63,12 @@ def funnel(
     rep and broken down by a dimension."""
     rows = _rows(page, by, focus, created_from, created_to)
     group = by if by in FUNNEL_BREAKDOWNS else None
+    gap = None
+    if funnel_is_empty(rows):  # say why instead of drawing an empty chart and table
+        stop = None if created_to is None else created_to + timedelta(days=1)
+        query = MetricQuery(by=(group,) if group else (), start=created_from, end=stop,
+                            where=focus.where)  # fmt: skip
+        gap = page_sentence(page.query(funnel_gap_for, query), page.t.lang)
     chart = Chart(
         "funnel",
         page.t("funnel.chart"),
@@ -74,6 +88,7 @@ def funnel(
         breakdowns=FUNNEL_BREAKDOWNS,
         options=slice_options(page),
         chart=chart,
+        gap=gap,
         filters=filters,
         csv_url=page.url("/charts/funnel.csv", **filters),
     )

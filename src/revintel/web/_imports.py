@@ -64,6 +64,7 @@ def quality(page: PageDep, batch: Annotated[str | None, Query(max_length=100)] =
             ("quality.completeness", _table(gaps)),
             ("quality.duplicates", _table(report.duplicates)),
             ("quality.history", _table(report.history)),
+            ("quality.guests", _table(report.guests)),
         ],
         batches=page.query_unscoped(import_history),
         reasons=page.query_unscoped(rejections_by_reason, batch),

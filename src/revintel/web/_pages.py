@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
 from revintel.charts import Chart
+from revintel.metrics import MissingRateError
 from revintel.views import (
     RecordQuery,
     Slice,
@@ -55,13 +56,16 @@ def overview(
         created_to=created_to,
     )
     deal_query = RecordQuery(created_from=created_from, created_to=created_to)
-    deals = page.query(deal_totals, deal_query)
+    # Amounts in a currency without exchange rates: the reason replaces the figures.
+    refused: dict[str, str] = {}
+    deals = _or_refusal(page, refused, "deals", {}, deal_totals, deal_query)
     won, lost = deals.get("won", (0, 0.0)), deals.get("lost", (0, 0.0))
     closed = won[0] + lost[0]
     chart = _leads_chart(page, lead_query)
     end = None if created_to is None else created_to + timedelta(days=1)
-    tiles = page.query(kpi_tiles, Slice(channel=channel), created_from, end)
-    alerts = page.query(alert_reasons)
+    focus = Slice(channel=channel)
+    tiles = _or_refusal(page, refused, "tiles", [], kpi_tiles, focus, created_from, end)
+    alerts = _or_refusal(page, refused, "alerts", [], alert_reasons)
     filters = {"channel": channel, "created_from": created_from, "created_to": created_to}
     return page.render(
         "overview.html",
@@ -70,6 +74,7 @@ def overview(
         open_deals=deals.get("open", (0, 0.0)),
         won=won,
         win_rate=won[0] / closed if closed else None,
+        refused=refused,
         chart=chart,
         tiles=tiles,
         alerts=alerts[:10],
@@ -77,6 +82,18 @@ def overview(
         filters=filters,
         csv_url=page.url(f"/charts/{chart.chart_id}.csv", **filters),
     )
+
+
+def _or_refusal(
+    page: PageContext, refused: dict[str, str], part: str, empty: Any, fn: Any, *args: Any
+) -> Any:
+    """``page.query(fn, *args)``, or ``empty`` with the reason in ``refused[part]`` when its
+    amounts cannot be converted into the store currency."""
+    try:
+        return page.query(fn, *args)
+    except MissingRateError as exc:
+        refused[part] = page.t.missing_rates(exc.gaps)
+        return empty
 
 
 @router.get("/charts/leads-per-month.csv")

@@ -14,6 +14,7 @@ from revintel.api.routers._common import CONDITIONAL, Language, cached_json
 from revintel.api.routers.analytics_schemas import (
     CATALOGUE,
     AlertOut,
+    CustomDimension,
     FunnelRow,
     IsoDate,
     KpiDefinition,
@@ -26,9 +27,14 @@ from revintel.metrics import (
     DIMENSIONS,
     FUNNEL_VIEWS,
     breakdown_dimensions,
+    check_custom_dimensions,
     compares_periods,
+    custom_dimensions,
+    custom_tables,
+    is_custom_dimension,
 )
 from revintel.server import ApiError, SliceDep, StateDep, StoreDep, UserDep
+from revintel.store import Store
 from revintel.views import (
     FUNNEL_BREAKDOWNS,
     alert_reasons,
@@ -43,7 +49,10 @@ Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
 From = Annotated[IsoDate | None, Query(description="leads created on or after")]
 To = Annotated[IsoDate | None, Query(description="leads created on or before")]
 Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
-By = Annotated[list[Dimension] | None, Query(description="breakdown dimensions (repeat)")]
+By = Annotated[
+    list[Dimension | CustomDimension] | None,
+    Query(description="breakdown dimensions (repeat); `custom.<field>` for a custom field"),
+]
 GrainParam = Literal["week", "month", "quarter", "year", "all"]
 MaturityDays = Annotated[
     int | None,
@@ -58,8 +67,9 @@ Where = Annotated[
     list[WhereItem] | None,
     Query(
         max_length=50,
-        description="filters (repeat) like `segment=Enterprise,Mittelstand` or "
-        "`channel!=events`: a breakdown dimension, `=` or `!=`, one or more values",
+        description="filters (repeat) like `segment=Enterprise,Mittelstand`, "
+        "`channel!=events` or `custom.do_not_email=false`: a breakdown dimension, `=` or `!=`, "
+        "one or more values",
     ),
 ]
 Kpis = Annotated[
@@ -84,19 +94,47 @@ def _check_range(created_from: date | None, created_to: date | None) -> None:
         )
 
 
+def _filtered(where: tuple[str, ...]) -> tuple[str, ...]:
+    """The dimensions ``where`` filters by."""
+    return tuple(m.group(1) for w in where if (m := re.match(r"\s*([a-z_][a-z0-9_.]*)", w)))
+
+
+def _custom_fields(
+    store: Store, by: tuple[str, ...], where: tuple[str, ...]
+) -> dict[str, dict[str, str]]:
+    """The store's custom fields when ``by`` or ``where`` names one (400 naming the parameter
+    when that field is unknown or is not a text or flag field)."""
+    filtered = _filtered(where)
+    if not any(is_custom_dimension(d) for d in (*by, *filtered)):
+        return {}
+    known = custom_dimensions(store.table)
+    for param, dims in (("by", by), ("where", filtered)):
+        problem = check_custom_dimensions(dims, known)
+        if problem is not None:
+            raise ApiError(400, f"{param}: {problem}", field=param)
+    return known
+
+
 def _kpis_for(
-    ids: tuple[str, ...], by: tuple[str, ...], where: tuple[str, ...], grain: str | None
+    ids: tuple[str, ...],
+    by: tuple[str, ...],
+    where: tuple[str, ...],
+    grain: str | None,
+    custom: dict[str, dict[str, str]] | None = None,
 ) -> tuple[str, ...]:
     """The KPIs to evaluate: those asked for (400 if one cannot be broken down, filtered or
-    grained as asked), else every KPI that can."""
+    grained as asked), else every KPI that can. ``custom``: the store's custom fields."""
     catalogue = CATALOGUE
-    filtered = tuple(m.group(1) for w in where if (m := re.match(r"\s*([a-z_]+)", w)))
+    filtered = _filtered(where)
     chosen = [catalogue.get(i) for i in ids] or list(catalogue.kpis)
     fitting = []
     for spec in chosen:
         allowed = breakdown_dimensions(spec)
-        bad = [("by", d) for d in by if d not in allowed]
-        bad += [("where", d) for d in filtered if d not in allowed]
+        # a custom field fits when the KPI's rows reach the table that declares it
+        reach = set(custom_tables(spec))
+        fits = {d for d, tables in (custom or {}).items() if reach & set(tables)}
+        bad = [("by", d) for d in by if d not in allowed and d not in fits]
+        bad += [("where", d) for d in filtered if d not in allowed and d not in fits]
         periods = grain == "all" and compares_periods(spec)
         if ids and bad:
             param, dim = bad[0]
@@ -205,6 +243,11 @@ Rules between parameters (400 naming the parameter in `field` when broken):
 
 {breakdown_rules()}
 - {_RANGE_RULE}
+- `by` and `where` take a custom field as `custom.<field>` (a text or flag field declared in an
+  import mapping); an unknown one, or a number or date field, answers 400. A KPI breaks down by
+  the custom fields of the records its rows belong to: funnel KPIs by those of leads and
+  accounts, pipeline KPIs also by those of opportunities, order KPIs by those of accounts,
+  `coverage` by none.
 
 Without `kpi`, every KPI that suits `by`, `where` and `grain` is evaluated."""
 
@@ -235,7 +278,8 @@ async def kpi_table(
     _check_range(created_from, created_to)
     filters = tuple(where or ())
     dims = tuple(dict.fromkeys(by or ()))
-    ids = _kpis_for(tuple(dict.fromkeys(kpi or ())), dims, filters, grain)
+    custom = _custom_fields(store, dims, filters)
+    ids = _kpis_for(tuple(dict.fromkeys(kpi or ())), dims, filters, grain, custom)
     if not ids:
         return Response(b"[]", media_type="application/json")
     args = (ids, dims, grain, created_from, _stop(created_to), filters, compare)
@@ -266,8 +310,10 @@ async def funnel_table(
     """One view of `revintel funnel`: `overview`, `report` (per period and breakdown),
     `cohort` and `period` conversion, `probability` (P(won | milestone) with Wilson
     intervals), `durations` between milestones, time in current `stage`, `leakage`.
-    `created_from` must not be after `created_to` (both days count)."""
+    `created_from` must not be after `created_to` (both days count). `by` and `where` take a
+    text or flag custom field as `custom.<field>`; an unknown one answers 400."""
     _check_range(created_from, created_to)
+    _custom_fields(store, tuple(by or ()), tuple(where or ()))
     args = (view, tuple(by or ()), grain, created_from, _stop(created_to), tuple(where or ()))
 
     def build() -> RootModel[list[dict[str, Any]]]:

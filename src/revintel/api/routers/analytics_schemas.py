@@ -72,10 +72,14 @@ CATALOGUE = load_catalogue()
 _KPI_IDS = tuple(CATALOGUE.ids)
 #: A KPI id of the catalogue.
 KpiId = Literal[_KPI_IDS]  # type: ignore[valid-type]
-#: One ``where`` filter: a known dimension, ``=`` or ``!=``, and at least one value (commas
-#: separate several; blanks around them are ignored), as :func:`revintel.metrics.parse_filter`
-#: reads it.
-WHERE_PATTERN = rf"^\s*(?:{'|'.join(DIMENSIONS)})\s*!?=.*[^\s,].*$"
+#: A custom field as a dimension: ``custom.<field name>`` (which fields exist depends on the
+#: store, so the document can only give their spelling).
+CUSTOM_PATTERN = r"custom\.[a-z][a-z0-9_]*"
+CustomDimension = Annotated[str, StringConstraints(max_length=100, pattern=rf"^{CUSTOM_PATTERN}$")]
+#: One ``where`` filter: a known dimension or a custom field, ``=`` or ``!=``, and at least one
+#: value (commas separate several; blanks around them are ignored), as
+#: :func:`revintel.metrics.parse_filter` reads it.
+WHERE_PATTERN = rf"^\s*(?:{'|'.join(DIMENSIONS)}|{CUSTOM_PATTERN})\s*!?=.*[^\s,].*$"
 WhereItem = Annotated[str, StringConstraints(max_length=200, pattern=WHERE_PATTERN)]
 
 

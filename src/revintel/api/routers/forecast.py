@@ -19,6 +19,7 @@ from revintel.api.routers.forecast_schemas import (
     ForecastTable,
     WhatIf,
 )
+from revintel.api.routers.gaps import gap_note
 from revintel.forecast import (
     ScenarioError,
     check_forecast_limits,
@@ -124,7 +125,12 @@ async def get_forecast(
         view = state.cache.call(forecast_view, store, user, *args)
         rows = [ForecastRow(**r) for r in view.records() if grain is None or r["grain"] == grain]
         return ForecastOut(
-            as_of=view.as_of, by=by, simulations=simulations, what_if=list(scenarios), rows=rows
+            as_of=view.as_of,
+            by=by,
+            simulations=simulations,
+            what_if=list(scenarios),
+            rows=rows,
+            note=None if view.gap is None else gap_note(view.gap),
         )
 
     return await cached_json(request, state, user, build)

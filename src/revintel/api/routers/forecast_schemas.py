@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, Field, StringConstraints
 
+from revintel.api.routers.gaps_schemas import GapNote
 from revintel.forecast import FORECAST_DIMENSIONS
 from revintel.model import load_funnel
 
@@ -35,6 +36,9 @@ class ForecastOut(BaseModel):
     simulations: int
     what_if: list[str] = Field(default_factory=list, description="scenarios applied")
     rows: list[ForecastRow]
+    note: GapNote | None = Field(
+        default=None, description="why every amount is zero (no, or undated, history)"
+    )
 
 
 class ForecastTable(BaseModel):

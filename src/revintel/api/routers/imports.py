@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, File, Form, Query, UploadFile
+from fastapi import APIRouter, File, Form, Path, Query, UploadFile
 
 from revintel.api.routers._common import PageDep, offset_end, offset_page
 from revintel.api.routers.imports_schemas import (
@@ -12,10 +13,13 @@ from revintel.api.routers.imports_schemas import (
     ImportedFile,
     ImportResult,
     RejectedRow,
+    UndoResult,
 )
 from revintel.api.routers.shared_schemas import Page
-from revintel.ingest import IngestError, preset_names
+from revintel.ingest import IngestError, UnknownBatchError, preset_names, undo_import
 from revintel.server import (
+    AdminDep,
+    ApiError,
     ImporterDep,
     StateDep,
     StoreDep,
@@ -64,7 +68,12 @@ def upload(
     user: ImporterDep,
     state: StateDep,
     files: Annotated[
-        list[UploadFile], File(min_length=1, description="CSV, XLSX or Parquet exports")
+        list[UploadFile],
+        File(
+            min_length=1,
+            description="CSV, TXT, XLSX or Parquet exports; gzipped (`.csv.gz`) or zipped "
+            "(each file in a `.zip` is read); every sheet of a workbook",
+        ),
     ],
     preset: Annotated[Preset, Form(description="the exporting system")] = "generic",  # type: ignore[valid-type]
     strict: Annotated[bool, Form()] = False,
@@ -77,16 +86,26 @@ def upload(
             "the preset's, else the store's); a name the server does not know answers 400",
         ),
     ] = None,
+    # Declared without a null alternative: a multipart form cannot send null, only leave it out.
+    as_of: Annotated[
+        date,  # noqa: RUF013
+        Form(
+            description="date (YYYY-MM-DD) of undated records: sets every required date "
+            "(created_at, ordered_at, occurred_at…) that has no value; recorded with the batch",
+        ),
+    ] = None,  # type: ignore[assignment]
 ) -> ImportResult:
     """Import the files in one transaction; every rejected row is kept with its reason.
 
     409 when another import is running (the attempt is recorded as a failed batch); 400 when a
-    file exceeds a limit (see docs/limits.md), cannot be read or has more rejected rows than
-    allowed.
+    file exceeds a limit (see docs/limits.md), cannot be read (a file that is no export is
+    named with what it looks like) or has more rejected rows than allowed, and when no row is
+    accepted (every row rejected, or none in the files: the message sums the reasons, and the
+    batch is listed as failed with its rejected rows).
     """
     try:
         report = import_uploads(
-            store, state.settings, preset, files, strict=strict, timezone=timezone
+            store, state.settings, preset, files, strict=strict, timezone=timezone, as_of=as_of
         )
     except IngestError:
         state.cache.clear()  # a refused import may still have recorded a failed batch
@@ -98,4 +117,39 @@ def upload(
         files=[ImportedFile(**f.__dict__) for f in report.files],
         written=report.written,
         rejected_by_reason=report.rejected_by_reason(),
+        guest_orders=report.guest_orders,
+        guest_amount=report.guest_amount,
+    )
+
+
+@router.delete(
+    "/{batch_id}",
+    response_model=UndoResult,
+    summary="Undo an import (admin)",
+)
+def undo(
+    store: StoreDep,
+    admin: AdminDep,
+    state: StateDep,
+    batch_id: Annotated[
+        str,
+        Path(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="the batch, as listed"),
+    ],
+) -> UndoResult:
+    """Remove every row the import wrote and restore the rows it changed, in one transaction,
+    as `revintel import undo` does; the batch stays listed as undone.
+
+    404 for no such batch; 400 when the batch is not committed (failed or already undone) or
+    a later import builds on it (it changed rows this one wrote, or wrote rows referring to
+    records only this one created): undo that import first.
+    """
+    try:
+        report = undo_import(store, batch_id, wait_seconds=state.settings.import_wait_seconds)
+    except UnknownBatchError as exc:
+        raise ApiError(404, str(exc)) from None
+    state.data_changed()
+    return UndoResult(
+        batch_id=batch_id,
+        removed={t: n for t, n in report.removed.items() if n},
+        restored={t: n for t, n in report.restored.items() if n},
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from revintel.api.routers.shared_schemas import Timestamp
 
@@ -16,10 +18,11 @@ class ImportBatch(BaseModel):
     files: str | None = None
     started_at: Timestamp
     finished_at: Timestamp | None = None
-    status: str | None = None
+    status: str | None = None  # committed, failed or undone
     rows_read: int | None = None
     rows_accepted: int | None = None
     rows_rejected: int | None = None
+    undone_at: Timestamp | None = None
 
 
 class ImportedFile(BaseModel):
@@ -42,6 +45,19 @@ class ImportResult(BaseModel):
     files: list[ImportedFile]
     written: dict[str, int]
     rejected_by_reason: dict[str, int]
+    guest_orders: int = Field(
+        default=0, description="accepted orders without a customer number (guest account)"
+    )
+    guest_amount: float = Field(default=0.0, description="net amount of those guest orders")
+
+
+class UndoResult(BaseModel):
+    """An undone import: rows removed and rows restored as they were, per table."""
+
+    batch_id: str
+    status: Literal["undone"] = "undone"
+    removed: dict[str, int]
+    restored: dict[str, int]
 
 
 class RejectedRow(BaseModel):

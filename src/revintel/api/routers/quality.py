@@ -8,6 +8,7 @@ from revintel._frames import json_records
 from revintel.api.routers.quality_schemas import (
     CompletenessRow,
     DuplicateCount,
+    GuestOrders,
     HistoryShare,
     QualityOut,
     RejectionCount,
@@ -24,7 +25,8 @@ def quality(
 ) -> QualityOut:
     """Per source and table: how often each field is filled (only the gaps unless
     ``all_fields``), rejected cells by reason, accounts sharing a normalised name, and the share
-    of opportunities whose stage history the source dates rather than implies."""
+    of opportunities whose stage history the source dates rather than implies, and orders
+    without a customer number (guest orders) per source."""
     report = state.cache.call(quality_report, store, None)
     filled = report.completeness
     if not all_fields:
@@ -34,4 +36,5 @@ def quality(
         rejections=[RejectionCount(**r) for r in json_records(report.rejections)],
         duplicates=[DuplicateCount(**r) for r in json_records(report.duplicates)],
         history=[HistoryShare(**r) for r in json_records(report.history)],
+        guests=[GuestOrders(**r) for r in json_records(report.guests)],
     )

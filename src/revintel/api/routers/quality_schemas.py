@@ -45,6 +45,16 @@ class HistoryShare(BaseModel):
     share_fully_dated: float | None = None
 
 
+class GuestOrders(BaseModel):
+    """Orders of one source without a customer number, booked on its placeholder account."""
+
+    source_system: str
+    accounts: int
+    orders: int
+    returns: int
+    amount: float
+
+
 class QualityOut(BaseModel):
     """Data quality per source and table, as ``revintel quality`` prints it."""
 
@@ -52,3 +62,4 @@ class QualityOut(BaseModel):
     rejections: list[RejectionCount]
     duplicates: list[DuplicateCount]
     history: list[HistoryShare]
+    guests: list[GuestOrders] = []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import BaseModel, Field, field_validator
+
+from revintel.api.routers.shared_schemas import json_integer
 
 
 class ModelEvaluation(BaseModel):
@@ -14,6 +16,11 @@ class ModelEvaluation(BaseModel):
     model_id: str
     algorithm: str
     chosen: bool = Field(description="the algorithm the score uses")
+    evaluation: Literal["out-of-time", "cross-validation"] = Field(
+        default="out-of-time",
+        description="how the metrics were measured: on a later test period, or by 5-fold "
+        "cross-validation grouped by record when the history has no dates to order it by",
+    )
     auc: float | None = None
     log_loss: float | None = None
     brier: float | None = None
@@ -26,12 +33,14 @@ class TrainIn(BaseModel):
     """What to train."""
 
     group: Literal["leads", "deals"]
-    test_days: StrictInt | None = Field(
+    test_days: int | None = Field(
         default=None,
         ge=7,
         le=3650,
         description="days of the out-of-time test window; chosen from the data when left out",
     )
+
+    _integer = field_validator("test_days", mode="before")(json_integer)
 
 
 class ApplyIn(BaseModel):

@@ -6,10 +6,34 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
 
 from revintel.server import response_zone
 from revintel.store import local_instant
+
+
+def json_integer(value: object) -> object:
+    """A JSON integer as JSON Schema defines it: ``3`` or ``3.0``, never ``true`` or ``"3"``.
+
+    For ``field_validator(..., mode="before")`` on integer fields of request bodies; ``None``
+    passes through for optional fields.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError("Input should be a valid integer")
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError("Input should be a valid integer, got a number with a fraction")
+        return int(value)
+    return value
+
 
 T = TypeVar("T")
 

@@ -34,7 +34,12 @@ async def store_info(request: Request, store: StoreDep, user: UserDep, state: St
             TableInfo(name=t.name, rows=counts[t.name], description=t.description) for t in TABLES
         ]
         version = state.cache.call(_schema_version, store, None)
-        return StoreInfo(schema_version=version, timezone=state.timezone.key, tables=tables)
+        return StoreInfo(
+            schema_version=version,
+            timezone=state.timezone.key,
+            currency=state.currency,
+            tables=tables,
+        )
 
     return await cached_json(request, state, user, build)
 

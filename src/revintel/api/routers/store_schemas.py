@@ -22,6 +22,11 @@ class StoreInfo(BaseModel):
         "offset",
         examples=["Europe/Berlin"],
     )
+    currency: str = Field(
+        description="ISO 4217 currency of the store: amounts are summed and shown in it",
+        examples=["EUR"],
+        pattern="^[A-Z]{3}$",
+    )
     tables: list[TableInfo]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from revintel.api.routers.shared_schemas import Timestamp
+from revintel.api.routers.shared_schemas import Timestamp, json_integer
 from revintel.auth import MIN_PASSWORD_LENGTH, USERNAME_PATTERN, Role
 
 
@@ -40,12 +40,14 @@ class TokenRequest(BaseModel):
     """Ask for a new API token."""
 
     name: str = Field(min_length=1, max_length=100, description="what the token is for")
-    valid_days: StrictInt | None = Field(
+    valid_days: int | None = Field(
         default=None,
         ge=1,
         le=3650,
         description="days until it expires; none: never (signed in) or with the calling token",
     )
+
+    _integer = field_validator("valid_days", mode="before")(json_integer)
 
 
 class TokenOut(BaseModel):

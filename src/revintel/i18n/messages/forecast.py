@@ -12,7 +12,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "P50 by source: open pipeline and not yet created",
     ),
     "forecast.groups": ("P50 gesamt je Gruppe", "Total P50 per group"),
-    "forecast.intake": ("Auftragseingang (€)", "Order intake (€)"),
+    "forecast.intake": ("Auftragseingang ({symbol})", "Order intake ({symbol})"),
     "forecast.period": ("Periode", "Period"),
     "forecast.source": ("Herkunft", "Source"),
     "forecast.source.open pipeline": ("offene Pipeline", "open pipeline"),

@@ -24,6 +24,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Opportunities mit von der Quelle datierter Phasenhistorie",
         "Opportunities with stage history dated by the source",
     ),
+    "quality.guests": (
+        "Gastbestellungen (ohne Kundennummer, auf einem Platzhalterkunden)",
+        "Guest orders (no customer number, on a placeholder account)",
+    ),
     "quality.review_duplicates": (
         "Mögliche Dubletten über alle Quellen prüfen",
         "Review possible duplicates across sources",

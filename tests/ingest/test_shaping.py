@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from revintel.ingest import IngestError, import_files
-from revintel.store import Store
+from revintel.store import Store, open_store
 
 from .conftest import WriteFile
 
@@ -355,3 +355,18 @@ def test_a_grouped_object_keeps_its_custom_fields_first_value(
     import_files(store, "generic", files, mapping=_mapping(tmp_path, text), now=NOW)
     values = _stored(store, "custom_values")
     assert values[["record_id", "text_value"]].values.tolist() == [["shop:1", "web"]]
+
+
+def test_a_file_pointing_to_records_does_not_overwrite_them(tmp_path: Path) -> None:
+    leads = tmp_path / "leads.csv"
+    leads.write_text("lead_id,channel,created_at\nL1,web,2024-01-12\nL2,fair,2024-01-13\n")
+    deals = tmp_path / "opps.csv"
+    deals.write_text("opportunity_id,lead_id,created_at,stage,amount\nO1,L1,2024-01-12,won,1000\n")
+    with open_store(tmp_path / "s.duckdb") as store:
+        report = import_files(store, "generic", [leads, deals])
+        stored = store.table("leads").to_pandas().set_index("lead_id")["channel"].to_dict()
+    assert [(f.file, f.table) for f in report.files] == [
+        (str(leads), "leads"),
+        (str(deals), "opportunities"),
+    ]
+    assert stored == {"generic:L1": "web", "generic:L2": "fair"}

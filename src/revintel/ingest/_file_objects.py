@@ -58,7 +58,9 @@ def detect_objects(raw: RawTable, mapping: SourceMapping) -> list[str]:
     loaded too unless the headers it was recognised by are a part of those of another match
     (an account's ``Id, Name`` in a campaign file with ``Id, Name, StartDate``) or the file
     lacks the columns of its id and required fields (an opportunity file mentions an
-    ``account_id``, it is no account export). Objects fed ``from`` a match follow it.
+    ``account_id``, it is no account export), or those headers are references another match
+    reads (an opportunity file's ``lead_id`` and ``created_at`` make it no lead export). Objects
+    fed ``from`` a match follow it.
     """
     best, _ = detect_object(raw, mapping)
     headers = {h.casefold() for h in raw.cells.column_names}
@@ -67,15 +69,28 @@ def detect_objects(raw: RawTable, mapping: SourceMapping) -> list[str]:
         entries = [{a.strip().casefold() for a in d.split("|")} & headers for d in spec.detect]
         if spec.detect and all(entries):
             matched[name] = set().union(*entries)
+    references = {name: _references(mapping.objects[name]) for name in matched}
     return [
         name
         for name, found in matched.items()
         if name == best
         or (
             not any(found < other for other in matched.values())
+            and not any(found <= references[o] for o in matched if o != name)
             and _fillable(mapping.objects[name], headers)
         )
     ]
+
+
+def _references(spec: ObjectSpec) -> set[str]:
+    """Headers ``spec`` reads as references to other records (a deal's ``lead_id``): a file is
+    not an export of the records it merely points to."""
+    return {
+        alias.strip().casefold()
+        for f in spec.fields.values()
+        if f.ref is not None
+        for alias in f.column
+    }
 
 
 def _fillable(spec: ObjectSpec, headers: set[str]) -> bool:

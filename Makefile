@@ -46,6 +46,7 @@ test: $(STAMP) | $(CHROMIUM) $(POSTGRES)
 	$(BIN)/pytest
 
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,bench]"
 	$(BIN)/python -m benchmarks $(BENCH)
 
 clean:

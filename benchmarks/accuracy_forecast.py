@@ -5,6 +5,12 @@ The earlier origins of each store are the *tuning* origins (``benchmarks/forecas
 chose the model's parameters on them, on the demo company at the first seed and on Maven); the
 later ones are the *reported* origins, never looked at while tuning. Both are scored, apart, by
 WAPE, bias and P10–P90 coverage of the P50 and of the baselines.
+
+Repeat and direct orders (those without an opportunity) are backtested on their own too: on the
+demo company at every seed and on the public Superstore export (orders only, no funnel), the
+run-rate variant chosen on the tuning origins against the same period last year and the
+trailing 12-month mean on the reported ones; and the total with and without them against all
+net order intake.
 """
 
 from __future__ import annotations
@@ -22,13 +28,17 @@ from typing import Any
 from benchmarks._measure import write_result
 from revintel.forecast import (
     Backtest,
+    DirectBacktest,
     ForecastSettings,
     History,
     backtest,
+    backtest_direct,
+    choose_run_rate,
     load_history,
     month_ends,
     split_origins,
 )
+from revintel.forecast._direct_backtest import DIRECT_METHODS, variant_name
 from revintel.ingest import import_files
 from revintel.model import load_funnel
 from revintel.store import open_store, set_store_currency
@@ -47,12 +57,19 @@ MAVEN_ORIGINS = 6
 MAVEN_TUNING = 3
 MAVEN_FOLDER = "maven_crm_sales_opportunities"
 MAVEN_FILES = ("accounts.csv", "products.csv", "sales_teams.csv", "sales_pipeline.csv")
+#: Superstore: orders of 2019–2022; 24 month-ends leaving three months, the first 12 to tune on.
+SUPERSTORE_FOLDER = "superstore_orders"
+SUPERSTORE_FILE = "Sample - Superstore.csv"
+SUPERSTORE_LAST = date(2022, 12, 31)
+SUPERSTORE_ORIGINS = 24
+SUPERSTORE_TUNING = 12
 SHARED_DATA_VAR = "REVINTEL_SHARED_DATA"
 SWEEP = "forecast_sweep"
 RESULTS = Path(__file__).parent / "results"
 WINDOWS = {"next month": "1 month", f"next {MONTHS} months": f"{MONTHS} months"}
 P50 = "forecast P50"
 BASELINES = ("run-rate", "weighted pipeline (default)", "weighted pipeline (measured)")
+TOTAL_METHODS = ("total with repeat and direct orders", "won deals only")
 
 
 @dataclass(frozen=True)
@@ -102,6 +119,67 @@ def maven_company() -> Company | None:
     return Company("Maven CRM export", history, tuning, reported)
 
 
+def superstore_company() -> Company | None:
+    """The Superstore order export imported with its preset, or ``None`` when it is absent."""
+    base = _shared_data()
+    export = base / SUPERSTORE_FOLDER / SUPERSTORE_FILE if base else None
+    if export is None or not export.is_file():
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        store = open_store(Path(tmp) / "superstore.duckdb")
+        import_files(store, "order_lines", [export])
+        history = load_history(store, load_funnel())
+        store.close()
+    ends = month_ends(SUPERSTORE_LAST, SUPERSTORE_ORIGINS, MONTHS)
+    tuning, reported = split_origins(ends, SUPERSTORE_TUNING)
+    return Company("Superstore export", history, tuning, reported)
+
+
+def _scores(summary: Any) -> list[dict[str, Any]]:
+    return [
+        {
+            "window": row["window"],
+            "method": row["method"],
+            "wape": round(float(row["wape"]), 4),
+            "bias": round(float(row["bias"]), 4),
+            "coverage": None
+            if row["coverage_p10_p90"] != row["coverage_p10_p90"]  # NaN: no band
+            else round(float(row["coverage_p10_p90"]), 4),
+        }
+        for _, row in summary.iterrows()
+    ]
+
+
+def _direct_set(result: DirectBacktest, origins: list[date]) -> dict[str, Any]:
+    return {
+        "first": origins[0].isoformat(),
+        "last": origins[-1].isoformat(),
+        "origins": len(origins),
+        "scores": _scores(result.score(origins)),
+    }
+
+
+def evaluate_direct(company: Company) -> dict[str, Any]:
+    """Choose the run-rate variant on the tuning origins; score it and the default apart."""
+    orders = company.history.direct_orders
+    chosen, candidates = choose_run_rate(orders, company.tuning, MONTHS)
+    origins = [*company.tuning, *company.reported]
+    result = backtest_direct(orders, origins, MONTHS, chosen, SIMULATIONS)
+    default = backtest_direct(orders, origins, MONTHS, None, SIMULATIONS)
+    return {
+        "name": company.name,
+        "orders": len(orders),
+        "chosen": variant_name(chosen),
+        "candidates": [
+            {"variant": r["variant"], "score": round(float(r["score"]), 4)}
+            for _, r in candidates.iterrows()
+        ],
+        "tuning": _direct_set(result, company.tuning),
+        "reported": _direct_set(result, company.reported),
+        "default_reported": _direct_set(default, company.reported),
+    }
+
+
 def _origin_set(result: Backtest, origins: list[date]) -> dict[str, Any]:
     summary = result.score(origins)
     scores = [
@@ -129,6 +207,7 @@ def evaluate(company: Company, settings: ForecastSettings) -> dict[str, Any]:
         "name": company.name,
         "tuning": _origin_set(result, company.tuning),
         "reported": _origin_set(result, company.reported),
+        "totals_reported": _scores(result.score_totals(company.reported)),
     }
 
 
@@ -151,7 +230,13 @@ def run(results_dir: Path) -> dict[str, Any]:
     """Backtest the demo company at every seed and Maven; write ``accuracy_forecast.json``."""
     started = time.perf_counter()
     settings = ForecastSettings(months=MONTHS, simulations=SIMULATIONS)
-    demo = {str(seed): evaluate(demo_company(seed), settings) for seed in DEMO_SEEDS}
+    companies = {str(seed): demo_company(seed) for seed in DEMO_SEEDS}
+    demo = {seed: evaluate(company, settings) for seed, company in companies.items()}
+    superstore = superstore_company()
+    direct = {
+        "demo": {seed: evaluate_direct(company) for seed, company in companies.items()},
+        "superstore": evaluate_direct(superstore) if superstore else None,
+    }
     maven = maven_company()
     sweep = _sweep(results_dir)
     figures = {
@@ -163,6 +248,7 @@ def run(results_dir: Path) -> dict[str, Any]:
         "parameters_as_chosen": sweep is not None and sweep["chosen"] == _tuned(settings),
         "demo": demo,
         "maven": evaluate(maven, settings) if maven else None,
+        "direct": direct,
         "sweep": sweep,
         "seconds": round(time.perf_counter() - started, 1),
     }
@@ -313,6 +399,77 @@ def _sweep_block(sweep: dict[str, Any]) -> str:
     return "\n".join([head, "", *lines, "", f"Chosen: {chosen}."])
 
 
+def _direct_halves(company: dict[str, Any]) -> list[str]:
+    names = " | ".join(f"{m} WAPE" for m in DIRECT_METHODS)
+    lines = [
+        f"| origins | window | {names} | run-rate bias | P10–P90 coverage |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for kind in ("tuning", "reported"):
+        part = company[kind]
+        for window, short in WINDOWS.items():
+            wapes = [_wape(_score(part, window, m)["wape"]) for m in DIRECT_METHODS]
+            p50 = _score(part, window, DIRECT_METHODS[0])
+            label = f"{kind}: {part['origins']}, {_span(part)}"
+            row = [label, short, *wapes, _bias(p50["bias"]), _share(p50["coverage"])]
+            lines.append("| " + " | ".join(row) + " |")
+    return lines
+
+
+def _default_sentence(company: dict[str, Any]) -> str:
+    part = company["default_reported"]
+    wapes = ", ".join(
+        f"{short} {_wape(_score(part, window, DIRECT_METHODS[0])['wape'])}"
+        for window, short in WINDOWS.items()
+    )
+    return (
+        "The forecast's default, which chooses the variant at each origin from the months "
+        f"before it alone, has a run-rate P50 WAPE on the reported origins of {wapes}."
+    )
+
+
+def _direct_seeds(figures: dict[str, Any]) -> str:
+    names = " | ".join(f"{m} WAPE" for m in DIRECT_METHODS)
+    lines = [
+        f"| seed | variant chosen | window | {names} | total with them | won deals only |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    runs: dict[str, list[float]] = {short: [] for short in WINDOWS.values()}
+    for seed, company in figures["direct"]["demo"].items():
+        part = company["reported"]
+        totals = figures["demo"][seed].get("totals_reported", [])
+        for window, short in WINDOWS.items():
+            wapes = [_score(part, window, m)["wape"] for m in DIRECT_METHODS]
+            runs[short].append(wapes[0])
+            total = {s["method"]: s["wape"] for s in totals if s["window"] == window}
+            shown = [_wape(total[m]) if m in total else "" for m in TOTAL_METHODS]
+            row = [seed, company["chosen"], short, *map(_wape, wapes), *shown]
+            lines.append("| " + " | ".join(row) + " |")
+    spread = "; ".join(
+        f"{short} mean {_wape(sum(v) / len(v))}, {_wape(min(v))}–{_wape(max(v))}"
+        for short, v in runs.items()
+    )
+    return "\n".join([*lines, "", f"Run-rate P50 WAPE over the seeds: {spread}."])
+
+
+def _direct_block(figures: dict[str, Any]) -> str:
+    seed = str(DEMO_SEEDS[0])
+    company = figures["direct"]["demo"][seed]
+    chosen = company["chosen"]
+    head = f"**Demo company**, seed {seed} (variant chosen on the tuning origins: {chosen}):"
+    default = _default_sentence(company)
+    return "\n".join([head, "", *_direct_halves(company), "", default, "", _direct_seeds(figures)])
+
+
+def _superstore_block(figures: dict[str, Any]) -> str:
+    company = figures["direct"]["superstore"]
+    head = (
+        f"**Superstore export** ({company['orders']:,} orders, no opportunities; variant chosen "
+        f"on the tuning origins: {company['chosen']}):"
+    )
+    return "\n".join([head, "", *_direct_halves(company), "", _default_sentence(company)])
+
+
 def render(figures: dict[str, Any]) -> dict[str, str]:
     """The Markdown blocks of ``docs/forecast.md`` from the figures :func:`run` wrote."""
     blocks = {
@@ -322,6 +479,10 @@ def render(figures: dict[str, Any]) -> dict[str, str]:
     }
     if figures.get("maven"):
         blocks["forecast-maven"] = _maven_block(figures)
+    if figures.get("direct"):
+        blocks["forecast-direct-demo"] = _direct_block(figures)
+        if figures["direct"].get("superstore"):
+            blocks["forecast-direct-superstore"] = _superstore_block(figures)
     if figures.get("sweep"):
         blocks["forecast-sweep"] = _sweep_block(figures["sweep"])
     return blocks

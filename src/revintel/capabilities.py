@@ -185,6 +185,23 @@ CAPABILITIES: tuple[Capability, ...] = (
         api_routers=("revintel.api.routers.report:router",),
         messages=(f"{_MESSAGES}.report",),
     ),
+    Capability(
+        "customers",
+        "customer development: repeat purchases, customer value, churn risk, next-best products",
+        cli_module="revintel.cli._customers",
+        api_routers=("revintel.api.routers.customers:router",),
+        page_routers=("revintel.web._customers:router",),
+        nav=(NavEntry("/customers", "nav.customers", 45),),
+        server_setup=("revintel.web._customers:install_customers",),
+        messages=(f"{_MESSAGES}.customers", f"{_MESSAGES}.crosssell"),
+    ),
+    Capability(
+        "campaigns",
+        "cross-selling micro-campaigns: select target accounts, hold out a control, measure uplift",
+        cli_module="revintel.cli._campaigns",
+        api_routers=("revintel.api.routers.campaigns:router",),
+        messages=(f"{_MESSAGES}.campaigns",),
+    ),
 )
 
 

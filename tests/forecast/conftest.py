@@ -63,7 +63,11 @@ def _known_at(tables: dict[str, pa.Table], cut: date) -> dict[str, pa.Table]:
         filler = pa.array(["open"] * len(opps)) if column == "status" else pa.nulls(len(opps), kind)
         opps = opps.set_column(index, column, filler)
     out["opportunities"] = opps
-    for name in ("orders", "order_lines", "quotes", "touchpoints"):
+    orders = tables["orders"]
+    out["orders"] = orders.filter(pc.less_equal(orders["ordered_at"], end))
+    lines = tables["order_lines"]
+    out["order_lines"] = lines.filter(pc.is_in(lines["order_id"], out["orders"]["order_id"]))
+    for name in ("quotes", "touchpoints"):
         out.pop(name, None)
     return out
 

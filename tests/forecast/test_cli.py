@@ -24,10 +24,16 @@ def test_forecast_formats(demo_store: Store) -> None:
     db = str(demo_store.location)
     base = ["forecast", "--db", db, "--horizon", "1Q", "--simulations", "200"]
     records = json.loads(_run(*base, "--by", "team", "--format", "json"))
-    assert {r["source"] for r in records} == {"open pipeline", "not yet created", "total"}
+    sources = {"open pipeline", "not yet created", "repeat and direct orders", "total"}
+    assert {r["source"] for r in records} == sources
     assert all(r["p10"] <= r["p50"] <= r["p90"] for r in records)
     rows = list(csv.DictReader(io.StringIO(_run(*base, "--grain", "quarter", "--format", "csv"))))
-    assert [r["source"] for r in rows] == ["open pipeline", "not yet created", "total"]
+    assert [r["source"] for r in rows] == [
+        "open pipeline",
+        "not yet created",
+        "repeat and direct orders",
+        "total",
+    ]
     assert "Expected order intake" in _run(*base, "--format", "table")
 
 

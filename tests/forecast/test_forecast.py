@@ -38,7 +38,10 @@ def test_quantiles_are_ordered_and_sources_add_up(history: History) -> None:
     frame = result.frame
     assert (frame["p10"] <= frame["p50"]).all() and (frame["p50"] <= frame["p90"]).all()
     sim = result.simulation
-    np.testing.assert_allclose(sim.total, sim.open_pipeline + sim.not_yet_created)
+    assert sim.repeat_and_direct is not None
+    np.testing.assert_allclose(
+        sim.total, sim.open_pipeline + sim.not_yet_created + sim.repeat_and_direct
+    )
     quarter = frame[(frame["grain"] == "quarter") & (frame["source"] == "total")]
     months = frame[(frame["grain"] == "month") & (frame["source"] == "total")]
     assert quarter["mean"].sum() == pytest.approx(months["mean"].sum())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from revintel.forecast import FORECAST_DIMENSIONS, NEW, OPEN, TOTAL
+from revintel.forecast import DIRECT, FORECAST_DIMENSIONS, NEW, OPEN, TOTAL
 from revintel.i18n import (
     MESSAGE_MODULES,
     MESSAGES,
@@ -120,7 +120,7 @@ def test_every_family_of_composed_keys_has_members() -> None:
 @pytest.mark.parametrize(
     "key",
     [
-        *(f"forecast.source.{source}" for source in (OPEN, NEW, TOTAL)),
+        *(f"forecast.source.{source}" for source in (OPEN, NEW, DIRECT, TOTAL)),
         *(f"forecast.dim.{dimension}" for dimension in FORECAST_DIMENSIONS),
         *(f"forecast.grain.{grain}" for grain in ("month", "quarter")),
         *(f"score.kind.{kind}" for kind in TARGETS),

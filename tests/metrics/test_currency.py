@@ -264,7 +264,9 @@ def test_the_demo_company_stays_in_euro_with_unchanged_figures(tmp_path: Path) -
     before = sales.groupby(sales["ordered_at"].dt.to_period("M").dt.start_time)["amount"].sum()
     after = pd.Series(frame["value"].to_numpy(float), index=pd.to_datetime(frame["period"]))
     assert len(after) > 12
-    assert after.to_numpy() == pytest.approx(before.loc[after.index].to_numpy(), rel=1e-12)
+    # a month holding only a return has no sale: gross revenue 0 there
+    before = before.reindex(after.index, fill_value=0.0)
+    assert after.to_numpy() == pytest.approx(before.to_numpy(), rel=1e-12)
 
 
 def test_the_conversion_runs_on_postgresql(postgres_url: str, tmp_path: Path) -> None:

@@ -113,7 +113,7 @@ def test_every_kpi_matches(
 
 @pytest.mark.parametrize(
     "kpi",
-    ["mql_sal_acceptance", "win_rate_value", "lvr"],
+    ["mql_sal_acceptance", "win_rate_value", "lvr", "repeat_purchase_rate", "cohort_retention"],
 )
 def test_breakdowns_filters_and_comparisons_match(
     backends: tuple[MetricSources, MetricSources], catalogue: MetricCatalogue, kpi: str

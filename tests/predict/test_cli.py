@@ -77,4 +77,4 @@ def test_unknown_ids_and_empty_registries_give_one_clear_error(
     assert result.exit_code != 0
     assert "no trained models in the store" in str(result.exception)
     result = runner.invoke(app, ["score", "explain", "X404", "--db", str(module_db)])
-    assert "no lead or opportunity with id 'X404'" in str(result.exception)
+    assert "no lead, opportunity or account with id 'X404'" in str(result.exception)

@@ -76,10 +76,10 @@ def order_history(store: Store, state: ir.Table) -> ir.Table:
 
 
 ACCOUNT = Entity(
-    name="account",
+    name="buyer",
     table="accounts",
     id_column="account_id",
-    group="accounts",
+    group="buyers",
     training_snapshots=month_end_snapshots,
     label=next_order,
     features=order_history,
@@ -94,7 +94,7 @@ ACCOUNT = Entity(
     ),
     baselines=("naive_bayes", "points"),
 )
-ORDERS_SOON = Target("account_orders_90d", "account", "order", horizon_days=90)
+ORDERS_SOON = Target("account_orders_90d", "buyer", "order", horizon_days=90)
 
 
 @pytest.fixture(scope="module")
@@ -116,9 +116,9 @@ def trained(registered: Target, module_db: Path) -> TrainingResult:
 
 
 def test_the_new_target_joins_its_own_group(registered: Target) -> None:
-    assert GROUPS["accounts"] == ("account_orders_90d",)
+    assert GROUPS["buyers"] == ("account_orders_90d",)
     assert GROUPS["leads"] == ("lead_to_sql", "lead_to_won")
-    assert registered.group == "accounts"
+    assert registered.group == "buyers"
 
 
 def test_the_account_score_is_evaluated_out_of_time(trained: TrainingResult) -> None:
@@ -145,10 +145,10 @@ def test_the_account_score_is_evaluated_out_of_time(trained: TrainingResult) -> 
 def test_applying_and_explaining_score_accounts(
     trained: TrainingResult, module_store: Store
 ) -> None:
-    (result,) = apply_group(module_store, "accounts").values()
+    (result,) = apply_group(module_store, "buyers").values()
     assert result is not None
     accounts = module_store.table("accounts").to_pandas()
-    assert set(result.scores["entity_type"]) == {"account"}
+    assert set(result.scores["entity_type"]) == {"buyer"}
     assert len(result.scores) == int((accounts["created_at"] <= result.as_of).sum())
     assert result.scores["score"].between(0, 1).all()
     account = result.scores.sort_values("score")["entity_id"].iloc[-1]

@@ -26,7 +26,10 @@ def _mature_events(result: SynthResult) -> pd.DataFrame:
 def test_default_size_matches_the_issue() -> None:
     result = _default()
     assert result.tables["leads"].num_rows == 60_000
-    assert result.tables["accounts"].num_rows == 3_000
+    accounts = result.tables["accounts"]
+    # the customers, plus one placeholder account holding the webshop's guest orders
+    assert accounts.num_rows == 3_001
+    assert sum(accounts.column("placeholder").to_pylist()) == 1
     assert result.tables["reps"].num_rows == 20
     families = set(result.tables["products"].column("family").to_pylist())
     assert len(families) == 10

@@ -43,7 +43,8 @@ def test_api_forecast_equals_the_forecast_package(chef: httpx.Client, demo_serve
     assert set(expected) == {"2025-Q1", "2025-Q2"}
     assert _quarter_totals(body) == pytest.approx(expected)
     assert sum(expected.values()) > 0
-    assert {r["source"] for r in body["rows"]} == {"open pipeline", "not yet created", "total"}
+    sources = {"open pipeline", "not yet created", "repeat and direct orders", "total"}
+    assert {r["source"] for r in body["rows"]} == sources
     assert all(r["p10"] <= r["p50"] <= r["p90"] for r in body["rows"])
     months = [r for r in body["rows"] if r["grain"] == "month" and r["source"] == "total"]
     assert [r["period"] for r in months] == [f"2025-0{m}" for m in range(1, 7)]
@@ -95,7 +96,7 @@ def test_forecast_page_charts_and_csv(chef: httpx.Client) -> None:
     assert {r["Period"]: float(r["P50"]) for r in rows} == pytest.approx(api)
     sources = chef.get("/charts/forecast-sources.csv").text.splitlines()
     assert sources[0] == "Period,P50,Source"
-    assert len(sources) == 1 + 2 * 6
+    assert len(sources) == 1 + 3 * 6  # three sources, six months
     assert chef.get("/charts/forecast-groups.csv").status_code == 404
 
 
@@ -105,6 +106,7 @@ def test_forecast_page_in_german(demo_server: Demo) -> None:
     html = client.get("/forecast").text
     assert "Auftragseingangsprognose" in html
     assert "noch nicht erzeugt" in html
+    assert "Folge- und Direktaufträge" in html
     assert "Stand 31.12.2024" in html
     assert re.search(r">\d{1,3}(\.\d{3})+,\d{2}\xa0€</td>", html)
 

@@ -65,7 +65,8 @@ def test_workbook_has_the_kpi_tables(reports: tuple[Path, Path]) -> None:
     funnel = book.get_sheet_by_name("Funnel").to_python()
     assert funnel[0][:3] == ["Meilenstein", "reached", "conversion"]
     forecast = book.get_sheet_by_name("Prognose").to_python()
-    assert {r[2] for r in forecast[1:]} == {"offene Pipeline", "noch nicht erzeugt", "gesamt"}
+    sources = {"offene Pipeline", "noch nicht erzeugt", "Folge- und Direktaufträge", "gesamt"}
+    assert {r[2] for r in forecast[1:]} == sources
 
 
 def test_report_needs_an_output(tmp_path: Path) -> None:

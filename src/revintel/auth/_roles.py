@@ -20,11 +20,14 @@ class Permission(StrEnum):
     view_all_rows = "view_all_rows"
     import_data = "import_data"
     manage_users = "manage_users"
+    run_campaigns = "run_campaigns"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
-    Role.manager: frozenset({Permission.view_all_rows, Permission.import_data}),
+    Role.manager: frozenset(
+        {Permission.view_all_rows, Permission.import_data, Permission.run_campaigns}
+    ),
     Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),
     # A rep sees only their own accounts, leads and deals and changes nothing.
     Role.sales_rep: frozenset(),

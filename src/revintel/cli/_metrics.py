@@ -57,8 +57,8 @@ ByOption = Annotated[
     list[str] | None,
     typer.Option(
         "--by",
-        help="Break down by channel, campaign, segment, industry, region, "
-        "rep, team, product or a custom field custom.NAME (repeatable).",
+        help="Break down by channel, campaign, segment, industry, region, country, "
+        "rep, team, product, product_family or a custom field custom.NAME (repeatable).",
     ),
 ]
 GrainOption = Annotated[

@@ -101,7 +101,7 @@ def train(
 ) -> None:
     """Train the scores of GROUP, choose against the baselines on a validation period, report
     them on a later test period and register them; unset windows are chosen from the data."""
-    from revintel.predict import GROUPS, train_score
+    from revintel.predict import GROUPS, entity, target, train_score
 
     definition = funnel_from(funnel)
     frames = []
@@ -112,7 +112,11 @@ def train(
                                  horizon_days=horizon_days, test_days=test_days,
                                  validation_days=validation_days,
                                  max_training_rows=max_training_rows)  # fmt: skip
-            record = result.record
+            record, comparison, note = result.record, result.comparison, ""
+            report = entity(target(kind).entity).report
+            if report is not None:  # e.g. churn: its own baselines and the warning's lead time
+                record, extra, note = report(store, record)
+                comparison = pd.concat([comparison, extra], ignore_index=True)
             evaluations.add(record.metrics.get("evaluation"))
             windows = {"horizon_days": record.metrics["horizon_days"],
                        "train_to": record.metrics["choice_train_to"],
@@ -120,14 +124,18 @@ def train(
                        "validation_to": record.metrics["validation_to"],
                        "test_from": record.metrics["test_from"],
                        "test_to": record.test_to}  # fmt: skip
-            frames.append(result.comparison.assign(kind=kind, model_id=record.model_id, **windows))
+            frames.append(comparison.assign(kind=kind, model_id=record.model_id, **windows))
             if fmt is OutputFormat.table:
                 console.print(f"[bold]{kind}[/bold] ({record.model_id}): {result.message}",
                               highlight=False)  # fmt: skip
+                if note:
+                    console.print(f"[bold]{kind}[/bold]: {note}", highlight=False)
     frame = pd.concat(frames, ignore_index=True)
     columns = ["kind", "algorithm", "auc", "log_loss", "brier", "lift_top_decile", "rows",
                "positives", "chosen", "validation_auc", "validation_log_loss", "model_id",
                *WINDOW_COLUMNS]  # fmt: skip
+    if "average_precision" in frame:  # reported by entities with their own evaluation
+        columns.insert(columns.index("brier"), "average_precision")
     if fmt is OutputFormat.table:  # printed above; keeps the table within a terminal
         columns = [c for c in columns if c not in ("model_id", "validation_log_loss",
                                                    *WINDOW_COLUMNS)]  # fmt: skip

@@ -9,7 +9,16 @@ from revintel.forecast._backtest import (
     split_origins,
     won_amounts,
 )
+from revintel.forecast._direct_backtest import (
+    DIRECT_METHODS,
+    DirectBacktest,
+    backtest_direct,
+    choose_run_rate,
+    score_direct,
+    score_totals,
+)
 from revintel.forecast._forecast import (
+    DIRECT,
     NEW,
     OPEN,
     TOTAL,
@@ -28,12 +37,19 @@ from revintel.forecast._history import (
     FORECAST_DIMENSIONS,
     History,
     Journeys,
+    direct_orders,
     load_history,
     replay_leads,
     replay_opportunities,
 )
 from revintel.forecast._model import FunnelModel, fit_funnel_model, shrink
 from revintel.forecast._pace import dilate, milestone_pace
+from revintel.forecast._run_rate import (
+    RunRateModel,
+    RunRateParams,
+    fit_run_rate,
+    simulate_run_rate,
+)
 from revintel.forecast._scenario import (
     Scenario,
     ScenarioError,
@@ -47,6 +63,8 @@ from revintel.forecast._survival import CloseCurve, close_curve, kaplan_meier, m
 from revintel.forecast._weighted import weighted_pipeline
 
 __all__ = [
+    "DIRECT",
+    "DIRECT_METHODS",
     "FORECAST_DIMENSIONS",
     "METHODS",
     "NEW",
@@ -54,22 +72,29 @@ __all__ = [
     "TOTAL",
     "Backtest",
     "CloseCurve",
+    "DirectBacktest",
     "Forecast",
     "ForecastSettings",
     "FunnelModel",
     "History",
     "Journeys",
+    "RunRateModel",
+    "RunRateParams",
     "Scenario",
     "ScenarioError",
     "Simulation",
     "WinRateChange",
     "backtest",
+    "backtest_direct",
     "check_forecast_limits",
+    "choose_run_rate",
     "close_curve",
     "compare_with_baseline",
     "dilate",
+    "direct_orders",
     "fit_funnel_model",
     "fit_model",
+    "fit_run_rate",
     "forecast",
     "forecast_gap",
     "kaplan_meier",
@@ -84,10 +109,13 @@ __all__ = [
     "replay_leads",
     "replay_opportunities",
     "run_simulation",
+    "score_direct",
     "score_points",
+    "score_totals",
     "shrink",
     "simulate_new",
     "simulate_open",
+    "simulate_run_rate",
     "split_origins",
     "summarise",
     "weighted_pipeline",

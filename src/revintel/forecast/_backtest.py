@@ -3,6 +3,8 @@
 Each origin sees only what the milestone log held at its cut-off (see :func:`replay_opportunities`).
 The P50 is compared with two baselines — the open pipeline weighted by the funnel's default
 probabilities, and the last period's run-rate — by WAPE and bias; the P10–P90 band by coverage.
+These scores are of the intake through won deals; ``total_*`` columns add repeat and direct
+orders (net of returns) to forecast and actual alike, see :func:`score_totals`.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import date, timedelta
 import numpy as np
 import pandas as pd
 
+from revintel.forecast._direct_backtest import score_totals
 from revintel.forecast._forecast import ForecastSettings, fit_model, month_periods, run_simulation
 from revintel.forecast._history import History, cutoff_days
 from revintel.forecast._model import FunnelModel
@@ -37,6 +40,10 @@ class Backtest:
     def score(self, origins: Sequence[date]) -> pd.DataFrame:
         """:attr:`summary` of the given origins only (e.g. those not used for tuning)."""
         return score_points(self.points[self.points["origin"].isin(list(origins))])
+
+    def score_totals(self, origins: Sequence[date]) -> pd.DataFrame:
+        """WAPE of the total with and without repeat and direct orders at ``origins``."""
+        return score_totals(self.points[self.points["origin"].isin(list(origins))])
 
 
 def month_ends(last: date, count: int, months_ahead: int) -> list[date]:
@@ -102,24 +109,33 @@ def _origin_rows(
     _, simulation = run_simulation(model, settings)
     _, edges = month_periods(origin, settings.months)
     cut = cutoff_days(origin)
-    totals = simulation.total.sum(axis=2)
+    deals = simulation.won_deals.sum(axis=2)
+    everything = simulation.total.sum(axis=2)
+    direct = history.direct_orders
     rows = []
     for window, n in (("next month", 1), (f"next {settings.months} months", settings.months)):
-        draws = totals[:, :n].sum(axis=1)
+        draws = deals[:, :n].sum(axis=1)
         p10, p50, p90 = np.quantile(draws, [0.1, 0.5, 0.9])
         end = cut + edges[n]
         default, measured = _pipeline_due(model, end)
+        actual = _intake(wins, cut, end)
+        in_window = (direct["at"] >= cut) & (direct["at"] < end)
+        total = np.quantile(everything[:, :n].sum(axis=1), [0.1, 0.5, 0.9])
         rows.append(
             {
                 "origin": origin,
                 "window": window,
-                "actual": _intake(wins, cut, end),
+                "actual": actual,
                 "p10": p10,
                 "p50": p50,
                 "p90": p90,
                 "weighted_default": default,
                 "weighted_measured": measured,
                 "run_rate": _intake(wins, cut - edges[n], cut),
+                "total_actual": actual + float(direct.loc[in_window, "amount"].sum()),
+                "total_p10": total[0],
+                "total_p50": total[1],
+                "total_p90": total[2],
             }
         )
     return rows

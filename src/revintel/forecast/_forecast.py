@@ -13,11 +13,18 @@ from revintel.forecast._drivers import new_business, open_pipeline
 from revintel.forecast._history import FORECAST_DIMENSIONS, History
 from revintel.forecast._model import ARRIVAL_DAYS, ARRIVAL_TREND, FunnelModel, fit_funnel_model
 from revintel.forecast._pace import PACE_DAYS, PACE_PRIOR
+from revintel.forecast._run_rate import (
+    RunRateModel,
+    RunRateParams,
+    fit_run_rate,
+    simulate_run_rate,
+)
 from revintel.forecast._scenario import Scenario
 from revintel.forecast._simulate import Simulation, simulate_new, simulate_open
 
 OPEN = "open pipeline"
 NEW = "not yet created"
+DIRECT = "repeat and direct orders"
 TOTAL = "total"
 _HORIZON = re.compile(r"^(?P<n>\d+)\s*(?P<unit>[MQY])$", re.IGNORECASE)
 
@@ -30,6 +37,8 @@ class ForecastSettings:
     ``arrival_days`` and ``arrival_trend`` (window of the arrival rate of new journeys and the
     power of its growth) are the tuned parameters of the model; ``benchmarks/forecast_sweep.py``
     chose their defaults on backtest origins that the reported accuracy does not use.
+    ``direct_orders`` adds the orders without an opportunity, forecast by a seasonal run-rate
+    (``run_rate``; ``None``: the variant that missed least on the months before the cut-off).
     """
 
     months: int = 6
@@ -44,6 +53,8 @@ class ForecastSettings:
     pace_prior: float = PACE_PRIOR
     arrival_days: float = ARRIVAL_DAYS
     arrival_trend: float = ARRIVAL_TREND
+    direct_orders: bool = True
+    run_rate: RunRateParams | None = None
 
 
 def fit_model(history: History, as_of: date | None, settings: ForecastSettings) -> FunnelModel:
@@ -142,7 +153,9 @@ def run_simulation(model: FunnelModel, settings: ForecastSettings) -> tuple[list
     rng = np.random.default_rng(settings.seed)
     pipeline = open_pipeline(model, edges, settings.scenario, settings.use_slips, settings.use_pace)
     rates, weights = new_business(model, edges, settings.scenario)
-    groups = _groups(settings, pipeline.frame, model.pool)
+    run_rate = fit_run_rate(model.history.direct_orders, model.as_of, settings.run_rate)
+    direct_pool = [run_rate.pool] if settings.direct_orders else []
+    groups = _groups(settings, pipeline.frame, model.pool, *direct_pool)
     by = settings.by
     # One common factor per run: win rates drift between periods beyond coin-flip noise.
     shock = rng.lognormal(-0.5 * model.drift**2, model.drift, settings.simulations)
@@ -171,7 +184,25 @@ def run_simulation(model: FunnelModel, settings: ForecastSettings) -> tuple[list
         rng,
         factors[:, 0] if factors.shape[1] else shock,
     )
-    return months, Simulation(opened, new, groups)
+    direct = _direct_orders(run_rate, edges, groups, settings) if settings.direct_orders else None
+    return months, Simulation(opened, new, groups, direct)
+
+
+def _direct_orders(
+    run_rate: RunRateModel, edges: np.ndarray, groups: tuple[str, ...], settings: ForecastSettings
+) -> np.ndarray:
+    """Draws of repeat and direct orders, independent of the deals' draws and shocks.
+
+    A stream of its own keeps the deal draws those of a forecast without this source.
+    """
+    return simulate_run_rate(
+        run_rate,
+        edges,
+        _index(run_rate.pool, settings.by, groups),
+        len(groups),
+        settings.simulations,
+        np.random.default_rng([settings.seed, 1]),
+    )
 
 
 def _quarter(day: date) -> str:
@@ -192,11 +223,10 @@ def summarise(months: list[date], simulation: Simulation, by: str | None) -> pd.
     month_labels = [f"{m:%Y-%m}" for m in months]
     quarter_labels = sorted({_quarter(m) for m in months})
     member = np.array([[_quarter(m) == q for m in months] for q in quarter_labels], dtype=float)
-    sources = {
-        OPEN: simulation.open_pipeline,
-        NEW: simulation.not_yet_created,
-        TOTAL: simulation.total,
-    }
+    sources = {OPEN: simulation.open_pipeline, NEW: simulation.not_yet_created}
+    if simulation.repeat_and_direct is not None:
+        sources[DIRECT] = simulation.repeat_and_direct
+    sources[TOTAL] = simulation.total
     rows: list = []
     for source, draws in sources.items():
         groups = [(g, draws[:, :, i]) for i, g in enumerate(simulation.groups)]
@@ -227,7 +257,7 @@ def forecast(
     >>> _ = write_demo_company(store, SynthConfig(leads=2_000, accounts=200, reps=10))
     >>> result = forecast(load_history(store, load_funnel()), settings=ForecastSettings(months=3))
     >>> sorted(set(result.frame["source"]))
-    ['not yet created', 'open pipeline', 'total']
+    ['not yet created', 'open pipeline', 'repeat and direct orders', 'total']
     """
     settings = settings or ForecastSettings()
     model = fit_model(history, as_of, settings)

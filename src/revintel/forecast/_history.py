@@ -7,7 +7,7 @@ had reached, which had closed — so nothing that happened later leaks into a pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
@@ -52,6 +52,8 @@ class History:
     ``created``, ``expected_close``); ``opp_events`` and ``lead_events`` are the milestone log
     (``entity``, ``milestone``, ``at``); ``leads`` has ``lead_id`` and ``created``.
     ``deal_scores`` maps opportunity ids to the latest deal score, if the scoring has run.
+    ``direct_orders`` holds the orders without an opportunity and all returns (``at``, net
+    ``amount``: negative for returns, and the forecast dimensions); see :func:`direct_orders`.
     """
 
     funnel: FunnelDefinition
@@ -61,6 +63,9 @@ class History:
     leads: pd.DataFrame
     deal_scores: pd.Series
     last_event: date
+    direct_orders: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["at", "amount", *FORECAST_DIMENSIONS])
+    )
 
     @property
     def opp_path(self) -> tuple[str, ...]:
@@ -111,6 +116,30 @@ def _deal_scores(store: Store) -> pd.Series:
     return pd.Series(frame["score"].to_numpy(float), index=frame["entity_id"].to_numpy())
 
 
+def direct_orders(store: Store) -> pd.DataFrame:
+    """Orders that never passed through an opportunity, and every return, as net amounts.
+
+    An order with an ``opportunity_id`` is the won deal's order and counts through the deal;
+    a return (``kind = 'return'``) deducts its absolute amount whatever sign its source wrote,
+    so forecast intake is net of returns. Groups: the account's segment, the rep's team and
+    the product family of the order's largest line.
+    """
+    columns = ["order_id", "account_id", "opportunity_id", "rep_id", "ordered_at", "amount", "kind"]
+    orders = _by_key(_frame(store, "orders", columns), "order_id")
+    kind = orders["kind"] if "kind" in orders else pd.Series("order", index=orders.index)
+    is_return = kind.fillna("order").eq("return").to_numpy()
+    keep = is_return | orders["opportunity_id"].isna().to_numpy()
+    amount = orders["amount"].fillna(0.0).astype(float).abs().to_numpy()
+    orders = orders.assign(amount=np.where(is_return, -amount, amount))[keep]
+    lines = _frame(store, "order_lines", ["order_id", "product_id", "net_amount"])
+    # ties broken by product id, so every engine's row order gives the same family
+    largest = lines.sort_values(["net_amount", "product_id"], ascending=[False, True])
+    orders["product_id"] = orders["order_id"].map(largest.groupby("order_id")["product_id"].first())
+    out = _dimensions(store, orders)
+    out["at"] = to_days(out.pop("ordered_at"))
+    return out[["at", "amount", *FORECAST_DIMENSIONS]].reset_index(drop=True)
+
+
 def load_history(store: Store, funnel: FunnelDefinition) -> History:
     """Read opportunities, leads, the milestone log and deal scores from ``store``."""
     opps = _frame(
@@ -137,7 +166,10 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
     is_opp = events["entity_type"] == "opportunity"
     opp_events = events.loc[is_opp, ["entity_id", "milestone", "at"]]
     lead_events = events.loc[~is_opp, ["entity_id", "milestone", "at"]]
-    last = np.nanmax(events["at"].to_numpy()) if len(events) else cutoff_days(date.today())
+    direct = direct_orders(store)
+    # A store of orders alone (no funnel) is as recent as its last order.
+    dated = events["at"] if len(events) else direct["at"]
+    last = np.nanmax(dated.to_numpy(float)) if len(dated) else cutoff_days(date.today())
     last_day = (_EPOCH + np.timedelta64(int(last * _DAY_US), "us")).astype(datetime).date()
     return History(
         funnel=funnel,
@@ -147,6 +179,7 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
         leads=leads,
         deal_scores=_deal_scores(store),
         last_event=last_day,
+        direct_orders=direct,
     )
 
 

@@ -24,11 +24,19 @@ class Simulation:
     open_pipeline: np.ndarray
     not_yet_created: np.ndarray
     groups: tuple[str, ...]
+    repeat_and_direct: np.ndarray | None = None
+
+    @property
+    def won_deals(self) -> np.ndarray:
+        """Intake through opportunities: open pipeline and not yet created."""
+        return self.open_pipeline + self.not_yet_created
 
     @property
     def total(self) -> np.ndarray:
-        """Both sources together."""
-        return self.open_pipeline + self.not_yet_created
+        """Every source together (repeat and direct orders drawn independently of deals)."""
+        if self.repeat_and_direct is None:
+            return self.won_deals
+        return self.won_deals + self.repeat_and_direct
 
 
 def _divide_by_kind(draws: np.ndarray, shock: np.ndarray, kinds: np.ndarray) -> None:

@@ -110,9 +110,11 @@ DIMENSION_LABELS: dict[str, Texts] = {
     "segment": ("Segment", "Segment"),
     "industry": ("Branche", "Industry"),
     "region": ("Region", "Region"),
+    "country": ("Land", "Country"),
     "rep": ("Vertriebsmitarbeiter", "Sales rep"),
     "team": ("Team", "Team"),
     "product": ("Produkt", "Product"),
+    "product_family": ("Produktfamilie", "Product family"),
 }
 
 #: Units of KPI values.

@@ -25,9 +25,11 @@ DIMENSIONS: tuple[str, ...] = (
     "segment",
     "industry",
     "region",
+    "country",
     "rep",
     "team",
     "product",
+    "product_family",
 )
 #: Prefix of the dimensions read from a source's custom fields: ``custom.<field name>``.
 CUSTOM_PREFIX = "custom."
@@ -106,9 +108,24 @@ class LeakageParams(_Frozen):
 
 
 class OrderParams(_Frozen):
-    """Which order figure: gross, returns, net (gross − returns), return_rate or orders."""
+    """Which order figure: gross, returns, net (gross − returns), return_rate, orders or
+    average_order_value (gross / orders)."""
 
-    measure: Literal["gross", "returns", "net", "return_rate", "orders"] = "net"
+    measure: Literal["gross", "returns", "net", "return_rate", "orders", "average_order_value"] = (
+        "net"
+    )
+
+
+class CustomerParams(_Frozen):
+    """Which customer count: active, new, returning, or repeat_rate (returning / active)."""
+
+    measure: Literal["active", "new", "returning", "repeat_rate"] = "active"
+
+
+class InterPurchaseParams(_Frozen):
+    """Mean or median of the days between consecutive orders of a customer."""
+
+    statistic: Literal["mean", "median"] = "mean"
 
 
 #: Parameter model of every computation kind; an unknown kind is a validation error.
@@ -131,6 +148,9 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "leakage": LeakageParams,
     "digital_share": NoParams,
     "order_revenue": OrderParams,
+    "customers": CustomerParams,
+    "inter_purchase": InterPurchaseParams,
+    "cohort_retention": NoParams,
 }
 
 AlertRuleName = Literal["below_threshold", "negative_streak", "conversion_drop", "stalled"]

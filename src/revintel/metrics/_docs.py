@@ -101,6 +101,38 @@ orders behind a value (for `returns` the returns, out of all orders and returns 
 accounts) are included. The order-intake *forecast* of the overview and the report projects won
 opportunities, not orders: returns do not enter it.
 
+`average_order_value` is gross revenue / orders (`numerator` and `denominator`). Broken down by
+`product_family`, the order KPIs read the net amounts of the order lines (`order_lines` →
+`products.family`) instead of the order amounts, and an order counts once in each family it has
+a line of: the families add up to the order totals when an order's lines add up to its amount.
+`country` is the account's country.
+
+## Customers and cohorts
+
+A **customer** is an account with at least one order (returns left out); guests (placeholder
+accounts) are not customers, though their orders count in the revenue KPIs. `active_customers`
+ordered in the period; `new_customers` placed their first order ever (in all stored history, not
+only the range asked for) in it; `returning_customers` had ordered before it, so active = new +
+returning in every period and group; `repeat_purchase_rate` = returning / active. Broken down by
+an order's `channel`, `rep` or `team`, a customer counts in each group it ordered through, and is
+new there only when its first order ever lies in the period. `inter_purchase_days` (mean) and
+`inter_purchase_days_median` measure the days between consecutive orders of one customer, in the
+period of the later order (`numerator`: the number of gaps).
+
+`cohort_retention` is a matrix in the long shape of every KPI: `period` is the cohort (the
+period of the customers' first order), `step` the number of periods since (`+00`, `+01`, …; three
+digits at grain week) and `value` = `numerator` (customers of the cohort ordering in that period)
+/ `denominator` (customers of the cohort); `+00` is always 100 %. `--from/--to` select cohorts,
+whose orders count to the end of the history; it breaks down by attributes of the customer only
+and needs a grain other than `all`. `complete` refers to the cohort's period: the cell of the
+latest period may still rise.
+
+```
+revintel kpi net_revenue average_order_value --by product_family --grain year
+revintel kpi new_customers repeat_purchase_rate --grain quarter --by country
+revintel kpi cohort_retention --grain month --from 2024-01-01 -f csv   # cohort × months since
+```
+
 ## Breakdowns by custom fields
 
 A source's own attributes, declared as custom fields in an import mapping (see "Custom fields" in

@@ -16,7 +16,7 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from revintel.metrics import _funnel, _orders, _pipeline
+from revintel.metrics import _cohorts, _customers_kpis, _funnel, _orders, _pipeline
 from revintel.metrics._catalogue import (
     Grain,
     KpiSettings,
@@ -53,6 +53,9 @@ KINDS: dict[str, Compiler] = {
     "velocity": _pipeline.velocity,
     "digital_share": _pipeline.digital_share,
     "order_revenue": _orders.order_revenue,
+    "customers": _customers_kpis.customers,
+    "inter_purchase": _customers_kpis.inter_purchase,
+    "cohort_retention": _cohorts.cohort_retention,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})
@@ -73,11 +76,15 @@ _OPPORTUNITY_KINDS = frozenset(
 )
 
 
+#: KPI kinds computed over orders, whose rows reach the custom fields of accounts.
+_ORDER_KINDS = frozenset({"order_revenue", "customers", "inter_purchase", "cohort_retention"})
+
+
 def custom_tables(spec: KpiSpec) -> tuple[str, ...]:
     """The tables whose custom fields (``custom.<name>``) can break down and filter ``spec``."""
     if spec.kind == "coverage":
         return ()  # targets are set per team, rep and segment only
-    if spec.kind == "order_revenue":
+    if spec.kind in _ORDER_KINDS:
         return ("accounts",)
     if spec.kind in _OPPORTUNITY_KINDS:
         return ("opportunities", "leads", "accounts")
@@ -85,8 +92,9 @@ def custom_tables(spec: KpiSpec) -> tuple[str, ...]:
 
 
 def compares_periods(spec: KpiSpec) -> bool:
-    """Whether ``spec`` compares each period with the one before (so needs a grain)."""
-    return spec.kind == "growth"
+    """Whether ``spec`` compares periods, each with the one before or a cohort's later ones
+    (so needs a grain)."""
+    return spec.kind in ("growth", "cohort_retention")
 
 
 def kpi_context(

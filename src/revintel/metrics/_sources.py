@@ -228,11 +228,15 @@ def with_dimensions(sources: MetricSources, base: ir.Table, dims: tuple[str, ...
         opps = sources.table("opportunities", amounts=False)
         first = opps.group_by(k__lead=opps.lead_id).aggregate(product_id=opps.product_id.min())
         table = table.left_join(first, table.lead_id == first.k__lead).drop("k__lead")
-    firmo = [d for d in ("segment", "industry", "region") if d in dims]
+    firmo = [d for d in ("segment", "industry", "region", "country") if d in dims]
     if firmo:
         acc = sources.table("accounts")
         right = acc.select(k__acc=acc.account_id, **{d: acc[d] for d in firmo})
         table = table.left_join(right, table.account_id == right.k__acc).drop("k__acc")
+    if "product_family" in dims:
+        products = sources.table("products")
+        right = products.select(k__product=products.product_id, product_family=products.family)
+        table = table.left_join(right, table.product_id == right.k__product).drop("k__product")
     if "team" in dims:
         reps = sources.table("reps")
         right = reps.select(k__rep=reps.rep_id, team=reps.team)
@@ -252,9 +256,9 @@ def _needed_columns(dims: tuple[str, ...]) -> set[str]:
             needed.add("campaign_id")
         elif d in ("rep", "team"):
             needed.add("rep_id")
-        elif d == "product":
+        elif d in ("product", "product_family"):
             needed.add("product_id")
-        elif d in ("segment", "industry", "region"):
+        elif d in ("segment", "industry", "region", "country"):
             needed.add("account_id")
     return needed
 

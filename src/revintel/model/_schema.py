@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -558,9 +558,69 @@ REPLACED_ROWS = Table(
     lineage=False,
 )
 
-#: Tables revintel keeps for itself beside the data model: decisions, models, scores, and the
-#: rows imports replaced.
-SYSTEM_TABLES: tuple[Table, ...] = (ACCOUNT_MATCH_DECISIONS, MODELS, SCORES, REPLACED_ROWS)
+ACCOUNT_CAMPAIGNS = Table(
+    "account_campaigns",
+    ("campaign_id",),
+    (
+        _c("campaign_id", STR, True, since=5),
+        _c("name", STR, True, since=5),
+        _c("product_family", STR, True, since=5, doc="the product family the campaign offers"),
+        _c("created_at", TS, True, since=5),
+        _c("as_of", DATE, True, since=5, doc="last day of the purchases the selection read"),
+        _c("size", INT, True, since=5, doc="accounts in the treatment group"),
+        _c("control_size", INT, True, since=5, doc="accounts held out as the control group"),
+        _c("control_share", FLOAT, True, since=5, doc="control accounts / all selected accounts"),
+        _c("seed", INT, True, since=5, doc="seed of the random split into treatment and control"),
+        _c("created_by", STR, since=5),
+        _c("status", STR, since=5, doc="active or closed"),
+        _c("method", STR, since=5, doc="cross-selling method that scored the propensity"),
+        _c(
+            "notes",
+            STR,
+            since=5,
+            doc="how propensity and expected margin were computed, as JSON",
+        ),
+    ),
+    "Cross-selling micro-campaigns: one product family offered to selected accounts, with a "
+    "random control group (not to be confused with the marketing `campaigns`).",
+    since=5,
+    lineage=False,
+)
+
+ACCOUNT_CAMPAIGN_MEMBERS = Table(
+    "account_campaign_members",
+    ("campaign_id", "account_id"),
+    (
+        _c("campaign_id", STR, True, since=5),
+        _c("account_id", STR, True, since=5),
+        _c("group", STR, True, since=5, doc="treatment (contacted) or control (held out)"),
+        _c("propensity", FLOAT, since=5, doc="relative cross-selling propensity, 0 to 1"),
+        _c("expected_margin", FLOAT, since=5, doc="expected margin of an order of the family"),
+        _c("priority", FLOAT, since=5, doc="propensity × expected margin"),
+        _c("rank", INT, since=5, doc="rank by priority among the selected accounts, 1 = best"),
+        _c(
+            "recommendations",
+            STR,
+            since=5,
+            doc="the family's products recommended to the account, with reasons, as JSON",
+        ),
+    ),
+    "The accounts of each cross-selling micro-campaign and their group.",
+    since=5,
+    lineage=False,
+    references={"campaign_id": "account_campaigns", "account_id": "accounts"},
+)
+
+#: Tables revintel keeps for itself beside the data model: decisions, models, scores, the rows
+#: imports replaced, and cross-selling campaigns.
+SYSTEM_TABLES: tuple[Table, ...] = (
+    ACCOUNT_MATCH_DECISIONS,
+    MODELS,
+    SCORES,
+    REPLACED_ROWS,
+    ACCOUNT_CAMPAIGNS,
+    ACCOUNT_CAMPAIGN_MEMBERS,
+)
 
 #: Every table of the store, data model first.
 ALL_TABLES: tuple[Table, ...] = TABLES + SYSTEM_TABLES

@@ -1,4 +1,4 @@
-"""Lead and deal scoring: point-in-time features, LightGBM against baselines, reasons, registry.
+"""Lead, deal and churn scores: point-in-time features, LightGBM against baselines, reasons.
 
 Train with :func:`train_score`, score the open population with :func:`apply_scores` (or a whole
 group with :func:`apply_group`), explain one entity with :func:`explain_entity` and score single
@@ -7,6 +7,9 @@ records in process with :class:`RealTimeScorer`. What is scored is looked up in
 """
 
 from revintel.predict._baselines import MilestonePriorBaseline, NaiveBayesBaseline, PointsBaseline
+from revintel.predict._churn_evaluation import evaluate_churn_record
+from revintel.predict._churn_risk import churn_alerts, churn_risk
+from revintel.predict._churn_snapshots import ChurnDefinition
 from revintel.predict._dataset import build_frame, current_frame, training_frame, with_labels
 from revintel.predict._entities import BASELINES, ENTITIES, Entity, entity
 from revintel.predict._evaluation import evaluation, score_metrics, top_decile_lift
@@ -56,6 +59,7 @@ __all__ = [
     "MIN_WINDOW_POSITIVES",
     "TARGETS",
     "ApplyResult",
+    "ChurnDefinition",
     "Entity",
     "FeatureSpec",
     "GradientBoostingScorer",
@@ -76,9 +80,12 @@ __all__ = [
     "check_minimum_data",
     "choose_model",
     "choose_windows",
+    "churn_alerts",
+    "churn_risk",
     "current_frame",
     "drift",
     "entity",
+    "evaluate_churn_record",
     "evaluation",
     "evaluation_frame",
     "explain_entity",

@@ -16,8 +16,12 @@ from typing import TYPE_CHECKING
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
 from revintel.model import FunnelDefinition
+from revintel.predict._churn_evaluation import churn_report
+from revintel.predict._churn_features import CHURN_SPEC, churn_features
+from revintel.predict._churn_snapshots import account_snapshots, label_churn
 from revintel.predict._features import deal_features, lead_features
 from revintel.predict._guards import filled_at_closing
 from revintel.predict._snapshots import (
@@ -30,6 +34,7 @@ from revintel.predict._spec import DEAL_SPEC, LEAD_SPEC, FeatureSpec
 from revintel.store import Store
 
 if TYPE_CHECKING:
+    from revintel.predict._registry import ModelRecord
     from revintel.predict._targets import Target
 
 #: Prediction times in the history: ``(store, funnel) -> table(entity_id, at)``.
@@ -43,6 +48,9 @@ LabelRule = Callable[[Store, ir.Table, "Target", FunnelDefinition], ir.Table]
 FeatureBuilder = Callable[[Store, ir.Table], ir.Table]
 #: Features a source fills only once the outcome is known: ``store -> names``.
 LeakRule = Callable[[Store], list[str]]
+#: Evaluation beyond the registry's comparison, run after training: ``(store, record) ->
+#: (updated record, rows for the comparison table, one sentence)``.
+ReportRule = Callable[[Store, "ModelRecord"], tuple["ModelRecord", pd.DataFrame, str]]
 
 #: Every baseline, in the order they are reported.
 BASELINES = ("naive_bayes", "points", "milestone_prior")
@@ -75,6 +83,8 @@ class Entity:
         Names of the baselines measured (``milestone_prior`` needs a funnel milestone).
     closing_leaks
         Features to drop because the source fills them when the outcome is known.
+    report
+        Evaluation of a trained model beyond the registry's comparison (``None``: none).
     """
 
     name: str
@@ -88,6 +98,7 @@ class Entity:
     created_column: str | None = "created_at"
     baselines: tuple[str, ...] = BASELINES
     closing_leaks: LeakRule | None = None
+    report: ReportRule | None = None
 
     def current_snapshots(self, store: Store, as_of: datetime) -> ir.Table:
         """Every entity existing at ``as_of``, scored at ``as_of``; ended ones drop out later."""
@@ -101,6 +112,13 @@ class Entity:
         """Whether the store has an entity with id ``entity_id``."""
         t = store.table(self.table)
         return bool(t.filter(t[self.id_column] == entity_id).count().execute())
+
+
+def _churn_report(store: Store, record: ModelRecord) -> tuple[ModelRecord, pd.DataFrame, str]:
+    # Imported when run: the churn evaluation builds frames through this module.
+    from revintel.predict._churn_evaluation import churn_report
+
+    return churn_report(store, record)
 
 
 #: The scored entities by name.
@@ -125,6 +143,20 @@ ENTITIES: dict[str, Entity] = {
         features=deal_features,
         spec=DEAL_SPEC,
         closing_leaks=filled_at_closing,
+    ),
+    # Customers (accounts with orders) at month ends; see docs/churn.md.
+    "account": Entity(
+        name="account",
+        table="accounts",
+        id_column="account_id",
+        group="accounts",
+        training_snapshots=account_snapshots,
+        label=label_churn,
+        features=churn_features,
+        spec=CHURN_SPEC,
+        created_column=None,
+        baselines=("naive_bayes", "points"),
+        report=churn_report,
     ),
 }
 

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from revintel.model import load_funnel
+from revintel.predict._churn_reasons import CHURN_TEMPLATES
 
 #: Sentence templates per feature: (German, English, value format).
 TEMPLATES: dict[str, tuple[str, str, str]] = {
@@ -60,6 +61,7 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "rep win rate in this industry {v} %",
         "pct",
     ),
+    **CHURN_TEMPLATES,
 }
 MISSING_TEXT = {"de": "unbekannt", "en": "unknown"}
 #: Words for a custom flag's value and a custom date's distance.

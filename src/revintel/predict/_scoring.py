@@ -169,10 +169,12 @@ def apply_group(
 
 
 def _kinds_for(store: Store, entity_id: str) -> list[str]:
-    for scored in ENTITIES.values():
-        if scored.holds(store, entity_id):
-            return [t.kind for t in TARGETS.values() if t.entity == scored.name]
-    names = " or ".join(ENTITIES)
+    # Several entities may read one table (accounts: churn and other account targets).
+    held = {scored.name for scored in ENTITIES.values() if scored.holds(store, entity_id)}
+    if held:
+        return [t.kind for t in TARGETS.values() if t.entity in held]
+    *others, last = ENTITIES
+    names = f"{', '.join(others)} or {last}" if others else last
     raise LookupError(f"no {names} with id {entity_id!r} in the store")
 
 

@@ -56,11 +56,14 @@ class Target:
         return Target(self.kind, self.entity, self.milestone, horizon_days)
 
 
-#: Targets scored by default, by kind. Horizons are chosen from the data at training time.
+#: Targets scored by default, by kind. Horizons not set are chosen from the data at training
+#: time.
 TARGETS: dict[str, Target] = {
     "lead_to_sql": Target("lead_to_sql", "lead", "sql"),
     "lead_to_won": Target("lead_to_won", "lead", "won"),
     "deal_win": Target("deal_win", "opportunity", "won"),
+    # The horizon caps a customer's churn window (see docs/churn.md).
+    "account_churn": Target("account_churn", "account", "churn", horizon_days=365),
 }
 
 

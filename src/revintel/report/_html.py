@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 from revintel.auth import Role, User
 from revintel.charts import STATIC_DIR, Chart, FanChart, plotly_js
-from revintel.forecast import NEW, OPEN, TOTAL
+from revintel.forecast import DIRECT, NEW, OPEN, TOTAL
 from revintel.i18n import Language, Translator
 from revintel.store import DEFAULT_CURRENCY, Store, store_currency
 from revintel.views import (
@@ -116,7 +116,7 @@ def report_charts(data: ReportData, t: Translator) -> list[Chart | FanChart]:
             [
                 (r["period"], r["p50"], t(f"forecast.source.{r['source']}"))
                 for r in monthly
-                if r["source"] in (OPEN, NEW)
+                if r["source"] in (OPEN, NEW, DIRECT)
             ],
             stacked=True,
         ),

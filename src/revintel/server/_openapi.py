@@ -74,6 +74,12 @@ OPERATION_IDS = {
     ("DELETE", "/tokens/{token_id}"): "revokeToken",
     ("GET", "/report"): "getReport",
     ("GET", "/export/{entity}"): "exportRecords",
+    ("GET", "/customers"): "listCustomers",
+    ("GET", "/customers/{account_id}"): "getCustomer",
+    ("GET", "/crosssell"): "listCrossSellRecommendations",
+    ("GET", "/campaigns"): "listCampaigns",
+    ("POST", "/campaigns"): "buildCampaign",
+    ("GET", "/campaigns/{campaign_id}"): "getCampaign",
 }
 #: The pattern every operation id follows.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")

@@ -24,6 +24,7 @@ import pyarrow as pa
 from revintel.synth._columns import ids
 from revintel.synth._company import Company, build_company
 from revintel.synth._config import CHANNELS, SynthConfig
+from revintel.synth._guest_orders import customer_accounts
 from revintel.synth._journeys import simulate_journeys
 from revintel.synth._leads import (
     LeadBlock,
@@ -96,7 +97,7 @@ class BlockedCompany:
         yield self._count(
             {
                 "reps": company.reps,
-                "accounts": company.accounts,
+                "accounts": customer_accounts(company.accounts),
                 "contacts": company.contacts,
                 "products": company.products,
             }
@@ -134,12 +135,13 @@ class BlockedCompany:
             float(config.days),
             batch,
         )
-        self.target_plan = plan_targets(config, book.orders, company.reps)
+        self.target_plan = plan_targets(config, book.intake, company.reps)
         targets = targets_table(self.target_plan, config.end.year - 1, batch)
         self.truth = truth.build(config, company, book)
         yield self._count(
             {
                 "campaigns": campaigns,
+                "accounts": book.guest_accounts,
                 "orders": book.orders,
                 "order_lines": book.order_lines,
                 "targets": targets,

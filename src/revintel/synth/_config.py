@@ -175,6 +175,27 @@ REPEAT_R, REPEAT_ALPHA = 1.2, 0.6
 DROPOUT_A, DROPOUT_B = 1.0, 4.0
 SPEND_P, SPEND_Q, SPEND_GAMMA = 4.0, 3.0, 12_000.0
 
+#: Everything about orders drawn after the purchase process comes from its own random stream
+#: (``default_rng([seed, ORDER_DETAIL_STREAM])``), so the other tables never depend on it.
+ORDER_DETAIL_STREAM = 7_001
+#: A repeat order has 1 + Poisson(EXTRA_LINES_MEAN) lines, at most MAX_LINES; every line's family
+#: comes from the affinity row of the customer's first family, among those the order can pay for.
+EXTRA_LINES_MEAN, MAX_LINES = 2.0, 8
+#: The discount of a repeat order never exceeds this (the rest of its value is then over target).
+MAX_ORDER_DISCOUNT = 0.3
+#: Share of orders returned (credit note or cancellation), the days until then ~ RETURN_MIN_DAYS +
+#: Gamma(RETURN_DELAY_SHAPE, RETURN_DELAY_DAYS), and the chance each line is in the return.
+RETURN_SHARE = 0.03
+RETURN_MIN_DAYS, RETURN_DELAY_SHAPE, RETURN_DELAY_DAYS = 2.0, 2.0, 8.0
+RETURN_LINE_SHARE = 0.6
+#: Orders from buyers without a customer number, as a share of all webshop orders; they buy
+#: cheap families in 1 + Poisson(GUEST_EXTRA_LINES) lines of 1 + Poisson(GUEST_EXTRA_UNITS) units.
+GUEST_SHARE = 0.015
+GUEST_FAMILIES = {"Ersatzteile": 0.5, "Sensorik": 0.2, "Ventiltechnik": 0.2, "Schulungen": 0.1}
+GUEST_EXTRA_LINES, GUEST_EXTRA_UNITS, GUEST_MAX_LINES = 0.5, 1.0, 4
+GUEST_ACCOUNT = "guest"
+GUEST_ACCOUNT_NAME = "Gastbestellungen (ohne Kundennummer)"
+
 SURNAMES = (
     "Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Meyer", "Wagner", "Becker",
     "Schulz", "Hoffmann", "Koch", "Bauer", "Richter", "Klein", "Wolf", "Schröder", "Neumann",

@@ -18,6 +18,7 @@ from revintel.store import Store, store_now
 from revintel.synth._blocks import BlockedCompany
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
+from revintel.synth._guest_orders import all_accounts
 from revintel.synth._journeys import simulate_journeys
 from revintel.synth._leads import build_leads, leads_table
 from revintel.synth._orders import build_orders
@@ -80,7 +81,7 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
     book = build_orders(config, rng, company, leads, journeys, deals, batch)
     tables = {
         "reps": company.reps,
-        "accounts": company.accounts,
+        "accounts": all_accounts(company.accounts, book.guest_accounts),
         "contacts": company.contacts,
         "products": company.products,
         "campaigns": leads.campaigns,
@@ -92,7 +93,7 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
         "orders": book.orders,
         "order_lines": book.order_lines,
     }
-    plan = plan_targets(config, book.orders, company.reps)
+    plan = plan_targets(config, book.intake, company.reps)
     tables["targets"] = targets_table(plan, config.end.year - 1, batch)
     progress("ground truth", 4, 5)
     truth = build_truth(config, company, leads, journeys, deals, book)

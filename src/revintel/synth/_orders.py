@@ -1,9 +1,13 @@
 """Orders: first orders from won deals, then repeat purchases, cross-buying and churn.
 
 Repeat buying follows the BG/NBD story (Fader, Hardie & Lee 2005, "Counting your customers the
-easy way"): while alive, a customer buys at a Poisson rate drawn from Gamma(r, alpha); after each
-purchase it drops out with a probability drawn from Beta(a, b). Spend per order follows the
-Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and CLV").
+easy way") in its modified form MBG/NBD (Batislam, Denizel & Filiztekin 2007): while alive, a
+customer buys at a Poisson rate drawn from Gamma(r, alpha); after each purchase, the first one
+included, it drops out with a probability drawn from Beta(a, b). Spend per order follows the
+Gamma-Gamma model (Fader, Hardie & Lee 2005, "RFM and CLV"): the value of the whole order, which
+its lines share (:mod:`revintel.synth._order_lines`). A few orders come back as returns
+(:mod:`revintel.synth._returns`), and webshop buyers without a customer number order as guests
+(:mod:`revintel.synth._guest_orders`).
 """
 
 from __future__ import annotations
@@ -15,11 +19,23 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revintel.synth import _config as c
-from revintel.synth._columns import ids, row_choice, take, timestamps, with_lineage
+from revintel.synth._columns import row_choice
 from revintel.synth._company import Company
+from revintel.synth._guest_orders import guest_account, guest_lines, guest_order_days
 from revintel.synth._journeys import STEPS, Journeys
 from revintel.synth._leads import Leads
+from revintel.synth._order_lines import Lines, repeat_lines
+from revintel.synth._order_tables import (
+    EDI,
+    FIELD_SALES,
+    INSIDE_SALES,
+    NO_ONE,
+    WEBSHOP,
+    SalesOrders,
+    order_tables,
+)
 from revintel.synth._pipeline import Deals
+from revintel.synth._returns import draw_returns
 
 MAX_REPEATS = 60
 
@@ -33,6 +49,14 @@ class OrderBook:
     customers: np.ndarray  # account index of each customer
     dropped_out_at: np.ndarray  # day of dropout, NaN when still alive at the end
     affinity: np.ndarray  # (families, families) P(next family | first family)
+    guest_accounts: pa.Table  # the placeholder account of guest orders, when there are any
+
+    @property
+    def intake(self) -> pa.Table:
+        """Orders of customers, returns and guests left out: what targets are planned from."""
+        orders = self.orders
+        sale = pc.equal(orders["kind"], "order")
+        return orders.filter(pc.and_(sale, pc.is_valid(orders["rep_id"])))
 
 
 def affinity_matrix() -> np.ndarray:
@@ -125,6 +149,42 @@ def build_orders(
     return orders_of_won(config, rng, company, won, journeys.as_of, batch)
 
 
+@dataclass(frozen=True)
+class RepeatOrders:
+    """The purchase process drawn for repeat orders: who, when, how much, what first, how."""
+
+    customer: np.ndarray  # index into the customers
+    day: np.ndarray
+    value: np.ndarray  # net value of the whole order (Gamma-Gamma)
+    product: np.ndarray  # product of the first line, unless the value cannot pay for it
+    discount: np.ndarray
+    channel: np.ndarray  # index into CHANNELS
+
+
+def _draw_repeat_orders(
+    rng: np.random.Generator,
+    first_day: np.ndarray,
+    first_family: np.ndarray,
+    affinity: np.ndarray,
+    as_of: float,
+) -> tuple[RepeatOrders, np.ndarray]:
+    """Repeat orders of the customers first buying on ``first_day``, and their dropout days.
+
+    Exactly the draws the purchase process always made, in the same order: a company made in one
+    piece draws its opportunities and touchpoints from ``rng`` next.
+    """
+    customer, day, dropped = _repeat_purchases(rng, first_day, as_of)
+    spend_rate = rng.gamma(c.SPEND_Q, 1 / c.SPEND_GAMMA, len(first_day))
+    value = rng.gamma(c.SPEND_P, 1 / spend_rate[customer])
+    family = row_choice(rng, affinity[first_family[customer]])
+    product = family * c.PRODUCTS_PER_FAMILY + rng.integers(0, c.PRODUCTS_PER_FAMILY, len(customer))
+    discount = rng.uniform(0.0, 0.08, len(customer)).round(3)
+    web_share = np.clip(day / 365.25 * 0.08, 0.02, 0.35)  # the webshop grows year by year
+    u = rng.random(len(customer))
+    channel = np.where(u < web_share, WEBSHOP, np.where(u < web_share + 0.2, EDI, INSIDE_SALES))
+    return RepeatOrders(customer, day, value, product, discount, channel), dropped
+
+
 def orders_of_won(
     config: c.SynthConfig,
     rng: np.random.Generator,
@@ -133,72 +193,61 @@ def orders_of_won(
     as_of: float,
     batch: str,
 ) -> OrderBook:
-    """First orders for the ``won`` deals, repeat orders for their customers, and the lines."""
-    won_lead, won_day, account = won.lead, won.day, won.account
-    order = np.argsort(won_day, kind="stable")
-    customers, first = np.unique(account[order], return_index=True)
-    first_deal = order[first]
-    first_day = won_day[order][first]
-    first_family = company.product_family[won.product[first_deal]]
-    repeat_customer, repeat_day, dropped = _repeat_purchases(rng, first_day, as_of)
-    affinity = affinity_matrix()
-    spend_rate = rng.gamma(c.SPEND_Q, 1 / c.SPEND_GAMMA, len(customers))
-    repeat_value = rng.gamma(c.SPEND_P, 1 / spend_rate[repeat_customer])
-    repeat_family = row_choice(rng, affinity[first_family[repeat_customer]])
-    repeat_product = repeat_family * c.PRODUCTS_PER_FAMILY + rng.integers(
-        0, c.PRODUCTS_PER_FAMILY, len(repeat_customer)
-    )
-    repeat_qty = np.maximum(1, np.round(repeat_value / company.product_price[repeat_product]))
-    repeat_discount = rng.uniform(0.0, 0.08, len(repeat_customer)).round(3)
+    """First orders for the ``won`` deals, repeat orders for their customers, and the lines.
 
-    n_first, n_repeat = len(won_lead), len(repeat_customer)
-    order_account = np.concatenate([account, customers[repeat_customer]])
-    order_day = np.concatenate([won_day, repeat_day])
-    product = np.concatenate([won.product, repeat_product])
-    qty = np.concatenate([won.list_price / company.product_price[won.product], repeat_qty])
-    discount = np.concatenate([won.discount, repeat_discount])
-    unit_price = company.product_price[product]
-    net = (unit_price * qty * (1 - discount)).round(2)
-    year = 2020 + order_day / 365.25
-    web_share = np.clip((year - 2020) * 0.08, 0.02, 0.35)
-    u = rng.random(n_repeat)
-    repeat_channel = np.where(
-        u < web_share[n_first:], 2, np.where(u < web_share[n_first:] + 0.2, 3, 1)
+    The purchase process is drawn from ``rng``; everything else (further lines, guests,
+    returns) from a stream of its own, so that no other table depends on it.
+    """
+    order = np.argsort(won.day, kind="stable")
+    customers, first = np.unique(won.account[order], return_index=True)
+    first_deal = order[first]
+    first_family = company.product_family[won.product[first_deal]]
+    affinity = affinity_matrix()
+    repeat, dropped = _draw_repeat_orders(rng, won.day[order][first], first_family, affinity, as_of)
+    detail = np.random.default_rng([config.seed, c.ORDER_DETAIL_STREAM])
+    lines = repeat_lines(
+        detail,
+        company,
+        first_family[repeat.customer],
+        repeat.value,
+        repeat.discount,
+        repeat.product,
+        affinity,
     )
-    channel = np.concatenate([np.zeros(n_first, int), repeat_channel])
-    order_id = ids("B", np.arange(1, n_first + n_repeat + 1), 7)
-    opportunity_id = pc.if_else(
-        pa.array(np.arange(n_first + n_repeat) < n_first),
-        pa.concat_arrays([ids("O", won_lead + 1, 7), pa.nulls(n_repeat, pa.string())]),
-        pa.scalar(None, pa.string()),
+    sales = _sales_orders(detail, company, won, customers[repeat.customer], repeat, lines, as_of)
+    returns = draw_returns(detail, sales.day, sales.lines, as_of)
+    orders, order_lines = order_tables(config, company, sales, returns, batch)
+    guests = guest_account(batch, needed=bool((sales.account == NO_ONE).any()))
+    return OrderBook(orders, order_lines, customers, dropped, affinity, guests)
+
+
+def _sales_orders(
+    rng: np.random.Generator,
+    company: Company,
+    won: WonDeals,
+    repeat_account: np.ndarray,
+    repeat: RepeatOrders,
+    repeat_lines: Lines,
+    as_of: float,
+) -> SalesOrders:
+    """The orders of won deals (one line each: the deal), repeat orders and guest orders."""
+    n_first, n_repeat = len(won.lead), len(repeat.day)
+    first_lines = Lines.priced(
+        company,
+        np.arange(n_first),
+        won.product,
+        won.list_price / company.product_price[won.product],
+        won.discount,
     )
-    orders = with_lineage(
-        {
-            "order_id": order_id,
-            "account_id": ids("A", order_account + 1, 5),
-            "opportunity_id": opportunity_id,
-            "rep_id": ids("R", company.account_rep[order_account] + 1, 3),
-            "ordered_at": timestamps(config.start, order_day),
-            "channel": take(("field_sales", "inside_sales", "webshop", "edi"), channel),
-            "amount": net,
-            "currency": np.full(len(net), config.currency),
-        },
-        "order_id",
-        batch,
+    guest_day = guest_order_days(rng, repeat.day[repeat.channel == WEBSHOP], as_of)
+    n_guest = len(guest_day)
+    guests = guest_lines(rng, company, n_guest)
+    return SalesOrders(
+        account=np.concatenate([won.account, repeat_account, np.full(n_guest, NO_ONE)]),
+        day=np.concatenate([won.day, repeat.day, guest_day]),
+        channel=np.concatenate(
+            [np.full(n_first, FIELD_SALES), repeat.channel, np.full(n_guest, WEBSHOP)]
+        ),
+        lead=np.concatenate([won.lead, np.full(n_repeat + n_guest, NO_ONE)]),
+        lines=Lines.concat([first_lines, repeat_lines, guests], [0, n_first, n_first + n_repeat]),
     )
-    lines = with_lineage(
-        {
-            "order_line_id": pc.binary_join_element_wise(order_id, pa.scalar("-1"), ""),
-            "order_id": order_id,
-            "product_id": ids("P", product + 1, 3),
-            "quantity": qty,
-            "unit_price": unit_price,
-            "discount": discount,
-            "net_amount": net,
-            "cost": (company.product_cost[product] * qty).round(2),
-            "currency": np.full(len(net), config.currency),
-        },
-        "order_line_id",
-        batch,
-    )
-    return OrderBook(orders, lines, customers, dropped, affinity)

@@ -11,6 +11,7 @@ from revintel.synth import _config as c
 from revintel.synth._company import Company
 from revintel.synth._journeys import STEPS, Journeys
 from revintel.synth._leads import Leads, dip_start
+from revintel.synth._order_truth import purchase_truth
 from revintel.synth._orders import OrderBook
 from revintel.synth._pipeline import Deals
 
@@ -234,17 +235,7 @@ def _truth(
         "rep_skill_logit": {
             f"R{i + 1:03d}": round(float(s), 4) for i, s in enumerate(company.rep_skill)
         },
-        "purchase_process": {
-            "model": "BG/NBD repeat purchases, Gamma-Gamma spend",
-            "r": c.REPEAT_R,
-            "alpha_years": c.REPEAT_ALPHA,
-            "a": c.DROPOUT_A,
-            "b": c.DROPOUT_B,
-            "spend_p": c.SPEND_P,
-            "spend_q": c.SPEND_Q,
-            "spend_gamma": c.SPEND_GAMMA,
-            "customers": len(book.customers),
-        },
+        "purchase_process": purchase_truth(book),
         "churn": {
             "dropout_probability_after_purchase_mean": c.DROPOUT_A / (c.DROPOUT_A + c.DROPOUT_B),
             "dropped_out_accounts": [

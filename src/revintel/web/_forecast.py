@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
 from revintel.charts import Chart, FanChart
-from revintel.forecast import NEW, OPEN, TOTAL
+from revintel.forecast import DIRECT, NEW, OPEN, TOTAL
 from revintel.metrics import MissingRateError
 from revintel.views import (
     FORECAST_BREAKDOWNS,
@@ -65,7 +65,7 @@ def _charts(page: PageContext, rows: list[dict[str, Any]], by: str | None) -> di
             [
                 (r["period"], r["p50"], t(f"forecast.source.{r['source']}"))
                 for r in rows
-                if r["source"] in (OPEN, NEW) and r["group"] == "all"
+                if r["source"] in (OPEN, NEW, DIRECT) and r["group"] == "all"
             ],
             stacked=True,
         ),

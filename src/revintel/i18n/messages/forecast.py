@@ -8,8 +8,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Total order intake: P10 – P50 – P90",
     ),
     "forecast.sources": (
-        "P50 nach Herkunft: offene Pipeline und noch nicht erzeugte",
-        "P50 by source: open pipeline and not yet created",
+        "P50 nach Herkunft: offene Pipeline, noch nicht erzeugte, Folge- und Direktaufträge",
+        "P50 by source: open pipeline, not yet created, repeat and direct orders",
     ),
     "forecast.groups": ("P50 gesamt je Gruppe", "Total P50 per group"),
     "forecast.intake": ("Auftragseingang ({symbol})", "Order intake ({symbol})"),
@@ -17,6 +17,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.source": ("Herkunft", "Source"),
     "forecast.source.open pipeline": ("offene Pipeline", "open pipeline"),
     "forecast.source.not yet created": ("noch nicht erzeugt", "not yet created"),
+    "forecast.source.repeat and direct orders": (
+        "Folge- und Direktaufträge",
+        "repeat and direct orders",
+    ),
     "forecast.source.total": ("gesamt", "total"),
     "forecast.all": ("alle", "all"),
     "forecast.by": ("Aufteilung nach", "Split by"),
@@ -31,9 +35,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.simulations": ("Simulationen", "simulations"),
     "forecast.as_of": ("Stand", "As of"),
     "forecast.note": (
-        "Monte-Carlo-Simulation des Auftragseingangs aus der offenen Pipeline und aus Leads, "
-        "die noch zu Opportunities werden; 80 % der Simulationen liegen zwischen P10 und P90.",
-        "Monte Carlo simulation of order intake from the open pipeline and from leads that have "
-        "yet to become opportunities; 80% of the draws fall between P10 and P90.",
+        "Monte-Carlo-Simulation des Auftragseingangs aus der offenen Pipeline, aus Leads, "
+        "die noch zu Opportunities werden, und aus Aufträgen ohne Opportunity (Folgegeschäft, "
+        "Webshop, EDI; abzüglich Retouren); 80 % der Simulationen liegen zwischen P10 und P90.",
+        "Monte Carlo simulation of order intake from the open pipeline, from leads that have "
+        "yet to become opportunities and from orders without an opportunity (repeat business, "
+        "webshop, EDI; net of returns); 80% of the draws fall between P10 and P90.",
     ),
 }

@@ -14,4 +14,5 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "score.kind.lead_to_sql": ("Lead → SQL", "Lead → SQL"),
     "score.kind.lead_to_won": ("Lead → gewonnen", "Lead → won"),
     "score.kind.deal_win": ("Deal gewonnen", "Deal won"),
+    "score.kind.account_churn": ("Kundenabwanderung", "Customer churn"),
 }

@@ -1,0 +1,180 @@
+"""Customer commands: ``customers`` (still buying, expected orders, value, churn risk per
+account) and ``crosssell`` (next-best products per account)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import pandas as pd
+import typer
+from rich.console import Group, RenderableType
+from rich.text import Text
+
+from revintel.cli import app
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    emit,
+    err_console,
+    rich_table,
+    store_from,
+)
+from revintel.cli._summary import summary_section
+from revintel.i18n import Language, Translator, language_or_default
+from revintel.store import Store
+from revintel.views import (
+    CHURN_MISSING_KEY,
+    DEFAULT_DISCOUNT_RATE,
+    DEFAULT_HORIZON_DAYS,
+    churn_reason_texts,
+    crosssell_table,
+    customer_table,
+    has_churn_model,
+    last_order_day,
+    reason_text,
+)
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of",
+        help="Use orders up to and including this day (ISO date; default: the last order).",
+    ),
+]
+HorizonDaysOption = Annotated[
+    int,
+    typer.Option("--horizon-days", help="Days after --as-of to predict orders for.", min=1),
+]
+DiscountOption = Annotated[
+    float,
+    typer.Option(
+        "--discount-rate", help="Annual discount rate of the customer value (0.10 = 10 %).", min=0
+    ),
+]
+TopOption = Annotated[int, typer.Option("--top", help="Products per account.", min=1, max=100)]
+
+
+def _as_of(store: Store, text: str | None) -> date:
+    if text is not None:
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise typer.BadParameter(f"{text!r} is not an ISO date", param_hint="--as-of") from None
+    found = last_order_day(store)
+    if found is None:
+        raise typer.BadParameter("the store holds no orders yet", param_hint="--as-of")
+    return found
+
+
+def _language(lang: str) -> Language:
+    chosen = language_or_default(lang, "en")
+    if chosen != lang:
+        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
+    return chosen
+
+
+@app.command("customers")
+def customers(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    horizon_days: HorizonDaysOption = DEFAULT_HORIZON_DAYS,
+    discount_rate: DiscountOption = DEFAULT_DISCOUNT_RATE,
+    alerts: Annotated[
+        bool,
+        typer.Option(
+            "--alerts",
+            help="Only the churn alerts: customers of high value (top 20 % by customer value) "
+            "past the churn warning threshold, most valuable first.",
+        ),
+    ] = False,
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Per account: P(active), expected orders and P(no order) in the next days, expected
+    order value, 12-month customer value (CLV) and churn risk with its reasons."""
+    language = _language(lang)
+    with store_from(db, read_only=True) as store:
+        day = _as_of(store, as_of)
+        frame = customer_table(store, day, horizon_days, discount_rate)
+    if not has_churn_model(frame):
+        err_console.print(Translator(language)(CHURN_MISSING_KEY), highlight=False)
+    if alerts:
+        frame = frame[frame["churn_alert"].fillna(False).astype(bool)]
+        frame = frame.sort_values("clv", ascending=False, ignore_index=True)
+    frame = frame.assign(
+        churn_reasons=[
+            "; ".join(churn_reason_texts(r, language)) or None for r in frame["churn_reasons"]
+        ]
+    )
+    title = f"Customers as of {day.isoformat()}, next {horizon_days} days"
+    emit(frame, fmt, title, split=False, percent=("p_alive", "p_no_order", "churn_risk"))
+
+
+@app.command("crosssell")
+def crosssell(
+    db: DbOption = None,
+    as_of: AsOfOption = None,
+    top: TopOption = 5,
+    method: Annotated[
+        str,
+        typer.Option("--method", help="auto (item-to-item), popularity, cooccurrence or als."),
+    ] = "auto",
+    rules: Annotated[
+        Path | None,
+        typer.Option(
+            "--rules",
+            help="YAML file of product rules (requires / excludes / only_with), see "
+            "docs/cross-selling.md.",
+            exists=True,
+            dir_okay=False,
+        ),
+    ] = None,
+    lang: LangOption = "en",
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Next-best products per account from what similar accounts bought, with the reason."""
+    from revintel.customers import METHODS, ProductRulesError
+
+    language = _language(lang)
+    if method != "auto" and method not in METHODS:
+        raise typer.BadParameter(
+            f"{method!r}: use auto, {', '.join(METHODS)}", param_hint="--method"
+        )
+    with store_from(db, read_only=True) as store:
+        day = _as_of(store, as_of)
+        try:
+            frame = crosssell_table(store, day, top, method=method, rules=rules)
+        except ProductRulesError as exc:
+            raise typer.BadParameter(str(exc), param_hint="--rules") from None
+    reasons = [reason_text(r, language) for r in frame["reason"]]
+    frame = frame.assign(reason=pd.Series(reasons, index=frame.index, dtype=object))
+    title = f"Next-best products as of {day.isoformat()}"
+    emit(frame, fmt, title, split=False)
+
+
+@summary_section("Customers")
+def _demo_summary(store: Store) -> RenderableType:
+    """Train the churn warning if there is none, then the accounts with most value at stake."""
+    from revintel.predict import churn_risk
+
+    day = last_order_day(store)
+    if day is None:
+        return Text("no orders: no customer analysis")
+    try:
+        churn_risk(store, train=True)  # trains and evaluates the account_churn model once
+    except ValueError as exc:  # too short a history for an out-of-time evaluation
+        note = Text(f"no churn warning: {exc}")
+    else:
+        note = Text(
+            "Churn warning trained (`revintel score report`); see `revintel customers` and the "
+            "Customers page."
+        )
+    frame = customer_table(store, day, DEFAULT_HORIZON_DAYS, DEFAULT_DISCOUNT_RATE)
+    top = frame.sort_values("value_at_stake", ascending=False, na_position="last").head(5)
+    shown = top[["account_id", "p_alive", "expected_orders", "clv", "churn_risk", "value_at_stake"]]
+    title = f"Most value at stake, {len(frame):,} customers as of {day.isoformat()}"
+    return Group(rich_table(shown.round(3), title), note)

@@ -17,6 +17,7 @@ import pytest
 from revintel._frames import json_records
 from revintel.auth import User, get_user, visible_tables
 from revintel.metrics import MetricQuery, MetricSources, evaluate_kpis, load_catalogue
+from revintel.metrics._engine import compares_periods
 from revintel.model import TABLES, load_funnel
 from revintel.store import Store, open_store
 from tests.security.conftest import LiveServer
@@ -27,10 +28,12 @@ ROLE_USERS = ("admin", "chef", "marie")
 
 
 def _queries(kpi: str) -> tuple[dict[str, str], ...]:
-    # A growth KPI compares periods, so it is asked at its own grain instead of over all time;
-    # every KPI of the catalogue offers the team breakdown.
-    grain = {} if load_catalogue().get(kpi).kind == "growth" else {"grain": "all"}
-    return (grain, {**grain, "by": "team"})
+    # A KPI comparing periods (growth, cohort retention) is asked at its own grain instead of
+    # over all time; the breakdown is team where the KPI offers it (cohorts: by segment).
+    spec = load_catalogue().get(kpi)
+    grain = {} if compares_periods(spec) else {"grain": "all"}
+    by = "team" if "team" in spec.dimensions else "segment"
+    return (grain, {**grain, "by": by})
 
 
 def _normalised(rows: list[dict[str, Any]]) -> list[str]:

@@ -85,11 +85,19 @@ def inter_purchase(ctx: KpiContext) -> ir.Table:
     order = ibis.window(group_by=sales.account_id, order_by=[sales.ordered_at, sales.order_id])
     with_previous = sales.mutate(previous_at=sales.ordered_at.lag().over(order))
     gaps = with_previous.filter(with_previous.previous_at.notnull())
-    gaps = gaps.mutate(gap_days=days_between(gaps.previous_at, gaps.ordered_at))
+    gaps = gaps.mutate(
+        gap_days=days_between(gaps.previous_at, gaps.ordered_at),
+        gap_seconds=(
+            gaps.ordered_at.epoch_seconds().floor() - gaps.previous_at.epoch_seconds().floor()
+        ).cast("int64"),
+    )
     prepared = ctx.rows(gaps)
     rows = ctx.keyed(prepared, prepared.ordered_at)
     days = rows.gap_days
-    statistic = days.median() if ctx.spec.params.statistic == "median" else days.mean()
+    # the mean from a sum of whole seconds: exact, so every engine and every run of a parallel
+    # aggregate gives the same last digit (a sum of floats depends on the order of addition)
+    mean = rows.gap_seconds.sum().cast("float64") / days.count().cast("float64") / 86_400.0
+    statistic = days.median() if ctx.spec.params.statistic == "median" else mean
     out = grouped(rows, ctx.group_keys()).aggregate(numerator=days.count(), value=statistic)
     return out.select(
         *ctx.group_keys(),

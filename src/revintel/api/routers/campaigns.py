@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import ibis
 import pandas as pd
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Path, Query
 
 from revintel._frames import json_records
 from revintel.api.routers._common import PageDep, offset_page
@@ -79,7 +79,10 @@ def list_campaigns(store: StoreDep, user: UserDep, page: PageDep) -> Page[Campai
     "/{campaign_id}", response_model=CampaignDetail, summary="Campaign", responses=_NOT_FOUND
 )
 def get_campaign(
-    campaign_id: str,
+    campaign_id: Annotated[
+        str,
+        Path(max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$", description="the campaign, as listed"),
+    ],
     store: StoreDep,
     user: UserDep,
     until: Annotated[

@@ -10,11 +10,13 @@ buyers allow the fit.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from revintel.customers._gammagamma import GammaGammaModel
 from revintel.customers._interactions import RETURN_KIND, end_of
@@ -51,14 +53,16 @@ def family_order_margin(store: Store, family: str, day: date) -> float:
         & lines.net_amount.notnull()
         & lines.cost.notnull()
     )
-    per_order = lines.group_by("order_id").aggregate(margin=(lines.net_amount - lines.cost).sum())
-    mean = per_order.margin.mean().execute()
-    if mean is None or pd.isna(mean):
+    margins = lines.select("order_id", margin=lines.net_amount - lines.cost).to_pyarrow()
+    if not margins.num_rows:
         raise ValueError(
             f"no order line of {family!r} up to {day} has a net amount and a cost: "
             "the expected margin cannot be computed"
         )
-    return float(mean)
+    # the mean of the per-order sums is the total over the orders; an exactly rounded sum makes
+    # it independent of the order in which a parallel engine hands the lines over
+    total = math.fsum(margins.column("margin").to_pylist())
+    return total / len(pc.unique(margins.column("order_id")))
 
 
 def order_value_scale(store: Store, day: date, accounts: pd.Series) -> np.ndarray | None:

@@ -93,7 +93,10 @@ def order_frame(orders: pd.DataFrame | pa.Table) -> pd.DataFrame:
         raise ValueError("orders is empty: no purchases to summarise")
     if frame["ordered_at"].isna().any() or frame["account_id"].isna().any():
         raise ValueError("orders have rows without account_id or ordered_at")
-    return frame
+    # a fixed row order: sums of floats then give the same last digit whatever order an engine
+    # (reading in parallel) handed the rows over in
+    keys = [name for name in ("account_id", "ordered_at", "order_id") if name in frame.columns]
+    return frame.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def purchase_days(

@@ -202,6 +202,25 @@ CAPABILITIES: tuple[Capability, ...] = (
         api_routers=("revintel.api.routers.campaigns:router",),
         messages=(f"{_MESSAGES}.campaigns",),
     ),
+    Capability(
+        "attribution",
+        "value contribution of marketing and sales channels, and the digital buying journey",
+        cli_module="revintel.cli._attribution",
+        api_routers=("revintel.api.routers.attribution:router",),
+        page_routers=("revintel.web._attribution:router", "revintel.web._buying_journey:router"),
+        nav=(
+            NavEntry("/attribution", "nav.attribution", 46),
+            NavEntry("/buying-journey", "nav.journey", 47),
+        ),
+        server_setup=("revintel.web._attribution:install_attribution",),
+        messages=(f"{_MESSAGES}.attribution",),
+    ),
+    Capability(
+        "buying_journey",
+        "the digital buying journey on the command line and the API (its page is attribution's)",
+        cli_module="revintel.cli._journey",
+        api_routers=("revintel.api.routers.buying_journey:router",),
+    ),
 )
 
 

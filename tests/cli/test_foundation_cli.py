@@ -30,9 +30,11 @@ def test_init_synth_info_round_trip(tmp_path: Path) -> None:
     out = run("synth", "--db", db, "--leads", "3000", "--accounts", "200", "--reps", "8").stdout
     assert "3,000 leads" in out
     info = json.loads(run("info", "--db", db, "--format", "json").stdout)
-    assert info["schema_version"] == 5
+    assert info["schema_version"] == 6
     assert info["tables"]["leads"] == 3000
-    assert info["tables"]["accounts"] == 201  # 200 customers and the guest placeholder
+    # 200 customers, and the guest placeholder when a webshop order came without a customer
+    # number (about 1.5 of a company this size)
+    assert info["tables"]["accounts"] in (200, 201)
     assert info["tables"]["reps"] == 8
     assert Path(info["ground_truth"]).name == "demo.truth.json"
     truth = json.loads(Path(info["ground_truth"]).read_text(encoding="utf-8"))

@@ -36,6 +36,7 @@ pytestmark = pytest.mark.postgres
 MQLS = "olist_marketing_qualified_leads_dataset.csv"
 DEALS = "olist_closed_deals_dataset.csv"
 SEED = "11"
+ATTRIBUTED_TO = ("--to", "mql", "--to", "opportunity_generated", "--to", "won")
 
 runner = CliRunner()
 
@@ -98,6 +99,8 @@ def stores(
         cli("init", "--db", db)
         cli("synth", "--db", db, "--seed", "7", "--leads", "2000", "--accounts", "400")
         cli("import", "olist", str(olist / MQLS), str(olist / DEALS), "--db", db)
+        # the attributed KPIs read stored credits: those of the catalogue's model and milestones
+        cli("attribution", "store", "--db", db, "--models", "markov", *ATTRIBUTED_TO)
     try:
         yield made
     finally:

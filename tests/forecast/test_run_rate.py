@@ -27,6 +27,7 @@ from revintel.forecast import (
     simulate_run_rate,
     split_origins,
 )
+from revintel.forecast._direct_backtest import variant_name
 from revintel.forecast._run_rate import month_index, point_forecast, seasonal_factors
 from revintel.ingest import import_files
 from revintel.model import load_funnel
@@ -162,25 +163,92 @@ def test_total_actual_is_net_order_intake_without_double_counting(
     assert row["actual"] < row["total_actual"]
 
 
-def test_demo_backtest_against_both_baselines(history: History) -> None:
+#: Small demo companies whose direct orders are backtested: the fixture's seed and the first four.
+#: With about 20 orders a month of widely spread sizes, one company's six reported origins move
+#: a WAPE by ±0.1, so a claim is made on the mean over the seeds and its standard error.
+DEMO_SEEDS = (7, 1, 2, 3, 4)
+
+
+def _seed_history(seed: int) -> History:
+    """The history of the small demo company (as the ``generated`` fixture) at ``seed``."""
+    from revintel.synth import SynthConfig, generate
+
+    config = SynthConfig(seed=seed, leads=5_000, accounts=400, reps=10, start=date(2020, 1, 1))
+    with open_store(":memory:") as store:
+        for name, table in generate(config).tables.items():
+            store.insert(name, table)
+        return load_history(store, load_funnel())
+
+
+def _seed_scores(seed: int, history: History) -> pd.DataFrame:
+    """The chosen run-rate on the reported origins, and the total on every origin, of one seed."""
     ends = month_ends(history.last_event, 18, 3)
     tuning, reported = split_origins(ends, 12)
+    chosen, _ = choose_run_rate(history.direct_orders, tuning, 3)
+    direct = backtest_direct(history.direct_orders, ends, 3, chosen, simulations=300)
+    # The total's parameters were tuned on another company, so every origin is out of sample;
+    # every second one suffices, as the three-month windows of consecutive month-ends overlap.
+    spaced = ends[::2]
+    settings = ForecastSettings(months=3, simulations=200)
+    totals = backtest(history, spaced, settings).score_totals(spaced)
+    return pd.concat([direct.score(reported), totals]).assign(seed=seed)
+
+
+@pytest.fixture(scope="module")
+def demo_seed_scores(history: History) -> pd.DataFrame:
+    """WAPE, bias and coverage per seed, window and method (the seed-7 company is the fixture)."""
+    frames = [_seed_scores(7, history)]
+    frames += [_seed_scores(s, _seed_history(s)) for s in DEMO_SEEDS if s != 7]
+    return pd.concat(frames, ignore_index=True)
+
+
+def _paired(scores: pd.DataFrame, window: str, method: str, other: str) -> np.ndarray:
+    """Per seed, ``method``'s WAPE minus ``other``'s in ``window``."""
+    wape = scores[scores["window"] == window].pivot(index="seed", columns="method", values="wape")
+    return (wape[method] - wape[other]).to_numpy()
+
+
+def _sem(values: np.ndarray) -> float:
+    return float(values.std(ddof=1) / np.sqrt(len(values)))
+
+
+def test_demo_run_rate_choice_is_the_best_tuning_score(history: History) -> None:
+    tuning, _ = split_origins(month_ends(history.last_event, 18, 3), 12)
     chosen, table = choose_run_rate(history.direct_orders, tuning, 3)
     assert len(table) == 7 and table["score"].is_monotonic_increasing
-    assert chosen == RunRateParams(seasonal=False, damping=0.0)  # the demo has no seasonality
-    scores = backtest_direct(history.direct_orders, ends, 3, chosen).score(reported)
-    wape = scores.set_index(["window", "method"])["wape"]
+    assert table["variant"].iloc[0] == variant_name(chosen)
+
+
+@pytest.mark.slow
+def test_demo_run_rate_against_both_baselines_over_seeds(demo_seed_scores: pd.DataFrame) -> None:
+    scores = demo_seed_scores
+    assert sorted(set(scores["seed"])) == sorted(DEMO_SEEDS)
+    # next month: clearly better than the same month last year (mean gain > 2 standard errors)
+    gain = _paired(scores, "next month", "run-rate P50", "same period last year")
+    assert gain.mean() + 2 * _sem(gain) < 0
+    # The demo's direct orders have no season: the flat run-rate is the trailing mean, and a
+    # seasonal or trending variant chosen on twelve noisy tuning origins does not beat it. The
+    # run-rate is not worse than the trailing mean beyond two standard errors in either window.
     for window in ("next month", "next 3 months"):
-        run_rate = wape[(window, "run-rate P50")]
-        assert run_rate < wape[(window, "same period last year")]
-        assert run_rate < wape[(window, "trailing 12-month mean")]
-    assert wape[("next 3 months", "run-rate P50")] == pytest.approx(0.164, abs=0.005)
-    totals = backtest(history, reported, ForecastSettings(months=3, simulations=300))
-    total = totals.score_totals(reported).set_index(["window", "method"])
-    with_direct = total.loc[("next 3 months", "total with repeat and direct orders")]
-    deals_only = total.loc[("next 3 months", "won deals only")]
-    assert with_direct["wape"] < deals_only["wape"] - 0.1
-    assert deals_only["bias"] < -0.3  # without them, a third of the intake is missing
+        excess = _paired(scores, window, "run-rate P50", "trailing 12-month mean")
+        assert excess.mean() - 2 * _sem(excess) < 0
+    band = scores.loc[scores["method"] == "run-rate P50", "coverage_p10_p90"]
+    assert 0.6 <= band.mean() <= 0.95  # the P10-P90 band, pooled over seeds and windows
+
+
+@pytest.mark.slow
+def test_direct_orders_make_the_demo_total_miss_less_over_seeds(
+    demo_seed_scores: pd.DataFrame,
+) -> None:
+    scores = demo_seed_scores
+    gain = _paired(scores, "next 3 months", "total with repeat and direct orders", "won deals only")
+    assert gain.mean() + 2 * _sem(gain) < 0
+    quarter = scores[scores["window"] == "next 3 months"].set_index(["seed", "method"])["bias"]
+    deals_only = quarter.xs("won deals only", level="method")
+    with_direct = quarter.xs("total with repeat and direct orders", level="method")
+    # without them the intake is missed at every seed; with them the bias is far smaller
+    assert (deals_only < 0).all()
+    assert with_direct.abs().mean() < deals_only.abs().mean() / 2
 
 
 @pytest.fixture(scope="module")

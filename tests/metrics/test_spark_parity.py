@@ -11,6 +11,7 @@ import ibis
 import pandas as pd
 import pytest
 
+from revintel.attribution._credits import store_credits
 from revintel.metrics import (
     MetricCatalogue,
     MetricQuery,
@@ -21,7 +22,7 @@ from revintel.metrics import (
     stalled_entries,
 )
 from revintel.model import table as model_table
-from revintel.store import Store
+from revintel.store import Store, open_store
 
 pytestmark = [
     pytest.mark.spark,
@@ -40,7 +41,10 @@ TABLES = (
     "targets",
     "orders",
     "fx_rates",
+    "marketing_costs",
 )
+#: Milestones of the catalogue's attributed KPIs, whose credits (by markov) are stored first.
+ATTRIBUTED_MILESTONES = ("mql", "opportunity_generated", "won")
 
 
 def _session() -> Any:
@@ -71,18 +75,34 @@ def spark() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def backends(spark: Any, demo: tuple[Store, dict[str, Any]]) -> tuple[MetricSources, MetricSources]:
+def credited(
+    demo: tuple[Store, dict[str, Any]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Store]:
+    """A copy of the demo company's tables with the attribution credits stored."""
+    store = open_store(tmp_path_factory.mktemp("parity") / "credited.duckdb")
+    for name in TABLES:
+        store.insert(name, demo[0].table(name).to_pandas())
+    store_credits(store, models=("markov",), milestones=ATTRIBUTED_MILESTONES)
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def backends(
+    spark: Any, demo: tuple[Store, dict[str, Any]], credited: Store
+) -> tuple[MetricSources, MetricSources]:
     """The same demo company read from DuckDB and from Spark temporary views."""
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
-    store, truth = demo
-    for name in TABLES:
+    store, truth = credited, demo[1]
+    names = (*TABLES, "attribution_credits")
+    for name in names:
         schema = PySparkSchema.from_ibis(model_table(name).ibis_schema())
         frame = store.table(name).to_pandas()
         spark.createDataFrame(frame, schema=schema).createOrReplaceTempView(name)
     con = ibis.pyspark.connect(spark)
     as_of = date.fromisoformat(truth["as_of"])
-    on_spark = MetricSources({name: con.table(name) for name in TABLES}, as_of=as_of)
+    on_spark = MetricSources({name: con.table(name) for name in names}, as_of=as_of)
     return MetricSources.from_store(store, as_of=as_of), on_spark.materialize()
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from scipy.special import logit
 
 from revintel.model import load_funnel
 from revintel.predict import (
@@ -27,6 +29,9 @@ from revintel.predict import (
     training_frame,
 )
 from revintel.store import Store, open_store
+from revintel.synth import write_demo_company
+from revintel.synth._config import PRICE_RESPONSE_PER_DISCOUNT
+from tests.predict.conftest import CONFIG, copy_store
 
 
 @pytest.fixture(scope="module")
@@ -42,8 +47,8 @@ def _row(result: TrainingResult, algorithm: str) -> pd.Series:
     return frame.loc[algorithm]
 
 
-#: How far below the best baseline's test AUC the chosen model may fall: the choice is made on
-#: the validation window, so on a small test window a baseline can edge ahead by chance.
+#: How far below the best baseline's test AUC the chosen model may fall on average over seeds:
+#: the choice is made on the validation window, so on a test window a baseline can edge ahead.
 AUC_TOLERANCE = 0.02
 BASELINES = ("naive_bayes", "points", "milestone_prior")
 
@@ -60,18 +65,76 @@ def test_the_choice_follows_the_validation_window(trained: TrainingResult) -> No
         assert chosen == frame.loc[list(BASELINES), "validation_log_loss"].idxmin()
 
 
-def test_the_chosen_deal_score_ranks_as_well_as_the_best_baseline(
-    trained: TrainingResult,
-) -> None:
+def test_the_chosen_deal_score_ranks_well_on_the_test_window(trained: TrainingResult) -> None:
     gbm, chosen = _row(trained, "lightgbm"), _row(trained, trained.record.algorithm)
-    best_baseline = max(_row(trained, b)["auc"] for b in BASELINES)
     assert chosen["auc"] > 0.6
-    assert chosen["auc"] >= best_baseline - AUC_TOLERANCE
-    assert gbm["auc"] >= best_baseline - AUC_TOLERANCE
     assert gbm["rows"] > 1_000 and 0.2 < gbm["positives"] / gbm["rows"] < 0.6
     # the funnel's default milestone probabilities rank deals but are not calibrated to them
     assert _row(trained, "milestone_prior")["auc"] > 0.55
     assert _row(trained, "milestone_prior")["log_loss"] > gbm["log_loss"]
+
+
+#: Seeds of the small demo company on which choice and price response are judged: the fixture's
+#: and the first four. Which algorithm ranks best on one company's test window is close to a coin
+#: toss between LightGBM and naive Bayes at this size, and the price response learned from one
+#: company's thousand negotiations varies by ±0.5 logit, so claims are about the seeds' mean.
+CHOICE_SEEDS = (7, 1, 2, 3, 4)
+
+
+def _deal_gbm(store: Store) -> RealTimeScorer:
+    """LightGBM fitted on every deal snapshot, whichever model the registry chose."""
+    history = training_frame(store, target("deal_win", 90), load_funnel())
+    model = GradientBoostingScorer(spec=DEAL_SPEC).fit(history, history["label"].to_numpy())
+    return RealTimeScorer(model, "lightgbm")
+
+
+#: A deal in contract negotiation, priced at a discount of 5 % or 20 % (Mittelstand norm: 10 %).
+NEGOTIATION = {"milestone": "contract_negotiation", "milestone_rank": 7.0, "segment": "Mittelstand",
+               "industry": "Maschinenbau", "age_days": 60.0, "quotes": 2.0, "sales_touches": 4.0,
+               "rep_win_rate": 0.45, "rep_industry_win_rate": 0.45}  # fmt: skip
+DISCOUNTS = (0.05, 0.20)
+
+
+def _price_scores(scorer: RealTimeScorer) -> tuple[float, float]:
+    """The win chance of :data:`NEGOTIATION` at the low and at the high discount."""
+    low, high = (
+        float(scorer.score({**NEGOTIATION, "discount": d}, reasons=False)["score"])
+        for d in DISCOUNTS
+    )
+    return low, high
+
+
+@pytest.fixture(scope="module")
+def seed_results(trained: TrainingResult, deal_gbm: RealTimeScorer) -> pd.DataFrame:
+    """Per seed and algorithm the test-window comparison, with the LightGBM price scores."""
+    first = trained.comparison
+    frames = [first.assign(seed=CONFIG.seed, price=[_price_scores(deal_gbm)] * len(first))]
+    for seed in CHOICE_SEEDS:
+        if seed == CONFIG.seed:
+            continue
+        with open_store(":memory:") as store:
+            write_demo_company(store, replace(CONFIG, seed=seed))
+            comparison = train_score(store, "deal_win").comparison
+            price = _price_scores(_deal_gbm(store))
+        frames.append(comparison.assign(seed=seed, price=[price] * len(comparison)))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.slow
+def test_the_choice_ranks_as_well_as_the_best_baseline_over_seeds(
+    seed_results: pd.DataFrame,
+) -> None:
+    comparisons = seed_results
+    auc = comparisons.pivot(index="seed", columns="algorithm", values="auc")
+    chosen = comparisons[comparisons["chosen"]].set_index("seed")["auc"]
+    # the best baseline is picked with hindsight on the test window, the choice was not
+    best_baseline = auc[list(BASELINES)].max(axis=1)
+    assert sorted(chosen.index) == sorted(CHOICE_SEEDS) and (chosen > 0.6).all()
+    assert (chosen - best_baseline).mean() >= -AUC_TOLERANCE
+    assert (auc["lightgbm"] - best_baseline).mean() >= -AUC_TOLERANCE
+    # calibrated on the training window, LightGBM has a lower log loss than the defaults
+    log_loss = comparisons.pivot(index="seed", columns="algorithm", values="log_loss")
+    assert (log_loss["milestone_prior"] > log_loss["lightgbm"]).all()
 
 
 def test_registry_keeps_window_features_metrics_and_versions(
@@ -117,9 +180,10 @@ def test_scores_are_reproducible_from_the_registry(
 
 
 def test_retraining_on_the_same_data_gives_the_same_model(
-    trained: TrainingResult, module_db: Path
+    trained: TrainingResult, module_db: Path, tmp_path: Path
 ) -> None:
-    with open_store(module_db) as store:
+    # on a copy, so the module's registry keeps the model the other tests read
+    with open_store(copy_store(module_db, tmp_path)) as store:
         again = train_score(store, "deal_win")
         statuses = {r.model_id: r.status for r in list_models(store)}
     assert again.record.artifact == trained.record.artifact
@@ -145,24 +209,33 @@ def test_explain_gives_reasons_in_german_and_english(
 
 @pytest.fixture(scope="module")
 def deal_gbm(module_db: Path) -> RealTimeScorer:
-    """LightGBM fitted on every deal snapshot, whichever model the registry chose."""
+    """LightGBM fitted on every deal snapshot of the fixture's company."""
     with open_store(module_db, read_only=True) as store:
-        history = training_frame(store, target("deal_win", 90), load_funnel())
-    model = GradientBoostingScorer(spec=DEAL_SPEC).fit(history, history["label"].to_numpy())
-    return RealTimeScorer(model, "lightgbm")
+        return _deal_gbm(store)
 
 
 def test_a_price_above_the_segment_norm_raises_the_win_chance(deal_gbm: RealTimeScorer) -> None:
-    scorer = deal_gbm
-    deal = {"milestone": "contract_negotiation", "milestone_rank": 7.0, "segment": "Mittelstand",
-            "industry": "Maschinenbau", "age_days": 60.0, "quotes": 2.0, "sales_touches": 4.0,
-            "rep_win_rate": 0.45, "rep_industry_win_rate": 0.45}  # fmt: skip
-    low = scorer.score({**deal, "discount": 0.05}, reasons=False)["score"]
-    high = scorer.score({**deal, "discount": 0.20}, reasons=False)["score"]
-    assert high > low + 0.05
-    explained = scorer.score({**deal, "discount": 0.20})
+    low, high = _price_scores(deal_gbm)
+    assert high > low
+    explained = deal_gbm.score({**NEGOTIATION, "discount": DISCOUNTS[1]})
     sentences = [r["en"] for r in explained["reasons"]["positive"]]
     assert any("discount" in s for s in sentences)
+
+
+@pytest.mark.slow
+def test_the_price_response_agrees_with_the_planted_one_over_seeds(
+    seed_results: pd.DataFrame,
+) -> None:
+    price = seed_results.groupby("seed")["price"].first()
+    low, high = np.array(price.tolist()).T
+    assert (high > low).all()
+    # Planted: the win chance at negotiation moves by PRICE_RESPONSE_PER_DISCOUNT logit per unit
+    # of discount above the segment's norm, whatever the deal's other traits. Averaged over what
+    # the score does not see it is a little flatter; it lies within two standard errors.
+    planted = PRICE_RESPONSE_PER_DISCOUNT * (DISCOUNTS[1] - DISCOUNTS[0])
+    learned = logit(high) - logit(low)
+    sem = learned.std(ddof=1) / np.sqrt(len(learned))
+    assert abs(learned.mean() - planted) < 2 * sem
 
 
 def test_one_record_is_scored_in_process(trained: TrainingResult, module_store: Store) -> None:

@@ -51,6 +51,7 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
             f"{url}/api/v1/imports",
             headers={"Authorization": f"Bearer {tokens['admin']}"},
             files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
+            timeout=120,  # answered once the pages are computed again: seconds on a busy machine
         )
         assert response.status_code == 201, response.text
         # The import answers once the kept results reflect it: nothing as of before is left.
@@ -82,6 +83,8 @@ def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
             f"{url}/api/v1/imports",
             headers=auth,
             files=[("files", ("accounts.csv", ACCOUNTS.encode(), "text/csv"))],
+            # with no minimum every kept page is computed again first: time, not a hang
+            timeout=120,
         )
         assert response.status_code == 201, response.text
         with fresh_reads():
@@ -203,3 +206,25 @@ def test_only_results_that_were_slow_to_compute_are_offered_for_recomputing() ->
     assert cache.previous_keys(min_seconds=0.1) == [("slow",)]
     cache.end_refresh()
     assert cache.previous_keys(min_seconds=0.0) == []
+
+
+def test_the_author_of_a_change_does_not_wait_for_late_warmers(tmp_path: Path) -> None:
+    db = tmp_path / "store.duckdb"
+    build_store(db)
+    app = create_app(Settings(db=str(db), secret_key=SECRET, warm_up=True))
+    state = app.state.revintel
+    release, late_runs, early_runs = threading.Event(), [], []
+    state.add_warmer(lambda: early_runs.append(time.monotonic()))
+    state.add_warmer(lambda: (late_runs.append(time.monotonic()), release.wait(30)), late=True)
+    started = time.monotonic()
+    state.data_changed()
+    answered = time.monotonic() - started
+    # answered after the early warmers ran; the late one runs after, still waiting to be released
+    assert early_runs and answered < 20
+    deadline = time.monotonic() + 20
+    while not late_runs and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert late_runs and state.warming
+    release.set()
+    assert state.wait_warm(60) and not state.warming
+    assert len(late_runs) >= 1

@@ -58,11 +58,12 @@ def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
     """Every model table as ``user`` may see it, for analyses such as KPIs.
 
     For a sales rep, leads, opportunities and accounts are their own; milestones and touchpoints
-    those of their leads; quotes and orders those of their accounts.
+    those of their leads; quotes and orders those of their accounts. The stored attribution
+    credits add up every journey, so only users seeing every row get them.
     """
     tables = {t.name: store.table(t.name) for t in TABLES}
     if user.can(Permission.view_all_rows):
-        return tables
+        return {**tables, "attribution_credits": store.table("attribution_credits")}
     for name in OWNER_COLUMNS:
         tables[name] = restrict(user, name, tables[name])
     lead_ids = tables["leads"].lead_id

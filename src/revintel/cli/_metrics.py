@@ -58,7 +58,8 @@ ByOption = Annotated[
     typer.Option(
         "--by",
         help="Break down by channel, campaign, segment, industry, region, country, "
-        "rep, team, product, product_family or a custom field custom.NAME (repeatable).",
+        "rep, team, product, product_family or a custom field custom.NAME (repeatable); "
+        "the attributed KPIs (roi…) also by model.",
     ),
 ]
 GrainOption = Annotated[
@@ -243,7 +244,8 @@ def kpi(
         sources = _sources(store, funnel_file, as_of)
         frame = evaluate_kpis(sources, cat, ids or (), query)
         title = f"KPIs · as of {sources.as_of} · amounts in {sources.currency}"
-        gap = kpi_gap(sources, query) if kpi_is_empty(frame) else None
+        asked = [cat.get(i) for i in ids or ()]
+        gap = kpi_gap(sources, query, asked) if kpi_is_empty(frame) else None
         if gap is None and fmt is OutputFormat.table:
             frame, unset = _without_empty_kpis(frame, sources, cat, query)
     if gap is not None and _said_why(title, gap_sentence(gap), fmt):
@@ -275,7 +277,11 @@ def _without_empty_kpis(
     reasons = []
     for kpi_id in empty:
         funnel_kind = cat.get(kpi_id).kind == "win_probability"
-        gap = funnel_gap(sources, cat, query) if funnel_kind else kpi_gap(sources, query)
+        gap = (
+            funnel_gap(sources, cat, query)
+            if funnel_kind
+            else kpi_gap(sources, query, [cat.get(kpi_id)])
+        )
         reasons.append(
             (kpi_id, gap_sentence(gap) if gap else "nothing counted in the range asked for")
         )

@@ -19,6 +19,7 @@ LabelKind = Literal[
     "milestone",
     "channel",
     "touchpoint_kind",
+    "content",
     "campaign_kind",
     "lead_status",
     "opportunity_status",
@@ -44,6 +45,7 @@ CHANNELS: dict[str, Texts] = {
     "phone": ("Telefon", "Phone"),
     "referral": ("Empfehlung", "Referral"),
     "video": ("Video", "Video"),
+    "inside_sales": ("Vertriebsinnendienst", "Inside sales"),
     "campaign": ("Kampagne", "Campaign"),
 }
 
@@ -58,6 +60,20 @@ TOUCHPOINT_KINDS: dict[str, Texts] = {
     "call": ("Anruf", "Call"),
     "meeting": ("Termin", "Meeting"),
     "video_call": ("Videotermin", "Video call"),
+    "configurator": ("Produktkonfigurator", "Product configurator"),
+    "follow_up_call": ("Nachfassanruf", "Follow-up call"),
+}
+
+#: Content consumed at a touchpoint (touchpoints.content).
+CONTENTS: dict[str, Texts] = {
+    "blog": ("Blogbeitrag", "Blog post"),
+    "whitepaper": ("Whitepaper", "White paper"),
+    "checklist": ("Checkliste", "Checklist"),
+    "product_page": ("Produktseite", "Product page"),
+    "case_study": ("Fallstudie", "Case study"),
+    "product_video": ("Produktvideo", "Product video"),
+    "price_list": ("Preisliste", "Price list"),
+    "webinar": ("Webinar", "Webinar"),
     "configurator": ("Produktkonfigurator", "Product configurator"),
 }
 
@@ -168,6 +184,7 @@ REJECTION_REASON_PATTERNS: tuple[tuple[re.Pattern[str], Texts], ...] = (
 _STATIC: Mapping[LabelKind, Mapping[str, Texts]] = {
     "channel": CHANNELS,
     "touchpoint_kind": TOUCHPOINT_KINDS,
+    "content": CONTENTS,
     "campaign_kind": CAMPAIGN_KINDS,
     "lead_status": LEAD_STATUSES,
     "opportunity_status": OPPORTUNITY_STATUSES,

@@ -31,6 +31,7 @@ FORWARD_LOOKING = frozenset({"expected_close_at", "valid_until", "ended_at", "pe
 SEQUENCES = (
     ("created_at", "closed_at", "closed before created"),
     ("started_at", "ended_at", "ended before started"),
+    ("period_start", "period_end", "ended before started"),
 )
 
 

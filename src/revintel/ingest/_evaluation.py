@@ -18,6 +18,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revintel.ingest._expressions import Expression, ExpressionError, function_name, shown_text
+from revintel.ingest._months import (
+    dated_months,
+    month_bounds,
+    parse_month_numbers,
+    parse_months,
+)
 from revintel.ingest._typing import Typed, blank_to_null, trim_whitespace
 
 Scalar = str | int | float | bool | datetime | None
@@ -376,6 +382,43 @@ def _is_empty(args: list[_Value], node: ast.Call, run: _Run) -> _Value:
     return _Value(pc.is_null(_broadcast(_Value(data), run.scope.length)))
 
 
+def _month(args: list[_Value], node: ast.Call, run: _Run) -> tuple[pa.Array, pa.Array]:
+    """Year and month of a date, or of text written as a month (``2024-01``, ``Jan 2024``) or
+    as a date; with a second argument, the year of a month written alone (``3``, ``März``).
+    A cell that is none of these is a row problem."""
+    value = args[0]
+    if not _is_text(value):
+        dates = _broadcast(_Value(_date(value, node.args[0], run)), run.scope.length)
+        return dated_months(dates)
+    text = _blank_to_null(_text(value, run))
+    label = value.column or run.key
+    years, months = parse_months(text)
+    if len(args) > 1:
+        year = _broadcast(_Value(_number(args[1], node.args[1], run)), run.scope.length)
+        alone = pc.is_valid(year)
+        years = pc.if_else(alone, pc.cast(year, pa.int32()), years)
+        months = pc.if_else(alone, parse_month_numbers(text), months)
+        wrong = pc.and_(pc.and_(alone, pc.is_valid(text)), pc.is_null(months))
+        if pc.any(wrong).as_py():
+            run.problems.append(RowProblem(wrong, label, f"not a month ({run.key})"))
+        text = pc.if_else(alone, pa.scalar(None, pa.string()), text)
+    rest = pc.if_else(pc.is_null(months), text, pa.scalar(None, pa.string()))
+    typed = run.scope.dates(rest, label)
+    if pc.any(typed.invalid).as_py():
+        reason = f"not a month or {typed.expected} ({run.key})"
+        run.problems.append(RowProblem(typed.invalid, label, reason))
+    dated_years, dated = dated_months(typed.values)
+    return pc.coalesce(years, dated_years), pc.coalesce(months, dated)
+
+
+def _month_start(args: list[_Value], node: ast.Call, run: _Run) -> _Value:
+    return _Value(month_bounds(*_month(args, node, run))[0])
+
+
+def _month_end(args: list[_Value], node: ast.Call, run: _Run) -> _Value:
+    return _Value(month_bounds(*_month(args, node, run))[1])
+
+
 _OTHER_FUNCTIONS: dict[str, Callable[[list[_Value], ast.Call, _Run], _Value]] = {
     "number": _number_of,
     "date": _date_of,
@@ -384,4 +427,6 @@ _OTHER_FUNCTIONS: dict[str, Callable[[list[_Value], ast.Call, _Run], _Value]] = 
     "abs": _abs,
     "round": _round,
     "is_empty": _is_empty,
+    "month_start": _month_start,
+    "month_end": _month_end,
 }

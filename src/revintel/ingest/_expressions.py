@@ -42,6 +42,8 @@ FUNCTIONS: dict[str, tuple[int, int]] = {
     "abs": (1, 1),
     "round": (1, 2),
     "is_empty": (1, 1),
+    "month_start": (1, 2),
+    "month_end": (1, 2),
 }
 #: Functions whose argument at this position must be a literal (a text or a whole number).
 LITERAL_ARGUMENTS = {"startswith": 1, "endswith": 1, "contains": 1, "lookup": 0, "round": 1}

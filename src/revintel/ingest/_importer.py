@@ -27,6 +27,7 @@ from revintel.ingest._exclusive import (
 )
 from revintel.ingest._file_objects import detect_object as detect_object
 from revintel.ingest._file_objects import detect_objects, map_file
+from revintel.ingest._foreign_keys import resolve_across_systems
 from revintel.ingest._guests import guest_account, guest_key, guest_totals, uses_guest
 from revintel.ingest._limits import FileLimits
 from revintel.ingest._loading import decode_dictionaries, existing_keys, upsert_changed
@@ -37,6 +38,7 @@ from revintel.ingest._rejections import raw_rows_json
 from revintel.ingest._stages import derive_milestones, history_events
 from revintel.ingest._table_source import TableSource, read_table_source
 from revintel.ingest._transform import accepted_mask
+from revintel.ingest._typing import blank_to_null
 from revintel.ingest._zones import source_zone
 from revintel.model import TABLES, FunnelDefinition, load_funnel, table
 from revintel.store import Store, store_now, store_timezone
@@ -153,6 +155,12 @@ def _check_references(store: Store, obj: MappedObject, accepted: dict[str, pa.Ar
             continue
         values = obj.rows[column].combine_chunks()
         known = accepted.get(fspec.ref, pa.array([], pa.string()))
+        if fspec.across_systems:
+            cells = blank_to_null(obj.raw.cells[obj.source_columns.get(column, column)])
+            values = resolve_across_systems(store, fspec.ref, cells, values, known)
+            obj.rows = obj.rows.set_column(
+                obj.rows.column_names.index(column), column, values.cast(obj.rows[column].type)
+            )
         if fspec.ref == obj.spec.table:  # a return naming its original order in the same file
             own = obj.rows[obj.table.key[0]].combine_chunks()
             known = pa.concat_arrays([known, own.cast(known.type)])

@@ -50,7 +50,9 @@ class FieldSpec(BaseModel):
     ``values`` maps source values to stored ones (case-insensitive); ``ref`` names the table a
     source id points to; ``fallback`` names another model column (or ``@snapshot``) used when the
     cell is empty; ``constant`` fills every row; ``aggregate`` (objects with ``group_by`` only)
-    combines the values of a group's rows.
+    combines the values of a group's rows. With ``across_systems`` a ``ref`` may also name a
+    record of another system, by its store key or its id there (a cost sheet naming the
+    CRM's campaigns).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -60,6 +62,7 @@ class FieldSpec(BaseModel):
     fallback: str | None = None
     constant: str | None = None
     aggregate: Aggregate | None = None
+    across_systems: bool = False
 
     @field_validator("column", mode="before")
     @classmethod

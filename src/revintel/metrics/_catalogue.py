@@ -31,6 +31,23 @@ DIMENSIONS: tuple[str, ...] = (
     "product",
     "product_family",
 )
+#: Dimensions only some KPIs have beyond :data:`DIMENSIONS`: the attribution model of the
+#: attributed KPIs (``--by model``, ``--where model=linear``).
+EXTRA_DIMENSIONS: tuple[str, ...] = ("model",)
+#: Every dimension a query may name (custom fields aside).
+QUERY_DIMENSIONS: tuple[str, ...] = (*DIMENSIONS, *EXTRA_DIMENSIONS)
+#: The attribution models whose credits can be stored (``revintel attribution store``).
+ATTRIBUTION_MODELS = Literal[
+    "first",
+    "last",
+    "linear",
+    "time_decay",
+    "u_shaped",
+    "w_shaped",
+    "full_path",
+    "markov",
+    "shapley",
+]
 #: Prefix of the dimensions read from a source's custom fields: ``custom.<field name>``.
 CUSTOM_PREFIX = "custom."
 _CUSTOM_DIMENSION = re.compile(r"^custom\.[a-z][a-z0-9_]*$")
@@ -107,6 +124,13 @@ class LeakageParams(_Frozen):
     milestones: tuple[str, ...] = ()
 
 
+class ShareParams(_Frozen):
+    """Which touchpoint flag to take the share of: digital, self_service, or mobile (among
+    digital touchpoints); touchpoints whose flag is empty are left out."""
+
+    flag: Literal["digital", "self_service", "mobile"] = "digital"
+
+
 class OrderParams(_Frozen):
     """Which order figure: gross, returns, net (gross − returns), return_rate, orders or
     average_order_value (gross / orders)."""
@@ -128,6 +152,16 @@ class InterPurchaseParams(_Frozen):
     statistic: Literal["mean", "median"] = "mean"
 
 
+class AttributedParams(_Frozen):
+    """Stored attribution credits: of which milestone and journey level, which figure
+    (conversions, revenue or margin), and the model used unless a query names one."""
+
+    milestone: str
+    measure: Literal["conversions", "revenue", "margin"] = "revenue"
+    model: ATTRIBUTION_MODELS = "markov"
+    level: Literal["lead", "opportunity", "account"] = "lead"
+
+
 #: Parameter model of every computation kind; an unknown kind is a validation error.
 PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "milestone_count": MilestoneParams,
@@ -146,11 +180,16 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "velocity": NoParams,
     "response_time": ResponseParams,
     "leakage": LeakageParams,
-    "digital_share": NoParams,
+    "digital_share": ShareParams,
     "order_revenue": OrderParams,
     "customers": CustomerParams,
     "inter_purchase": InterPurchaseParams,
     "cohort_retention": NoParams,
+    "marketing_cost": NoParams,
+    "cost_per_milestone": MilestoneParams,
+    "customer_acquisition_cost": NoParams,
+    "attributed": AttributedParams,
+    "attributed_roi": AttributedParams,
 }
 
 AlertRuleName = Literal["below_threshold", "negative_streak", "conversion_drop", "stalled"]

@@ -27,6 +27,8 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "order_lines": ("unit_price", "net_amount", "cost"),
     "quotes": ("list_price", "amount"),
     "targets": ("amount",),
+    "touchpoints": ("cost",),
+    "marketing_costs": ("amount",),
 }
 _FX = "fx__"
 
@@ -99,6 +101,11 @@ def _record_day(name: str, t: ir.Table, tables: Mapping[str, ir.Table]) -> ir.Ta
     if name == "quotes":
         return t.mutate(fx__day=t.created_at.date())
     if name == "targets":
+        return t.mutate(fx__day=t.period_start.cast("date"))
+    if name == "touchpoints":
+        return t.mutate(fx__day=t.occurred_at.date())
+    if name == "marketing_costs":
+        # a period's spend is converted at the rate of its first day
         return t.mutate(fx__day=t.period_start.cast("date"))
     orders = tables["orders"]
     days = orders.select(fx__order=orders.order_id, fx__day=orders.ordered_at.date())

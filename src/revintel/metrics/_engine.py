@@ -16,7 +16,16 @@ import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
-from revintel.metrics import _cohorts, _customers_kpis, _funnel, _orders, _pipeline
+from revintel.metrics import (
+    _attributed,
+    _cohorts,
+    _cost_kpis,
+    _customers_kpis,
+    _funnel,
+    _marketing_costs,
+    _orders,
+    _pipeline,
+)
 from revintel.metrics._catalogue import (
     Grain,
     KpiSettings,
@@ -56,6 +65,11 @@ KINDS: dict[str, Compiler] = {
     "customers": _customers_kpis.customers,
     "inter_purchase": _customers_kpis.inter_purchase,
     "cohort_retention": _cohorts.cohort_retention,
+    "marketing_cost": _marketing_costs.marketing_cost,
+    "cost_per_milestone": _cost_kpis.cost_per_milestone,
+    "customer_acquisition_cost": _cost_kpis.customer_acquisition_cost,
+    "attributed": _attributed.attributed,
+    "attributed_roi": _attributed.attributed_roi,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})

@@ -193,7 +193,7 @@ def response_time(ctx: KpiContext) -> ir.Table:
     first = ctx.sources.funnel.path_ids[0]
     j = ctx.rows(ctx.sources.journeys)
     rows = ctx.keyed(j, j[f"t_{first}"])
-    tp = ctx.sources.table("touchpoints")
+    tp = ctx.sources.table("touchpoints", amounts=False)
     touches = tp.filter(tp.kind.isin(list(ctx.spec.params.touch_kinds)) & tp.lead_id.notnull())
     left = rows.select(k__lead=rows.lead_id, k__at=rows[f"t_{first}"])
     right = touches.select(tp_lead=touches.lead_id, tp_at=touches.occurred_at)

@@ -8,12 +8,14 @@ the surfaces turn it into one sentence (``revintel.views.gap_sentence``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pandas as pd
 
-from revintel.metrics._catalogue import MetricCatalogue
+from revintel.metrics._attributed import credits_missing
+from revintel.metrics._catalogue import KpiSpec, MetricCatalogue
 from revintel.metrics._query import MetricQuery
 from revintel.metrics._sources import MetricSources
 
@@ -31,6 +33,7 @@ GAP_CODES = (
     "no_forecast_basis",
     "no_opportunities",
     "no_open_pipeline",
+    "no_attribution_credits",
 )
 #: Dated columns whose range is "the range of the data".
 _DATED = (("leads", "created_at"), ("milestones", "occurred_at"), ("orders", "ordered_at"))
@@ -98,8 +101,11 @@ def funnel_gap(
     return kpi_gap(sources, query)
 
 
-def kpi_gap(sources: MetricSources, query: MetricQuery | None = None) -> DataGap | None:
-    """Why KPI values are empty: no data at all, or none in the range asked for."""
+def kpi_gap(
+    sources: MetricSources, query: MetricQuery | None = None, kpis: Sequence[KpiSpec] = ()
+) -> DataGap | None:
+    """Why KPI values are empty: no data at all, none in the range asked for, or (for the
+    attributed KPIs among ``kpis``) no attribution credits stored."""
     query = query or MetricQuery()
     span = data_span(sources)
     if span is None:
@@ -111,6 +117,8 @@ def kpi_gap(sources: MetricSources, query: MetricQuery | None = None) -> DataGap
         return DataGap("no_rows_in_range", first, last, sources.as_of, start=query.start, end=end)
     if _count(sources, "milestones") == 0:
         return DataGap("no_stage_history", first, last, sources.as_of)
+    if any(credits_missing(sources, spec, query) for spec in kpis):
+        return DataGap("no_attribution_credits", first, last, sources.as_of)
     return None
 
 

@@ -188,14 +188,26 @@ def velocity(ctx: KpiContext) -> ir.Table:
 
 
 def digital_share(ctx: KpiContext) -> ir.Table:
-    """Digital touchpoints among all touchpoints of the period."""
-    tp = ctx.sources.table("touchpoints")
+    """Touchpoints with the KPI's flag (digital by default) among those of the period whose flag
+    is known; the mobile share counts digital touchpoints only (a period where no flag is known
+    has no value)."""
+    flag = ctx.spec.params.flag
+    tp = ctx.sources.table("touchpoints", amounts=False)
     base = tp.select(
-        "touchpoint_id", "lead_id", "account_id", "campaign_id", "channel", "digital", "occurred_at"
+        "touchpoint_id",
+        "lead_id",
+        "account_id",
+        "campaign_id",
+        "channel",
+        "digital",
+        "occurred_at",
+        flag=tp[flag],
     )
     prepared = ctx.rows(base)
     rows = ctx.keyed(prepared, prepared.occurred_at)
+    known = rows.flag.notnull() & (rows.digital if flag == "mobile" else True)
     out = grouped(rows, ctx.group_keys()).aggregate(
-        numerator=indicator(rows.digital).sum(), denominator=rows.count()
+        numerator=ibis.cases((known & rows.flag, 1), else_=0).cast("int64").sum(),
+        denominator=ibis.cases((known, 1), else_=0).cast("int64").sum(),
     )
     return out.mutate(value=ratio(out.numerator, out.denominator))

@@ -9,13 +9,15 @@ from datetime import date
 import ibis
 import ibis.expr.types as ir
 
-from revintel.metrics._catalogue import DIMENSIONS, Grain, is_custom_dimension
+from revintel.metrics._catalogue import QUERY_DIMENSIONS, Grain, is_custom_dimension
 
 _UNIT = {"week": "W", "month": "M", "quarter": "Q", "year": "Y"}
 
 #: Periods per year, used to find "the same period last year" (weeks: 52).
 PERIODS_PER_YEAR = {"week": 52, "month": 12, "quarter": 4, "year": 1}
 
+#: The dimensions a query may name, for messages.
+_KNOWN = ", ".join(QUERY_DIMENSIONS)
 _FILTER = re.compile(r"^\s*([a-z_][a-z0-9_.]*)\s*(!=|=)\s*(.*?)\s*$")
 
 
@@ -51,10 +53,9 @@ def parse_filter(text: str) -> Filter:
     if not match:
         raise MetricQueryError(f"--where {text!r}: expected DIMENSION=VALUE or DIMENSION!=VALUE")
     dimension, op, raw = match.groups()
-    if dimension not in DIMENSIONS and not is_custom_dimension(dimension):
+    if dimension not in QUERY_DIMENSIONS and not is_custom_dimension(dimension):
         raise MetricQueryError(
-            f"--where {text!r}: unknown dimension {dimension!r}; known: {', '.join(DIMENSIONS)} "
-            "and custom.<field>"
+            f"--where {text!r}: unknown dimension {dimension!r}; known: {_KNOWN} and custom.<field>"
         )
     values = tuple(v.strip() for v in raw.split(",") if v.strip())
     if not values:
@@ -83,11 +84,10 @@ class MetricQuery:
     def __post_init__(self) -> None:
         # A dimension named twice is one breakdown (``--by rep --by rep``).
         object.__setattr__(self, "by", tuple(dict.fromkeys(self.by)))
-        unknown = [d for d in self.by if d not in DIMENSIONS and not is_custom_dimension(d)]
+        unknown = [d for d in self.by if d not in QUERY_DIMENSIONS and not is_custom_dimension(d)]
         if unknown:
             raise MetricQueryError(
-                f"--by {', '.join(unknown)}: unknown dimension; known: {', '.join(DIMENSIONS)} "
-                "and custom.<field>"
+                f"--by {', '.join(unknown)}: unknown dimension; known: {_KNOWN} and custom.<field>"
             )
         if self.start and self.end and self.start >= self.end:
             raise MetricQueryError(f"--from {self.start} is not before --to {self.end}")

@@ -1,8 +1,8 @@
 """Where metrics read from: the model tables on any Ibis backend, journeys and dimensions.
 
-Money tables (opportunities, orders, order lines, quotes, targets) are read with their amounts in
-the store currency (see :mod:`revintel.metrics._currency`), so every KPI, the forecast and the
-report add like with like or refuse.
+Money tables (opportunities, orders, order lines, quotes, targets, touchpoint and marketing
+costs) are read with their amounts in the store currency (see :mod:`revintel.metrics._currency`),
+so every KPI, the forecast and the report add like with like or refuse.
 
 A journey is one lead's path through the funnel: the first time it reached each milestone, its
 outcome and its current stage. A later milestone proves the earlier ones, so the time of a
@@ -64,8 +64,10 @@ class MetricSources:
     def from_store(
         cls, store: Store, funnel: FunnelDefinition | None = None, as_of: date | None = None
     ) -> MetricSources:
-        """Sources reading the model tables of ``store``, in the store's currency."""
+        """Sources reading the model tables of ``store`` (and the stored attribution credits),
+        in the store's currency."""
         tables = {t.name: store.table(t.name) for t in TABLES}
+        tables["attribution_credits"] = store.table("attribution_credits")
         return cls(tables, funnel, as_of, store_currency(store))
 
     @classmethod

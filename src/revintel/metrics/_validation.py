@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from revintel.metrics._catalogue import DIMENSIONS, PARAMS_BY_KIND, MetricCatalogue
+from revintel.metrics._catalogue import PARAMS_BY_KIND, QUERY_DIMENSIONS, MetricCatalogue
 from revintel.model import FunnelDefinition
 
+_KNOWN = ", ".join(QUERY_DIMENSIONS)
 Rule = Callable[[MetricCatalogue, FunnelDefinition], list[tuple[int | None, str]]]
 
 
@@ -40,9 +41,12 @@ def _known_dimensions(cat: MetricCatalogue, _: FunnelDefinition) -> list[tuple[i
             fields.append(("alert.by", spec.alert.by))
         for name, dims in fields:
             errors.extend(
-                (i, f"kpis[{i}].{name}: unknown dimension {d!r}; known: {', '.join(DIMENSIONS)}")
+                (
+                    i,
+                    f"kpis[{i}].{name}: unknown dimension {d!r}; known: {_KNOWN}",
+                )
                 for d in dims
-                if d not in DIMENSIONS
+                if d not in QUERY_DIMENSIONS
             )
     return errors
 

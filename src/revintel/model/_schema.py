@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -278,10 +278,36 @@ TOUCHPOINTS = Table(
         _c("occurred_at", TS, True),
         _c("cost", FLOAT),
         _c("currency", STR),
+        _c("mobile", BOOL, since=6, doc="the buyer used a mobile device; empty when unknown"),
+        _c(
+            "content",
+            STR,
+            since=6,
+            doc="content consumed (whitepaper, case study, price list, product video…)",
+        ),
         *_lineage(),
     ),
     "Marketing and sales touchpoints along a buyer's journey.",
     references={"account_id": "accounts", "lead_id": "leads", "campaign_id": "campaigns"},
+)
+
+MARKETING_COSTS = Table(
+    "marketing_costs",
+    ("cost_id",),
+    (
+        _c("cost_id", STR, True, since=6),
+        _c("channel", STR, since=6, doc="channel the money was spent on"),
+        _c("campaign_id", STR, since=6, doc="campaign the money was spent on, if any"),
+        _c("period_start", DATE, True, since=6, doc="first day the cost covers"),
+        _c("period_end", DATE, True, since=6, doc="last day the cost covers"),
+        _c("amount", FLOAT, True, since=6),
+        _c("currency", STR, since=6, doc="ISO 4217 code, e.g. EUR"),
+        _c("kind", STR, since=6, doc="media, agency, event, tools, personnel…"),
+        *_lineage(),
+    ),
+    "Marketing spend per channel or campaign and period, beside the costs of single touchpoints.",
+    since=6,
+    references={"campaign_id": "campaigns"},
 )
 
 QUOTES = Table(
@@ -525,6 +551,7 @@ TABLES: tuple[Table, ...] = (
     OPPORTUNITIES,
     MILESTONES,
     TOUCHPOINTS,
+    MARKETING_COSTS,
     QUOTES,
     ORDERS,
     ORDER_LINES,
@@ -611,6 +638,29 @@ ACCOUNT_CAMPAIGN_MEMBERS = Table(
     references={"campaign_id": "account_campaigns", "account_id": "accounts"},
 )
 
+ATTRIBUTION_CREDITS = Table(
+    "attribution_credits",
+    ("credit_id",),
+    (
+        _c("credit_id", STR, True, since=6),
+        _c("model", STR, True, since=6, doc="attribution model (linear, markov, shapley…)"),
+        _c("milestone", STR, True, since=6, doc="the milestone the conversions reached"),
+        _c("level", STR, True, since=6, doc="journeys of leads, opportunities or accounts"),
+        _c("period", DATE, True, since=6, doc="first day of the month of the conversion"),
+        _c("channel", STR, True, since=6, doc="channel credited; (baseline) for none"),
+        _c("campaign_id", STR, since=6, doc="campaign of the credited touches"),
+        _c("segment", STR, since=6, doc="segment of the converting account"),
+        _c("conversions", FLOAT, True, since=6),
+        _c("revenue", FLOAT, since=6, doc="value of the conversions credited, store currency"),
+        _c("margin", FLOAT, since=6, doc="margin of the conversions credited, store currency"),
+        _c("computed_at", TS, True, since=6),
+    ),
+    "Conversions, revenue and margin credited to channels and campaigns by each attribution "
+    "model, per milestone and month: what the attributed pipeline, revenue and ROI KPIs read.",
+    since=6,
+    lineage=False,
+)
+
 #: Tables revintel keeps for itself beside the data model: decisions, models, scores, the rows
 #: imports replaced, and cross-selling campaigns.
 SYSTEM_TABLES: tuple[Table, ...] = (
@@ -620,6 +670,7 @@ SYSTEM_TABLES: tuple[Table, ...] = (
     REPLACED_ROWS,
     ACCOUNT_CAMPAIGNS,
     ACCOUNT_CAMPAIGN_MEMBERS,
+    ATTRIBUTION_CREDITS,
 )
 
 #: Every table of the store, data model first.

@@ -80,6 +80,15 @@ OPERATION_IDS = {
     ("GET", "/campaigns"): "listCampaigns",
     ("POST", "/campaigns"): "buildCampaign",
     ("GET", "/campaigns/{campaign_id}"): "getCampaign",
+    ("GET", "/attribution"): "getAttribution",
+    ("GET", "/attribution/compare"): "compareAttributionModels",
+    ("POST", "/attribution/paths"): "attributePathFile",
+    ("GET", "/journey/mix"): "getJourneyChannelMix",
+    ("GET", "/journey/shares"): "getJourneyTouchShares",
+    ("GET", "/journey/event"): "getJourneyEventShift",
+    ("GET", "/journey/before-sales"): "getJourneyBeforeSales",
+    ("GET", "/journey/content"): "getJourneyContent",
+    ("GET", "/journey/sequences"): "getJourneySequences",
 }
 #: The pattern every operation id follows.
 OPERATION_ID = re.compile(r"^[a-z]+(?:[A-Z][a-z0-9]*)+$")

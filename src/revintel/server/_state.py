@@ -159,6 +159,9 @@ class _Warming:
 
     def __init__(self) -> None:
         self.warmers: list[Callable[[], None]] = []
+        #: Warmers of slow pages, run after the others settled: a change's author does not wait
+        #: for them (their kept results are dropped when the others settle).
+        self.late_warmers: list[Callable[[], None]] = []
         #: Called after a pass when no other pass is queued.
         self.on_settled: Callable[[], None] = lambda: None
         self._lock = threading.Lock()
@@ -170,12 +173,16 @@ class _Warming:
         self.cancelled = threading.Event()
         self.idle = threading.Event()
         self.idle.set()
+        #: Set once the (not late) warmers computed everything of the latest data.
+        self.settled = threading.Event()
+        self.settled.set()
 
     def request(self) -> None:
         with self._lock:
-            if not self.warmers or self.cancelled.is_set():
+            if not (self.warmers or self.late_warmers) or self.cancelled.is_set():
                 return
             self._again = True
+            self.settled.clear()
             if self._running:
                 return
             self._running = True
@@ -184,24 +191,38 @@ class _Warming:
             self._thread.start()
 
     def _run(self) -> None:
+        started = time.monotonic()
         while True:
             with self._lock:
                 if not self._again or self.cancelled.is_set():
                     self.on_settled()
-                    self._running = False
-                    self.idle.set()
-                    return
-                self._again = False
-            started = time.monotonic()
-            with fresh_reads():
-                for warmer in self.warmers:
-                    if self.cancelled.is_set():
-                        break
-                    try:
-                        warmer()
-                    except Exception:  # a failed warm-up only means a slower first visit
-                        logger.warning("computing the views ahead failed", exc_info=True)
-            self.last_seconds = time.monotonic() - started
+                    self.settled.set()
+                    late = not self.cancelled.is_set()
+                else:
+                    self._again = False
+                    late = None
+            if late is None:
+                self._pass(self.warmers)
+                continue
+            if late:
+                self._pass(self.late_warmers)
+            with self._lock:
+                if self._again and not self.cancelled.is_set():
+                    continue  # a change arrived meanwhile: another pass
+                self._running = False
+                self.idle.set()
+                self.last_seconds = time.monotonic() - started
+                return
+
+    def _pass(self, warmers: list[Callable[[], None]]) -> None:
+        with fresh_reads():
+            for warmer in warmers:
+                if self.cancelled.is_set():
+                    break
+                try:
+                    warmer()
+                except Exception:  # a failed warm-up only means a slower first visit
+                    logger.warning("computing the views ahead failed", exc_info=True)
 
     def stop(self, timeout: float) -> None:
         self.cancelled.set()
@@ -288,9 +309,13 @@ class AppState:
     def __post_init__(self) -> None:
         self._warming.on_settled = self.cache.end_refresh
 
-    def add_warmer(self, warmer: Callable[[], None]) -> None:
-        """Have ``warmer`` compute views ahead at start and after every data change."""
-        self._warming.warmers.append(warmer)
+    def add_warmer(self, warmer: Callable[[], None], *, late: bool = False) -> None:
+        """Have ``warmer`` compute views ahead at start and after every data change.
+
+        A ``late`` warmer (a slow page) runs after the others: the author of a change is
+        answered without waiting for it, and its page is computed again in the background.
+        """
+        (self._warming.late_warmers if late else self._warming.warmers).append(warmer)
 
     def warm(self) -> None:
         """Compute the views ahead on a background thread (when ``settings.warm_up``)."""
@@ -331,12 +356,12 @@ class AppState:
                 logger.error(
                     "announcing a data change to the other processes failed", exc_info=True
                 )
-        if not self.settings.warm_up or not self._warming.warmers:
+        if not self.settings.warm_up or not (self._warming.warmers or self._warming.late_warmers):
             self.cache.clear()
             return
         self.cache.begin_refresh()
         self.warm()
-        if not self.wait_warm(self.settings.refresh_seconds):
+        if not self._warming.settled.wait(self.settings.refresh_seconds):
             logger.warning(
                 "results were not computed again within %d s of a data change: "
                 "answering from the new data only",

@@ -24,6 +24,7 @@ import pyarrow as pa
 from revintel.synth._columns import ids
 from revintel.synth._company import Company, build_company
 from revintel.synth._config import CHANNELS, SynthConfig
+from revintel.synth._costs import marketing_costs_table
 from revintel.synth._guest_orders import customer_accounts
 from revintel.synth._journeys import simulate_journeys
 from revintel.synth._leads import (
@@ -141,6 +142,7 @@ class BlockedCompany:
         yield self._count(
             {
                 "campaigns": campaigns,
+                "marketing_costs": marketing_costs_table(config, campaigns, batch),
                 "accounts": book.guest_accounts,
                 "orders": book.orders,
                 "order_lines": book.order_lines,

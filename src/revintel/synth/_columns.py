@@ -41,9 +41,9 @@ def with_lineage(columns: dict[str, object], key: str, batch_id: str) -> pa.Tabl
     table = pa.table(columns)
     n = table.num_rows
     return (
-        table.append_column("source_system", pa.array(np.full(n, SOURCE_SYSTEM), pa.string()))
+        table.append_column("source_system", pa.repeat(pa.scalar(SOURCE_SYSTEM), n))
         .append_column("source_id", table.column(key))
-        .append_column("import_batch_id", pa.array(np.full(n, batch_id), pa.string()))
+        .append_column("import_batch_id", pa.repeat(pa.scalar(batch_id), n))
     )
 
 

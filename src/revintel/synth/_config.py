@@ -227,3 +227,68 @@ JOB_TITLES = (
     ("Instandhaltung", "user"),
     ("Projektingenieur", "user"),
 )
+
+#: Randomised exposures to touch channels inside every stage of a journey (``_exposures``): the
+#: lead channels, then sales video calls. Drawn from their own random stream
+#: (``default_rng([seed, EXPOSURE_STREAM, first lead])``), so the other tables keep their draws.
+EXPOSURE_STREAM = 7_002
+EXPOSURE_CHANNELS = (*CHANNELS, "video")
+#: P(channel present in the stage) per step (rows, as in PATH: MQL→SAL … negotiation→won) and
+#: channel (columns, as in EXPOSURE_CHANNELS); drawn independently of every lead attribute.
+EXPOSURE_RATE = np.array(
+    [
+        # search webinar content email social fair  field  phone  referral video
+        [0.30, 0.15, 0.20, 0.30, 0.15, 0.10, 0.00, 0.25, 0.00, 0.00],  # mql → sal
+        [0.25, 0.15, 0.20, 0.30, 0.10, 0.08, 0.05, 0.25, 0.02, 0.05],  # sal → sql
+        [0.20, 0.08, 0.20, 0.30, 0.05, 0.05, 0.20, 0.25, 0.06, 0.15],  # sql → opportunity
+        [0.20, 0.05, 0.20, 0.25, 0.03, 0.00, 0.25, 0.20, 0.08, 0.20],  # → specified
+        [0.20, 0.03, 0.15, 0.25, 0.02, 0.00, 0.25, 0.20, 0.10, 0.25],  # → offer sent
+        [0.20, 0.02, 0.15, 0.25, 0.02, 0.00, 0.30, 0.20, 0.10, 0.25],  # → offer discussed
+        [0.20, 0.00, 0.10, 0.25, 0.00, 0.00, 0.30, 0.25, 0.12, 0.25],  # → negotiation
+        [0.20, 0.00, 0.10, 0.25, 0.00, 0.00, 0.35, 0.25, 0.12, 0.25],  # → won
+    ]
+)
+#: Planted logit effect of a channel present in the stage on the step's success (same layout).
+#: Email is frequent and moves nothing; marketing moves the early steps, sales the late ones.
+EXPOSURE_EFFECT = np.array(
+    [
+        [0.45, 0.80, 0.60, 0.00, 0.15, 1.00, 0.00, 0.30, 0.00, 0.00],
+        [0.45, 0.90, 0.75, 0.00, 0.00, 0.60, 0.15, 0.30, 0.00, 0.00],
+        [0.10, 0.00, 0.55, 0.00, 0.00, 0.00, 0.85, 0.70, 0.25, 0.40],
+        [0.45, 0.00, 0.90, 0.00, 0.00, 0.00, 0.75, 0.15, 0.30, 0.60],
+        [0.45, 0.00, 0.60, 0.00, 0.00, 0.00, 1.00, 0.15, 0.30, 0.80],
+        [0.45, 0.00, 0.15, 0.00, 0.00, 0.00, 1.10, 0.30, 0.60, 0.90],
+        [0.40, 0.00, 0.25, 0.00, 0.00, 0.00, 1.20, 0.70, 0.55, 1.00],
+        [0.50, 0.00, 0.35, 0.00, 0.00, 0.00, 1.30, 0.80, 0.65, 1.10],
+    ]
+)
+#: Trade-fair exposures pause for leads created from this many days before the collapse.
+TRADE_FAIR_LEAD_IN_DAYS = 90
+#: Share of digital touches made on a mobile device: rises linearly between these years.
+MOBILE_SHARE = ((2020, 0.25), (2024, 0.55))
+
+#: Marketing spend beyond the costs of single touches (table ``marketing_costs``), drawn from its
+#: own stream (``default_rng([seed, COST_STREAM])``). Per campaign channel: (kind, share of the
+#: campaign's budget) spent evenly over its months, ±15 % noise; trade fairs cost nothing while
+#: they collapse.
+COST_STREAM = 7_003
+CAMPAIGN_SPEND = {
+    "search": (("media", 0.60), ("agency", 0.12)),
+    "webinar": (("agency", 0.25),),
+    "content": (("agency", 0.45),),
+    "email": (("agency", 0.08),),
+    "social": (("media", 0.55), ("agency", 0.10)),
+    "trade_fair": (("event", 1.10),),
+    "field_sales": (("event", 0.15),),
+    "phone": (("agency", 0.20),),
+}
+#: Monthly spend per channel without a campaign: (kind, EUR for a company of 60,000 leads, scaled
+#: with the leads): tool licences, and the bonuses of the referral programme.
+CHANNEL_SPEND = {
+    "search": (("tools", 900.0),),
+    "webinar": (("tools", 1_100.0),),
+    "content": (("tools", 300.0),),
+    "email": (("tools", 700.0),),
+    "social": (("tools", 400.0),),
+    "referral": (("incentives", 1_500.0),),
+}

@@ -18,6 +18,7 @@ from revintel.store import Store, store_now
 from revintel.synth._blocks import BlockedCompany
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
+from revintel.synth._costs import marketing_costs_table
 from revintel.synth._guest_orders import all_accounts
 from revintel.synth._journeys import simulate_journeys
 from revintel.synth._leads import build_leads, leads_table
@@ -89,6 +90,7 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
         "opportunities": opportunities_table(config, rng, leads, journeys, deals, batch),
         "milestones": milestones_table(config, leads, journeys, batch),
         "touchpoints": touchpoints_table(config, rng, leads, journeys, batch),
+        "marketing_costs": marketing_costs_table(config, leads.campaigns, batch),
         "quotes": quotes_table(config, leads, journeys, deals, batch),
         "orders": book.orders,
         "order_lines": book.order_lines,

@@ -9,6 +9,7 @@ from scipy.special import expit, logit
 
 from revintel.synth import _config as c
 from revintel.synth._company import Company
+from revintel.synth._exposures import Exposures, draw_exposures
 from revintel.synth._leads import Leads
 
 STEPS = len(c.PATH) - 1
@@ -29,6 +30,7 @@ class Journeys:
     discount: np.ndarray
     rep_fit: np.ndarray
     stalled: np.ndarray  # planted stalled-deal cluster
+    exposures: Exposures | None = None  # channels present in each stage (planted effects)
 
     @property
     def recorded(self) -> np.ndarray:
@@ -97,6 +99,8 @@ def simulate_journeys(
 ) -> Journeys:
     """Walk every lead along the funnel path with its planted step probabilities."""
     z, discount, rep_fit = _step_logits(rng, company, leads)
+    exposures = draw_exposures(config, leads.created_day, leads.first).centred(z)
+    z += exposures.logit_shift()
     probability = expit(z)
     success = rng.random(probability.shape) < probability
     reached = np.ones((len(z), STEPS + 1), dtype=bool)
@@ -132,6 +136,7 @@ def simulate_journeys(
         discount=discount,
         rep_fit=rep_fit,
         stalled=stalled,
+        exposures=exposures,
     )
 
 

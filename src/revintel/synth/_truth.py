@@ -9,11 +9,13 @@ import numpy as np
 
 from revintel.synth import _config as c
 from revintel.synth._company import Company
+from revintel.synth._exposures import ExposureTruth
 from revintel.synth._journeys import STEPS, Journeys
 from revintel.synth._leads import Leads, dip_start
 from revintel.synth._order_truth import purchase_truth
 from revintel.synth._orders import OrderBook
 from revintel.synth._pipeline import Deals
+from revintel.synth._touchpoints import planted_touch_truth
 
 MATURITY_DAYS = 365
 
@@ -60,6 +62,7 @@ class TruthParts:
         self.stalled_open: list[str] = []
         self.opportunities = 0
         self.won = 0
+        self.exposure = ExposureTruth()
 
     def _groups(self, config: c.SynthConfig, company: Company, leads: Leads) -> list[np.ndarray]:
         mature = leads.created_day < config.days - MATURITY_DAYS
@@ -99,6 +102,11 @@ class TruthParts:
         self.stalled_open += [f"O{leads.first + i + 1:07d}" for i in stalled_open]
         self.opportunities += len(deals.lead)
         self.won += int((deals.status == 1).sum())
+        if journeys.exposures is not None:
+            failed_at = np.where(journeys.ended & (journeys.depth < STEPS), journeys.depth, -1)
+            self.exposure.add(
+                journeys.exposures, journeys.probability, journeys.recorded, failed_at
+            )
 
     def _add_ceiling(self, journeys: Journeys) -> None:
         """Scores and outcomes a scorer knowing the planted probabilities would be judged on."""
@@ -194,6 +202,10 @@ def _truth(
             "the first milestone of the step",
             "win_probability": "mean planted P(won | milestone) of the mature leads "
             "that reached it",
+            "attribution": "per transition (keyed by its target milestone) and touch channel: "
+            "the planted logit effect of the channel present in the stage, and the incremental "
+            "conversions, summed over the journeys whose step was decided by the as-of date and "
+            "had the channel: P(step | planted logit) - P(step | logit without its effect)",
         },
         "stage_conversion": parts.step_truth(0),
         "win_probability": parts.win_truth(0),
@@ -264,4 +276,6 @@ def _truth(
             },
         },
         "counts": {"opportunities": parts.opportunities, "won": parts.won},
+        "attribution": parts.exposure.build(),
+        "buying_journey": planted_touch_truth(),
     }

@@ -24,8 +24,8 @@ from revintel.api.routers.analytics_schemas import (
     breakdown_rules,
 )
 from revintel.metrics import (
-    DIMENSIONS,
     FUNNEL_VIEWS,
+    QUERY_DIMENSIONS,
     breakdown_dimensions,
     check_custom_dimensions,
     compares_periods,
@@ -48,7 +48,7 @@ router = APIRouter(tags=["analytics"])
 Breakdown = Literal[FUNNEL_BREAKDOWNS]  # type: ignore[valid-type]
 From = Annotated[IsoDate | None, Query(description="leads created on or after")]
 To = Annotated[IsoDate | None, Query(description="leads created on or before")]
-Dimension = Literal[DIMENSIONS]  # type: ignore[valid-type]
+Dimension = Literal[QUERY_DIMENSIONS]  # type: ignore[valid-type]
 By = Annotated[
     list[Dimension | CustomDimension] | None,
     Query(description="breakdown dimensions (repeat); `custom.<field>` for a custom field"),

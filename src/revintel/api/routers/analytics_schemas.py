@@ -8,7 +8,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
-from revintel.metrics import DIMENSIONS, breakdown_dimensions, compares_periods, load_catalogue
+from revintel.metrics import (
+    DIMENSIONS,
+    QUERY_DIMENSIONS,
+    breakdown_dimensions,
+    compares_periods,
+    load_catalogue,
+)
 
 
 class KpiTileOut(BaseModel):
@@ -79,7 +85,7 @@ CustomDimension = Annotated[str, StringConstraints(max_length=100, pattern=rf"^{
 #: One ``where`` filter: a known dimension or a custom field, ``=`` or ``!=``, and at least one
 #: value (commas separate several; blanks around them are ignored), as
 #: :func:`revintel.metrics.parse_filter` reads it.
-WHERE_PATTERN = rf"^\s*(?:{'|'.join(DIMENSIONS)}|{CUSTOM_PATTERN})\s*!?=.*[^\s,].*$"
+WHERE_PATTERN = rf"^\s*(?:{'|'.join(QUERY_DIMENSIONS)}|{CUSTOM_PATTERN})\s*!?=.*[^\s,].*$"
 WhereItem = Annotated[str, StringConstraints(max_length=200, pattern=WHERE_PATTERN)]
 
 

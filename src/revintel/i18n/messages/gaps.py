@@ -67,4 +67,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "({span}).",
         "nothing to forecast from: no open opportunity and no won deal in the data ({span})",
     ),
+    "gap.no_attribution_credits": (
+        "Keine Attributionsgutschriften für Meilenstein und Modell dieser Kennzahl gespeichert "
+        "(Standard markov): `revintel attribution store` ausführen, dann zeigen attribuierte "
+        "Pipeline, Umsatz und ROI die Daten ({span}).",
+        "no attribution credits stored for this KPI's milestone and model (default markov): "
+        "run `revintel attribution store`, then the attributed pipeline, revenue and ROI show "
+        "the data ({span})",
+    ),
 }

@@ -238,3 +238,19 @@ def test_sparse_and_dense_solutions_agree(monkeypatch: pytest.MonkeyPatch) -> No
     assert dense.notes["states"] > 100
     for key in ("removal_effects", "removal_effects_revenue"):
         assert sparse.notes[key] == pytest.approx(dense.notes[key], abs=1e-12)
+
+
+def test_a_value_near_the_smallest_float_still_adds_up() -> None:
+    # one converting journey worth 2.2e-309: its channel's per-touch shares must not overflow
+    paths = Paths(
+        channels=("a", "b"),
+        offsets=np.array([0, 1, 3, 4, 4]),
+        codes=np.array([0, 0, 1, 1], dtype=np.int32),
+        conversions=np.array([1.0, 0, 1, 0]),
+        nulls=np.array([0.0, 1, 0, 1]),
+        value=np.array([2.2250738585072014e-309, 0, 2.0, 0]),
+    )
+    result = markov_attribution(paths)
+    assert np.isfinite(result.touch_revenue).all()
+    assert result.channels["revenue"].sum() == pytest.approx(2.0)
+    assert result.touch_revenue.sum() == pytest.approx(2.0)

@@ -72,10 +72,13 @@ def spread_channel_totals(
     weight = np.asarray(journey_weight, dtype=np.float64)[journey[touches]] / touch_counts[touches]
     per_channel = np.bincount(codes[touches], weights=weight, minlength=n_channels)
     totals = np.asarray(totals, dtype=np.float64)
+    # each touch's share of its channel first, then the total: a channel whose weights are all
+    # tiny (a value near the smallest float) would overflow total / weights
+    own = per_channel[codes[touches]]
     with np.errstate(invalid="ignore", divide="ignore"):
-        scale = np.where(per_channel != 0, totals / per_channel, 0.0)
+        share = np.where(own != 0, weight / own, 0.0)
     credit = np.zeros(len(codes))
-    credit[touches] = weight * scale[codes[touches]]
+    credit[touches] = share * totals[codes[touches]]
     even = (per_channel == 0) & (totals != 0)
     if np.any(even):
         alike = even[codes]

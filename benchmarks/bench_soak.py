@@ -4,8 +4,9 @@ The demo company is served by ``revintel serve`` in a child process, as in produ
 computed ahead). Half the clients load pages, half call the API, each on its own keep-alive
 connection without pause; an admin uploads a small export once a minute. Per minute the
 benchmark records requests, p50/p99 and errors of pages and API, the imports' outcome and the
-server's resident memory, and checks: no error, the web benchmark's p99 targets held in every
-minute, memory flat from minute 2 to the end (growth under 5 % of minute 2's).
+server's resident memory, and at the end each warmer's runs and seconds (from ``/metrics``).
+It checks: no error, the web benchmark's p99 targets held in every minute, memory flat from
+minute 2 to the end (growth under 5 % of minute 2's).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _export(round_number: int) -> bytes:
 
 async def _imports(url: str, token: str, until: float) -> list[dict[str, Any]]:
     """Upload an export every minute until ``until``; the status and seconds of each."""
-    done = []
+    done: list[dict[str, Any]] = []
     round_number = 0
     next_at = time.monotonic() + IMPORT_EVERY / 2
     async with httpx.AsyncClient(base_url=url, timeout=300) as client:
@@ -118,6 +119,23 @@ async def _soak(url: str, pid: int, cookie: str, token: str, admin: str) -> dict
     return {"start": start, "imports": imports, "memory": memory, "clients": per_client}
 
 
+def _warmers(url: str, token: str) -> dict[str, dict[str, float]]:
+    """Runs, skipped runs, wall and processor seconds of each warmer, from ``/metrics``."""
+    text = httpx.get(
+        f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ).text
+    found: dict[str, dict[str, float]] = {}
+    for line in text.splitlines():
+        if not line.startswith("revintel_warmer_") or "_created" in line:
+            continue
+        name, value = line.rsplit(" ", 1)
+        metric, label = name.split("{", 1)
+        figure = metric.removeprefix("revintel_warmer_").removesuffix("_total")
+        warmer = label.split('"')[1]
+        found.setdefault(warmer, {})[figure] = round(float(value), 2)
+    return found
+
+
 def _minutes(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for minute in range(int(np.ceil(SECONDS / MINUTE))):
@@ -174,6 +192,7 @@ def run(results_dir: Path) -> dict[str, Any]:
         with _server(db, warm_up=True, with_process=True) as (url, process):
             cookie = _session_cookie(url)
             raw = asyncio.run(_soak(url, process.pid, cookie, token, admin))
+            warmers = _warmers(url, admin)
     minutes = _minutes(raw)
     figures = {
         "benchmark": "soak",
@@ -184,6 +203,7 @@ def run(results_dir: Path) -> dict[str, Any]:
         "verdict": _verdict(minutes, raw["imports"]),
         "minutes": minutes,
         "imports": raw["imports"],
+        "warmers": warmers,
     }
     write_result(results_dir, "soak", figures)
     return figures

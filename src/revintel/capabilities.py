@@ -221,6 +221,28 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli_module="revintel.cli._journey",
         api_routers=("revintel.api.routers.buying_journey:router",),
     ),
+    Capability(
+        "pricing",
+        "price waterfall and leakage, price bands, price response and deal guidance",
+        cli_module="revintel.cli._pricing",
+        api_routers=(
+            "revintel.api.routers.pricing:router",
+            "revintel.api.routers.pricing_analytics:router",
+        ),
+        page_routers=("revintel.web._pricing:router",),
+        nav=(NavEntry("/pricing", "nav.pricing", 48),),
+        server_setup=(
+            "revintel.web._pricing:install_pricing",
+            "revintel.api.routers.pricing:install_guidance_warmer",
+        ),
+        messages=(
+            f"{_MESSAGES}.pricing",
+            f"{_MESSAGES}.pricing_waterfall",
+            f"{_MESSAGES}.pricing_bands",
+            f"{_MESSAGES}.pricing_response",
+            f"{_MESSAGES}.pricing_guidance",
+        ),
+    ),
 )
 
 

@@ -101,6 +101,8 @@ def stores(
         cli("import", "olist", str(olist / MQLS), str(olist / DEALS), "--db", db)
         # the attributed KPIs read stored credits: those of the catalogue's model and milestones
         cli("attribution", "store", "--db", db, "--models", "markov", *ATTRIBUTED_TO)
+        # the band KPIs read stored price bands
+        cli("pricing", "bands", "--store", "--db", db)
     try:
         yield made
     finally:

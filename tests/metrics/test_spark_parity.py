@@ -42,6 +42,9 @@ TABLES = (
     "orders",
     "fx_rates",
     "marketing_costs",
+    "products",
+    "order_lines",
+    "price_adjustments",
 )
 #: Milestones of the catalogue's attributed KPIs, whose credits (by markov) are stored first.
 ATTRIBUTED_MILESTONES = ("mql", "opportunity_generated", "won")
@@ -83,6 +86,16 @@ def credited(
     for name in TABLES:
         store.insert(name, demo[0].table(name).to_pandas())
     store_credits(store, models=("markov",), milestones=ATTRIBUTED_MILESTONES)
+    # one price band holding every deal, for the band KPIs
+    band = {"band_id": "B1", "fit_id": "F1", "segment": "all", "floor": 0.88, "target": 0.92}
+    store.insert(
+        "price_bands",
+        pd.DataFrame([band]).assign(
+            stretch=0.96, won_deals=1, fitted_at=pd.Timestamp("2025-01-01")
+        ),
+    )
+    deals = store.table("opportunities").select("opportunity_id").to_pandas()
+    store.insert("price_band_deals", deals.assign(fit_id="F1", band_id="B1"))
     yield store
     store.close()
 
@@ -95,7 +108,7 @@ def backends(
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
     store, truth = credited, demo[1]
-    names = (*TABLES, "attribution_credits")
+    names = (*TABLES, "attribution_credits", "price_bands", "price_band_deals")
     for name in names:
         schema = PySparkSchema.from_ibis(model_table(name).ibis_schema())
         frame = store.table(name).to_pandas()

@@ -28,6 +28,7 @@ from revintel.predict import (
     train_score,
     training_frame,
 )
+from revintel.predict._price_features import with_band_features
 from revintel.store import Store, open_store
 from revintel.synth import write_demo_company
 from revintel.synth._config import PRICE_RESPONSE_PER_DISCOUNT
@@ -82,9 +83,12 @@ CHOICE_SEEDS = (7, 1, 2, 3, 4)
 
 
 def _deal_gbm(store: Store) -> RealTimeScorer:
-    """LightGBM fitted on every deal snapshot, whichever model the registry chose."""
+    """LightGBM fitted on every deal snapshot, whichever model the registry chose, with the
+    price bands as training fits them (point in time; the last ones scoring new records)."""
     history = training_frame(store, target("deal_win", 90), load_funnel())
+    history, bands = with_band_features(store, history, pd.Timestamp(history["at"].max()))
     model = GradientBoostingScorer(spec=DEAL_SPEC).fit(history, history["label"].to_numpy())
+    model.encoder_.use_price_bands(bands)
     return RealTimeScorer(model, "lightgbm")
 
 

@@ -64,6 +64,12 @@ def test_cache_imports_and_warm_up_are_exposed(served: Served) -> None:
     assert samples[("revintel_cache_misses_total", ())] >= 1
     assert samples[("revintel_cache_entries", ())] >= 1
     assert samples[("revintel_warm_up_running", ())] == 0
+    # Every warmer's runs and seconds, by name (computing ahead is off here: none ran).
+    page_runs = ("revintel_warmer_runs_total", (("warmer", "page_warmer"),))
+    assert samples[page_runs] == 0
+    late = ("revintel_warmer_skipped_total", (("warmer", "attribution_warmer"),))
+    assert samples[late] == 0
+    assert ("revintel_warmer_cpu_seconds_total", (("warmer", "page_warmer"),)) in samples
     assert ("revintel_import_rows_total", (("outcome", "accepted"),)) in samples
     assert ("revintel_import_rows_total", (("outcome", "rejected"),)) in samples
 

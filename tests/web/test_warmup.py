@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -12,6 +13,7 @@ import pytest
 from revintel.auth import Role, User
 from revintel.server import ResultCache, Settings, _refresh, create_app, warm_user
 from revintel.server._cache import fresh_reads
+from revintel.server._warming import Warming
 from tests.web.conftest import SECRET, serve_in_thread
 from tests.web.stores import build_store
 
@@ -228,3 +230,57 @@ def test_the_author_of_a_change_does_not_wait_for_late_warmers(tmp_path: Path) -
     release.set()
     assert state.wait_warm(60) and not state.warming
     assert len(late_runs) >= 1
+
+
+def _late_page(cache: ResultCache, runs: list[int]) -> Callable[[], None]:
+    """A slow page's warmer: it keeps a page and the result behind it."""
+
+    def warm() -> None:
+        runs.append(1)
+        cache.remember(("figures",), lambda: len(runs))
+        cache.remember(("page", "/slow"), lambda: f"<p>{len(runs)}</p>")
+
+    return warm
+
+
+def _changed(cache: ResultCache, warming: Warming) -> None:
+    """A data change as the server handles it: previous results kept while recomputing."""
+    cache.begin_refresh()
+    warming.request()
+    assert warming.idle.wait(10)
+
+
+def test_a_slow_page_nobody_opened_is_not_recomputed_after_a_change() -> None:
+    cache = ResultCache()
+    warming = Warming(cache)
+    warming.on_settled = cache.end_refresh
+    early: list[int] = []
+    late: list[int] = []
+    warming.add(lambda: early.append(1), late=False)
+    warming.add(_late_page(cache, late), late=True)
+    warming.request()
+    assert warming.idle.wait(10)
+    assert (len(early), len(late)) == (1, 1)
+    # Two imports, nobody opens the slow page: only the early warmer runs again, and the slow
+    # page's results of before are dropped (its next visitor computes it from the new data).
+    _changed(cache, warming)
+    _changed(cache, warming)
+    assert (len(early), len(late)) == (3, 1)
+    assert cache.peek(("page", "/slow")) is None
+    stats = warming.stats["_late_page"]
+    assert (stats.runs, stats.skipped) == (1, 2)
+    # A reader opens it (computing it from the current data) ...
+    assert cache.remember(("page", "/slow"), lambda: "<p>visitor</p>") == "<p>visitor</p>"
+    # ... so after the next change it is computed ahead again, and only what it computes is kept.
+    _changed(cache, warming)
+    assert (len(early), len(late)) == (4, 2)
+    with fresh_reads():
+        assert cache.peek(("page", "/slow")) == "<p>2</p>"
+    # A reader of a result behind the page counts as well.
+    _changed(cache, warming)
+    assert len(late) == 2
+    assert cache.remember(("figures",), lambda: -1) == -1
+    _changed(cache, warming)
+    assert len(late) == 3
+    assert warming.stats["_late_page"].skipped == 3
+    assert warming.stats["_late_page"].runs == 3

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ibis
 
-from revintel.auth._roles import Permission
+from revintel.auth._roles import Permission, Role
 from revintel.auth._users import User
 from revintel.model import TABLES
 from revintel.store import Store
@@ -27,23 +27,37 @@ class AccessDeniedError(PermissionError):
     """The user may not see or do what was asked."""
 
 
-def restrict(user: User, name: str, table: ibis.Table) -> ibis.Table:
+def restrict(
+    user: User, name: str, table: ibis.Table, reps: ibis.Table | None = None
+) -> ibis.Table:
     """``table`` (the model table ``name``) narrowed to the rows ``user`` may see.
 
     Users allowed to see all rows get ``table`` unchanged; a sales rep gets only rows owned by
-    their rep id (none at all without one). Tables without an owner are returned unchanged.
+    their rep id (none at all without one); a team lead the rows owned by any rep of their own
+    rep's team (``reps``, the reps table, names the teams; without it only their own rows).
+    Tables without an owner are returned unchanged.
     """
     owner = OWNER_COLUMNS.get(name)
     if owner is None or user.can(Permission.view_all_rows):
         return table
     if user.rep_id is None:
         return table.filter(ibis.literal(False))
+    if user.role is Role.team_lead and reps is not None:
+        return table.filter(table[owner].isin(team_rep_ids(user, reps)))
     return table.filter(table[owner] == user.rep_id)
+
+
+def team_rep_ids(user: User, reps: ibis.Table) -> ibis.Column:
+    """Ids of the reps in the team of ``user``'s own rep (just that rep when it has no team)."""
+    own = reps.filter(reps.rep_id == user.rep_id)
+    return reps.filter(
+        (reps.rep_id == user.rep_id) | reps.team.isin(own.filter(own.team.notnull()).team)
+    ).rep_id
 
 
 def visible(store: Store, user: User, name: str) -> ibis.Table:
     """The model table ``name`` as ``user`` may see it."""
-    return restrict(user, name, store.table(name))
+    return restrict(user, name, store.table(name), store.table("reps"))
 
 
 def require(user: User, permission: Permission) -> None:
@@ -54,18 +68,25 @@ def require(user: User, permission: Permission) -> None:
         )
 
 
+#: System tables of pricing that KPIs read beside the model tables.
+PRICING_TABLES = ("price_terms", "price_bands", "price_band_deals", "price_models")
+
+
 def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
     """Every model table as ``user`` may see it, for analyses such as KPIs.
 
     For a sales rep, leads, opportunities and accounts are their own; milestones and touchpoints
     those of their leads; quotes and orders those of their accounts. The stored attribution
-    credits add up every journey, so only users seeing every row get them.
+    credits add up every journey, so only users seeing every row get them. Price terms, bands
+    and models are company-wide facts every user gets; which deal sits in which band joins only
+    the deals the user sees.
     """
     tables = {t.name: store.table(t.name) for t in TABLES}
+    tables.update({name: store.table(name) for name in PRICING_TABLES})
     if user.can(Permission.view_all_rows):
         return {**tables, "attribution_credits": store.table("attribution_credits")}
     for name in OWNER_COLUMNS:
-        tables[name] = restrict(user, name, tables[name])
+        tables[name] = restrict(user, name, tables[name], tables["reps"])
     lead_ids = tables["leads"].lead_id
     account_ids = tables["accounts"].account_id
     for name in ("milestones", "touchpoints"):
@@ -76,6 +97,8 @@ def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
         tables[name] = t.filter(t.account_id.isin(account_ids))
     lines = tables["order_lines"]
     tables["order_lines"] = lines.filter(lines.order_id.isin(tables["orders"].order_id))
+    items = tables["price_adjustments"]
+    tables["price_adjustments"] = items.filter(items.order_id.isin(tables["orders"].order_id))
     return tables
 
 

@@ -12,6 +12,7 @@ class Role(StrEnum):
     manager = "manager"
     marketing = "marketing"
     sales_rep = "sales_rep"
+    team_lead = "team_lead"
 
 
 class Permission(StrEnum):
@@ -31,6 +32,8 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),
     # A rep sees only their own accounts, leads and deals and changes nothing.
     Role.sales_rep: frozenset(),
+    # A team lead sees the rows of every rep in their own rep's team and changes nothing.
+    Role.team_lead: frozenset(),
 }
 
 

@@ -147,8 +147,11 @@ def _check_new_user(
             f"username {username!r} must be 2-64 characters: lower-case letters, digits, _ . @ -"
         )
     _check_password(password)
-    if role is Role.sales_rep and not rep_id:
-        raise UserError("a sales_rep user needs --rep-id: the rep whose rows they may see")
+    if role in (Role.sales_rep, Role.team_lead) and not rep_id:
+        raise UserError(
+            f"a {role.value} user needs --rep-id: the rep whose rows (sales_rep) or whose "
+            "team's rows (team_lead) they may see"
+        )
     if rep_id is not None:
         reps = store.table("reps")
         if int(reps.filter(reps.rep_id == rep_id).count().execute()) == 0:

@@ -216,10 +216,15 @@ PasswordOption = Annotated[
 @users_app.command("add")
 def users_add(
     username: Annotated[str, typer.Argument(help="Login name (lower case).")],
-    role: Annotated[str, typer.Option(help="admin, manager, marketing or sales_rep.")],
+    role: Annotated[str, typer.Option(help="admin, manager, marketing, team_lead or sales_rep.")],
     db: DbOption = None,
     rep_id: Annotated[
-        str | None, typer.Option("--rep-id", help="For sales_rep: the rep whose rows they see.")
+        str | None,
+        typer.Option(
+            "--rep-id",
+            help="For sales_rep: the rep whose rows they see; for team_lead: a rep of the team "
+            "(usually the lead's own) whose team's rows they see.",
+        ),
     ] = None,
     name: Annotated[str | None, typer.Option(help="Display name.")] = None,
     password: PasswordOption = "",

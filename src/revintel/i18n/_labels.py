@@ -106,6 +106,7 @@ ROLES: dict[str, Texts] = {
     "manager": ("Vertriebsleitung", "Sales manager"),
     "marketing": ("Marketing", "Marketing"),
     "sales_rep": ("Vertriebsmitarbeiter", "Sales rep"),
+    "team_lead": ("Teamleiter Vertrieb", "Sales team lead"),
 }
 
 IMPORT_STATUSES: dict[str, Texts] = {

@@ -1,4 +1,5 @@
-"""Alerts on KPIs: thresholds, negative streaks, conversion drops and stalled opportunities.
+"""Alerts on KPIs: thresholds, negative streaks, conversion drops, stalled opportunities and
+discount drifts (see :mod:`._discount_alerts`).
 
 Each alert carries its numbers and a one-sentence reason in German and English. The drop test is
 a one-sided pooled two-proportion z-test of the latest mature cohort against the pooled trailing
@@ -9,13 +10,14 @@ stays in the same stage and segment.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from revintel.metrics._catalogue import AlertRule, KpiSpec, MetricCatalogue
+from revintel.metrics._discount_alerts import discount_drifts
 from revintel.metrics._engine import evaluate_kpi
 from revintel.metrics._query import MetricQuery
 from revintel.metrics._sources import MetricSources
@@ -265,11 +267,17 @@ def stalled(sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue) -> list
     return alerts
 
 
+def discount_drift(sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue) -> list[Alert]:
+    """Discounts of a rep or segment risen beyond noise (see :mod:`._discount_alerts`)."""
+    return [Alert(**asdict(found)) for found in discount_drifts(sources, spec, cat)]
+
+
 RULES = {
     "below_threshold": below_threshold,
     "negative_streak": negative_streak,
     "conversion_drop": conversion_drop,
     "stalled": stalled,
+    "discount_drift": discount_drift,
 }
 
 

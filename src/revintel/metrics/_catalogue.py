@@ -162,6 +162,28 @@ class AttributedParams(_Frozen):
     level: Literal["lead", "opportunity", "account"] = "lead"
 
 
+class DealPriceParams(_Frozen):
+    """Which figure of won deals' prices: average_discount, share_below_floor (of the latest
+    stored price bands) or price_realisation (price against the band's target)."""
+
+    measure: Literal["average_discount", "share_below_floor", "price_realisation"] = (
+        "average_discount"
+    )
+
+
+class PocketParams(_Frozen):
+    """Which figure of the order lines' price waterfall: invoice_discount_rate,
+    off_invoice_rate, pocket_price_rate, pocket_margin or pocket_margin_rate."""
+
+    measure: Literal[
+        "invoice_discount_rate",
+        "off_invoice_rate",
+        "pocket_price_rate",
+        "pocket_margin",
+        "pocket_margin_rate",
+    ] = "pocket_price_rate"
+
+
 #: Parameter model of every computation kind; an unknown kind is a validation error.
 PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "milestone_count": MilestoneParams,
@@ -190,9 +212,13 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "customer_acquisition_cost": NoParams,
     "attributed": AttributedParams,
     "attributed_roi": AttributedParams,
+    "deal_price": DealPriceParams,
+    "pocket_price": PocketParams,
 }
 
-AlertRuleName = Literal["below_threshold", "negative_streak", "conversion_drop", "stalled"]
+AlertRuleName = Literal[
+    "below_threshold", "negative_streak", "conversion_drop", "stalled", "discount_drift"
+]
 
 
 class AlertRule(_Frozen):

@@ -29,6 +29,7 @@ MONEY_COLUMNS: dict[str, tuple[str, ...]] = {
     "targets": ("amount",),
     "touchpoints": ("cost",),
     "marketing_costs": ("amount",),
+    "price_adjustments": ("amount",),
 }
 _FX = "fx__"
 
@@ -108,6 +109,12 @@ def _record_day(name: str, t: ir.Table, tables: Mapping[str, ir.Table]) -> ir.Ta
         # a period's spend is converted at the rate of its first day
         return t.mutate(fx__day=t.period_start.cast("date"))
     orders = tables["orders"]
+    if name == "price_adjustments":
+        # an off-invoice item at the rate of the day it was granted, else of its order's day
+        heads = orders.select(fx__order=orders.order_id, fx__ordered=orders.ordered_at.date())
+        joined = t.left_join(heads, t.order_id == heads.fx__order)
+        day = ibis.coalesce(joined.occurred_at.date(), joined.fx__ordered)
+        return joined.mutate(fx__day=day).drop("fx__order", "fx__ordered")
     days = orders.select(fx__order=orders.order_id, fx__day=orders.ordered_at.date())
     return t.left_join(days, t.order_id == days.fx__order).drop("fx__order")
 
@@ -206,7 +213,7 @@ def in_store_currency(store: Store, name: str, table: ir.Table | None = None) ->
     if not foreign_currencies({name: rows}, currency):
         return rows
     tables = {name: rows, "fx_rates": store.table("fx_rates")}
-    if name == "order_lines":
+    if name in ("order_lines", "price_adjustments"):
         tables["orders"] = store.table("orders")
     check_rates(name, tables, currency)
     return convert_amounts(name, tables, currency)

@@ -174,6 +174,9 @@ _ALERTS = {
     "stalled": "fires when open entries have spent longer in their stage than the "
     "{quantile_pct} % quantile of completed stays in that stage in their segment "
     "(at least {min_count} per group)",
+    "discount_drift": "fires when the won deals' discounts of the last complete period lie above "
+    "those of the {trailing} periods before it, by a one-sided Welch t-test with Holm's "
+    "correction over all groups tested at α = {alpha} (at least {min_count} deals in each)",
 }
 
 

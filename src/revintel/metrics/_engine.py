@@ -25,6 +25,7 @@ from revintel.metrics import (
     _marketing_costs,
     _orders,
     _pipeline,
+    _pricing_kpis,
 )
 from revintel.metrics._catalogue import (
     Grain,
@@ -70,6 +71,8 @@ KINDS: dict[str, Compiler] = {
     "customer_acquisition_cost": _cost_kpis.customer_acquisition_cost,
     "attributed": _attributed.attributed,
     "attributed_roi": _attributed.attributed_roi,
+    "deal_price": _pricing_kpis.deal_price,
+    "pocket_price": _pricing_kpis.pocket_price,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})
@@ -86,12 +89,14 @@ def breakdown_dimensions(spec: KpiSpec) -> tuple[str, ...]:
 
 #: KPI kinds computed over opportunities, whose rows reach opportunities' custom fields too.
 _OPPORTUNITY_KINDS = frozenset(
-    {"win_rate", "cycle_length", "open_pipeline", "weighted_pipeline", "velocity"}
+    {"win_rate", "cycle_length", "open_pipeline", "weighted_pipeline", "velocity", "deal_price"}
 )
 
 
 #: KPI kinds computed over orders, whose rows reach the custom fields of accounts.
-_ORDER_KINDS = frozenset({"order_revenue", "customers", "inter_purchase", "cohort_retention"})
+_ORDER_KINDS = frozenset(
+    {"order_revenue", "customers", "inter_purchase", "cohort_retention", "pocket_price"}
+)
 
 
 def custom_tables(spec: KpiSpec) -> tuple[str, ...]:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from revintel.metrics._attributed import credits_missing
 from revintel.metrics._catalogue import KpiSpec, MetricCatalogue
+from revintel.metrics._pricing_kpis import bands_missing
 from revintel.metrics._query import MetricQuery
 from revintel.metrics._sources import MetricSources
 
@@ -34,6 +35,7 @@ GAP_CODES = (
     "no_opportunities",
     "no_open_pipeline",
     "no_attribution_credits",
+    "no_price_bands",
 )
 #: Dated columns whose range is "the range of the data".
 _DATED = (("leads", "created_at"), ("milestones", "occurred_at"), ("orders", "ordered_at"))
@@ -105,7 +107,8 @@ def kpi_gap(
     sources: MetricSources, query: MetricQuery | None = None, kpis: Sequence[KpiSpec] = ()
 ) -> DataGap | None:
     """Why KPI values are empty: no data at all, none in the range asked for, or (for the
-    attributed KPIs among ``kpis``) no attribution credits stored."""
+    attributed KPIs among ``kpis``) no attribution credits stored, or (for the band KPIs) no
+    price bands."""
     query = query or MetricQuery()
     span = data_span(sources)
     if span is None:
@@ -119,6 +122,8 @@ def kpi_gap(
         return DataGap("no_stage_history", first, last, sources.as_of)
     if any(credits_missing(sources, spec, query) for spec in kpis):
         return DataGap("no_attribution_credits", first, last, sources.as_of)
+    if any(bands_missing(sources, spec) for spec in kpis):
+        return DataGap("no_price_bands", first, last, sources.as_of)
     return None
 
 

@@ -64,10 +64,13 @@ class MetricSources:
     def from_store(
         cls, store: Store, funnel: FunnelDefinition | None = None, as_of: date | None = None
     ) -> MetricSources:
-        """Sources reading the model tables of ``store`` (and the stored attribution credits),
-        in the store's currency."""
+        """Sources reading the model tables of ``store`` (and the stored attribution credits,
+        price terms, price bands and price models), in the store's currency."""
         tables = {t.name: store.table(t.name) for t in TABLES}
         tables["attribution_credits"] = store.table("attribution_credits")
+        tables["price_terms"] = store.table("price_terms")
+        for name in ("price_bands", "price_band_deals", "price_models"):
+            tables[name] = store.table(name)
         return cls(tables, funnel, as_of, store_currency(store))
 
     @classmethod

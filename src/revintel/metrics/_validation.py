@@ -110,6 +110,11 @@ def _alert_fits_kpi(cat: MetricCatalogue, _: FunnelDefinition) -> list[tuple[int
             errors.append((i, f"kpis[{i}].alert.rule: negative_streak needs a growth KPI"))
         if alert.rule == "stalled" and spec.kind != "stage_age":
             errors.append((i, f"kpis[{i}].alert.rule: stalled needs a stage_age KPI"))
+        measure = getattr(spec.params, "measure", None)
+        if alert.rule == "discount_drift" and measure != "average_discount":
+            errors.append(
+                (i, f"kpis[{i}].alert.rule: discount_drift needs an average_discount KPI")
+            )
     return errors
 
 

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -310,6 +310,36 @@ MARKETING_COSTS = Table(
     references={"campaign_id": "campaigns"},
 )
 
+PRICE_ADJUSTMENTS = Table(
+    "price_adjustments",
+    ("adjustment_id",),
+    (
+        _c("adjustment_id", STR, True, since=7),
+        _c("order_id", STR, True, since=7, doc="order the off-invoice item belongs to"),
+        _c(
+            "order_line_id",
+            STR,
+            since=7,
+            doc="line it belongs to; empty: spread over the order's lines by net amount",
+        ),
+        _c(
+            "kind",
+            STR,
+            True,
+            since=7,
+            doc="rebate, freight, payment_terms, bonus or other off-invoice item",
+        ),
+        _c("amount", FLOAT, True, since=7, doc="what the item costs the seller (positive)"),
+        _c("currency", STR, since=7, doc="ISO 4217 code, e.g. EUR"),
+        _c("occurred_at", TS, since=7, doc="when it was granted or paid; empty: the order date"),
+        *(Column(c.name, c.dtype, c.required, 7, c.description) for c in _lineage()),
+    ),
+    "Off-invoice items per order or order line (rebates, freight, payment terms, bonuses): "
+    "the steps from invoice price to pocket price.",
+    since=7,
+    references={"order_id": "orders", "order_line_id": "order_lines"},
+)
+
 QUOTES = Table(
     "quotes",
     ("quote_id",),
@@ -555,6 +585,7 @@ TABLES: tuple[Table, ...] = (
     QUOTES,
     ORDERS,
     ORDER_LINES,
+    PRICE_ADJUSTMENTS,
     TARGETS,
     CUSTOM_FIELDS,
     CUSTOM_VALUES,
@@ -661,6 +692,76 @@ ATTRIBUTION_CREDITS = Table(
     lineage=False,
 )
 
+PRICE_TERMS = Table(
+    "price_terms",
+    ("term_id",),
+    (
+        _c("term_id", STR, True, since=7),
+        _c("group_by", STR, True, since=7, doc="account column forming the customer groups"),
+        _c("customer_group", STR, True, since=7, doc="value of that column; * for every group"),
+        _c("kind", STR, True, since=7, doc="rebate, freight, payment_terms, bonus or other"),
+        _c("rate", FLOAT, True, since=7, doc="share of the invoice amount, 0.02 = 2 %"),
+        _c("source_file", STR, since=7, doc="the YAML file the terms came from"),
+        _c("imported_at", TS, True, since=7),
+    ),
+    "Off-invoice terms per customer group, applied to orders without an imported item of the "
+    "same kind.",
+    since=7,
+    lineage=False,
+)
+
+PRICE_BANDS = Table(
+    "price_bands",
+    ("band_id",),
+    (
+        _c("band_id", STR, True, since=7),
+        _c("fit_id", STR, True, since=7, doc="the fit that found the band"),
+        _c("segment", STR, True, since=7, doc="readable description of the band's deals"),
+        _c("rules", STR, since=7, doc="the conditions defining the segment, as JSON"),
+        _c("floor", FLOAT, True, since=7, doc="lowest price to accept, as a share of list price"),
+        _c("target", FLOAT, True, since=7, doc="typical won price, as a share of list price"),
+        _c("stretch", FLOAT, True, since=7, doc="ambitious price, as a share of list price"),
+        _c("won_deals", INT, True, since=7, doc="won deals the band's prices come from"),
+        _c("deals", INT, since=7, doc="closed deals of the segment"),
+        _c("fitted_at", TS, True, since=7),
+    ),
+    "Price bands (floor, target, stretch) per segment of comparable deals, from won prices.",
+    since=7,
+    lineage=False,
+)
+
+PRICE_BAND_DEALS = Table(
+    "price_band_deals",
+    ("fit_id", "opportunity_id"),
+    (
+        _c("fit_id", STR, True, since=7),
+        _c("opportunity_id", STR, True, since=7),
+        _c("band_id", STR, True, since=7),
+        _c("price_ratio", FLOAT, since=7, doc="the deal's price as a share of its list price"),
+        _c("position", STR, since=7, doc="below_floor, floor_target, target_stretch, above"),
+    ),
+    "Which band each deal belongs to in a fit, and where its price sits in it.",
+    since=7,
+    lineage=False,
+    references={"opportunity_id": "opportunities", "band_id": "price_bands"},
+)
+
+PRICE_MODELS = Table(
+    "price_models",
+    ("fit_id",),
+    (
+        _c("fit_id", STR, True, since=7),
+        _c("fitted_at", TS, True, since=7),
+        _c("as_of", TS, True, since=7, doc="deals closed up to here were used"),
+        _c("algorithm", STR, since=7, doc="price-response model chosen on the validation window"),
+        _c("metrics", STR, since=7, doc="out-of-time evaluation, as JSON"),
+        _c("artifact", STR, True, since=7, doc="bands, response model and comparable deals"),
+    ),
+    "Fitted price models: bands, price response and the deals guidance compares with.",
+    since=7,
+    lineage=False,
+)
+
 #: Tables revintel keeps for itself beside the data model: decisions, models, scores, the rows
 #: imports replaced, and cross-selling campaigns.
 SYSTEM_TABLES: tuple[Table, ...] = (
@@ -671,6 +772,10 @@ SYSTEM_TABLES: tuple[Table, ...] = (
     ACCOUNT_CAMPAIGNS,
     ACCOUNT_CAMPAIGN_MEMBERS,
     ATTRIBUTION_CREDITS,
+    PRICE_TERMS,
+    PRICE_BANDS,
+    PRICE_BAND_DEALS,
+    PRICE_MODELS,
 )
 
 #: Every table of the store, data model first.

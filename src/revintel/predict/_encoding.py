@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.predict._custom import PREFIX, top_categories
+from revintel.predict._price_features import PriceBandFeatures
 from revintel.predict._spec import FeatureSpec, Relative
 
 MISSING = "∅"  # key of a missing group value in the learned medians
@@ -52,13 +53,21 @@ class FrameEncoder:
     """Categories and relative-feature medians learned from training rows.
 
     Categorical values become integer codes (NaN when missing or unseen), so LightGBM can split
-    on them natively; numeric columns pass through as floats.
+    on them natively; numeric columns pass through as floats. The price-band features of
+    ``spec.bands`` are read from a frame or record that holds them (training rows carry them
+    point in time), else computed from :attr:`price_bands` (NaN without bands).
     """
 
     def __init__(self, spec: FeatureSpec) -> None:
         self.spec = spec
         self.categories: dict[str, list[str]] = {}
         self.medians: dict[str, dict[str, float]] = {}
+        self.price_bands: PriceBandFeatures | None = None
+
+    def use_price_bands(self, bands: PriceBandFeatures | None) -> FrameEncoder:
+        """Score rows without price-band features against ``bands`` from now on."""
+        self.price_bands = bands
+        return self
 
     def fit(self, frame: pd.DataFrame) -> FrameEncoder:
         """Learn categories and medians from ``frame``."""
@@ -74,10 +83,19 @@ class FrameEncoder:
         return self
 
     def derived(self, frame: pd.DataFrame) -> pd.DataFrame:
-        """``frame`` with the relative features added."""
+        """``frame`` with the relative and price-band features added."""
         out = frame.copy()
         for rel in self.spec.relative:
             out[rel.name] = apply_relative(frame, rel, self.medians[rel.name])
+        missing = [b for b in self.spec.bands if b not in frame.columns]
+        if missing:
+            computed = (
+                self.price_bands.frame(frame)
+                if self.price_bands is not None
+                else pd.DataFrame(np.nan, index=frame.index, columns=missing)
+            )
+            for name in missing:
+                out[name] = computed[name]
         return out
 
     def transform(self, frame: pd.DataFrame) -> np.ndarray:
@@ -92,7 +110,7 @@ class FrameEncoder:
             codes = cat.codes.astype(float)
             codes[codes < 0] = np.nan
             columns.append(codes)
-        for col in (*self.spec.numeric, *(r.name for r in self.spec.relative)):
+        for col in (*self.spec.numeric, *(r.name for r in self.spec.relative), *self.spec.bands):
             columns.append(pd.to_numeric(full[col], errors="coerce").to_numpy(dtype=float))
         return np.column_stack(columns) if columns else np.empty((len(frame), 0))
 
@@ -117,11 +135,16 @@ class FrameEncoder:
                 row.append(value - norm)
             else:
                 row.append(value / norm if norm > 0 else np.nan)
+        if self.spec.bands:
+            computed = self.price_bands.record(values) if self.price_bands is not None else {}
+            for name in self.spec.bands:
+                row.append(_float(values[name]) if name in values else computed.get(name, np.nan))
         return np.array([row], dtype=float)
 
     def to_state(self) -> dict[str, Any]:
         """JSON-ready learned state."""
-        return {"categories": self.categories, "medians": self.medians}
+        bands = None if self.price_bands is None else self.price_bands.to_state()
+        return {"categories": self.categories, "medians": self.medians, "price_bands": bands}
 
     @classmethod
     def from_state(cls, spec: FeatureSpec, state: dict[str, Any]) -> FrameEncoder:
@@ -129,4 +152,7 @@ class FrameEncoder:
         encoder = cls(spec)
         encoder.categories = {k: list(v) for k, v in state["categories"].items()}
         encoder.medians = {k: dict(v) for k, v in state["medians"].items()}
+        bands = state.get("price_bands")
+        if bands is not None:
+            encoder.price_bands = PriceBandFeatures.from_state(bands)
         return encoder

@@ -11,6 +11,7 @@ import ibis
 import ibis.expr.types as ir
 
 from revintel.predict._custom import with_custom
+from revintel.predict._price_features import price_context
 from revintel.predict._snapshots import days_between
 from revintel.store import Store
 
@@ -227,11 +228,14 @@ def deal_features(store: Store, snapshots: ir.Table) -> ir.Table:
     )
     quotes = _quote_features(store, s)
     record = _rep_record(store, s)
+    # What the price bands segment deals by, besides the firmographics (see _price_features).
+    context = price_context(store).rename(pc_id="opportunity_id")
     j = (
         s.join(touches, ["entity_id", "at"], how="left")
         .join(quotes, ["entity_id", "at"], how="left")
         .join(record, ["entity_id", "at"], how="left")
     )
+    j = j.join(context, j.entity_id == context.pc_id, how="left").drop("pc_id")
     # Laplace-smoothed win rates: an unknown rep starts at one half, not at a missing value.
     rep_closed = j.rep_closed.fill_null(0).cast("float64")
     rep_won = j.rep_won.fill_null(0).cast("float64")
@@ -244,6 +248,8 @@ def deal_features(store: Store, snapshots: ir.Table) -> ir.Table:
         "region",
         "channel",
         "product_family",
+        "value_tier",
+        "list_price",
         employees=j.employees.cast("float64"),
         amount=j.amount.cast("float64"),
         age_days=days_between(j.at, j.opp_created_at),

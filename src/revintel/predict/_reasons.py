@@ -8,6 +8,7 @@ from typing import Any
 
 from revintel.model import load_funnel
 from revintel.predict._churn_reasons import CHURN_TEMPLATES
+from revintel.predict._price_features import position_name
 
 #: Sentence templates per feature: (German, English, value format).
 TEMPLATES: dict[str, tuple[str, str, str]] = {
@@ -55,6 +56,12 @@ TEMPLATES: dict[str, tuple[str, str, str]] = {
         "discount {v} pts {dir} segment norm",
         "signed_pct",
     ),
+    "discount_vs_band": (
+        "Rabatt {v} Punkte {dir} dem Preisband-Ziel",
+        "discount {v} pts {dir} the price band's target",
+        "signed_pct",
+    ),
+    "band_position": ("Preis {v}", "price {v}", "position"),
     "rep_win_rate": ("Gewinnquote des Vertriebs {v} %", "rep win rate {v} %", "pct"),
     "rep_industry_win_rate": (
         "Gewinnquote des Vertriebs in der Branche {v} %",
@@ -83,6 +90,19 @@ def _path_ids() -> tuple[str, ...]:
 
 
 DIRECTION = {"de": ("über", "unter"), "en": ("above", "below")}
+#: Where a price lies in its price band, per language.
+BAND_POSITION_TEXT = {
+    "below_floor": ("unter der Preisband-Untergrenze", "below the price band's floor"),
+    "floor_target": (
+        "zwischen Untergrenze und Ziel des Preisbands",
+        "between the price band's floor and target",
+    ),
+    "target_stretch": (
+        "zwischen Ziel und Obergrenze des Preisbands",
+        "between the price band's target and stretch",
+    ),
+    "above_stretch": ("über der Preisband-Obergrenze", "above the price band's stretch"),
+}
 
 
 def _number(x: float, language: str, decimals: int) -> str:
@@ -121,6 +141,10 @@ def sentence(feature: str, value: Any, language: str, labels: CustomLabels | Non
     '3 digitale Kontakte in 14 Tagen'
     >>> sentence("discount_vs_norm", 0.18, "en")
     'discount 18 pts above segment norm'
+    >>> sentence("discount_vs_band", 0.04, "de")
+    'Rabatt 4 Punkte über dem Preisband-Ziel'
+    >>> sentence("band_position", 0.0, "en")
+    "price below the price band's floor"
     >>> sentence("milestone", "offer_sent", "de")
     'Phase Angebot versendet'
     >>> sentence("milestone_rank", 7.0, "en")
@@ -145,6 +169,10 @@ def sentence(feature: str, value: Any, language: str, labels: CustomLabels | Non
     elif fmt == "signed_pct":
         text = _number(abs(100 * float(value)), language, 0)
         direction = DIRECTION[language][0 if float(value) >= 0 else 1]
+    elif fmt == "position":
+        name = position_name(float(value))
+        words = BAND_POSITION_TEXT.get(name or "")
+        text = MISSING_TEXT[language] if words is None else words[0 if language == "de" else 1]
     elif feature == "milestone":
         text = _milestone_names().get(str(value), {}).get(language, str(value))
     elif fmt == "rank":

@@ -246,6 +246,7 @@ class RealTimeScorer:
             if encoder is not None:
                 row = encoder.encode_record(values)[0]
                 encoded = dict(zip(encoder.spec.names, row.tolist(), strict=True))
-                shown.update({r.name: encoded[r.name] for r in encoder.spec.relative})
+                derived = (*(r.name for r in encoder.spec.relative), *encoder.spec.bands)
+                shown.update({name: encoded[name] for name in derived})
             out["reasons"] = top_reasons(contributions, shown)
         return out

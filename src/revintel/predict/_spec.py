@@ -45,18 +45,23 @@ class Rule:
 
 @dataclass(frozen=True)
 class FeatureSpec:
-    """Features of one entity: categorical and numeric inputs, relatives, monotone directions."""
+    """Features of one entity: categorical and numeric inputs, relatives, monotone directions.
+
+    ``bands`` names the price-band features (see ``_price_features``): the deal's price
+    against the price band of comparable deals, computed from bands stored with the model.
+    """
 
     categorical: tuple[str, ...]
     numeric: tuple[str, ...]
     relative: tuple[Relative, ...] = ()
     monotone: dict[str, int] = field(default_factory=dict)
     points: tuple[Rule, ...] = ()
+    bands: tuple[str, ...] = ()
 
     @property
     def names(self) -> tuple[str, ...]:
         """Every model input, in the order of the encoded matrix."""
-        return (*self.categorical, *self.numeric, *(r.name for r in self.relative))
+        return (*self.categorical, *self.numeric, *(r.name for r in self.relative), *self.bands)
 
 
 LEAD_SPEC = FeatureSpec(
@@ -106,10 +111,15 @@ DEAL_SPEC = FeatureSpec(
         Relative("age_vs_typical", "age_days", ("milestone",), "ratio"),
         Relative("discount_vs_norm", "discount", ("segment", "milestone"), "minus"),
     ),
-    # A later milestone, a better-than-norm price and a better rep record never hurt.
+    # A later milestone, more discount (as such, against the segment norm and against the
+    # price band of comparable deals), a lower position in the band and a better rep record
+    # never hurt: the win chance never falls as the discount rises.
     monotone={
         "milestone_rank": 1,
+        "discount": 1,
         "discount_vs_norm": 1,
+        "discount_vs_band": 1,
+        "band_position": -1,
         "rep_win_rate": 1,
         "rep_industry_win_rate": 1,
     },
@@ -121,6 +131,10 @@ DEAL_SPEC = FeatureSpec(
         Rule("age_days", "ge", 120, -10.0),
         Rule("segment", "eq", "Mittelstand", 5.0),
     ),
+    # The price against the bands pricing finds complements the segment norm: where the bands'
+    # segments do not follow the account segment, the norm still carries the price response
+    # (out-of-time comparison in docs/scoring.md).
+    bands=("discount_vs_band", "band_position"),
 )
 
 
@@ -132,6 +146,7 @@ def spec_to_dict(spec: FeatureSpec) -> dict[str, Any]:
         "relative": [[r.name, r.value, list(r.by), r.op] for r in spec.relative],
         "monotone": dict(spec.monotone),
         "points": [r.to_dict() for r in spec.points],
+        "bands": list(spec.bands),
     }
 
 
@@ -143,4 +158,6 @@ def spec_from_dict(data: dict[str, Any]) -> FeatureSpec:
         relative=tuple(Relative(n, v, tuple(b), op) for n, v, b, op in data["relative"]),
         monotone={k: int(v) for k, v in data["monotone"].items()},
         points=tuple(Rule(**r) for r in data["points"]),
+        # Models stored before price bands have none.
+        bands=tuple(data.get("bands", ())),
     )

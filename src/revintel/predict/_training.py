@@ -34,6 +34,7 @@ from revintel.predict._entities import BASELINES, Entity, entity
 from revintel.predict._evaluation import beats, evaluation
 from revintel.predict._gbm import GradientBoostingScorer
 from revintel.predict._guards import check_minimum_data, leaky_features, reference_distribution
+from revintel.predict._price_features import PriceBandFeatures, with_band_features
 from revintel.predict._registry import (
     ModelRecord,
     Scorer,
@@ -69,12 +70,15 @@ class TrainingResult:
 def _without(spec: FeatureSpec, dropped: list[str]) -> FeatureSpec:
     gone = set(dropped)
     relative = tuple(r for r in spec.relative if r.value not in gone and r.name not in gone)
+    # The price-band features compare the discount: they go when it goes.
+    bands = () if "discount" in gone else tuple(b for b in spec.bands if b not in gone)
     return FeatureSpec(
         categorical=tuple(c for c in spec.categorical if c not in gone),
         numeric=tuple(c for c in spec.numeric if c not in gone),
         relative=relative,
         monotone={k: v for k, v in spec.monotone.items() if k not in gone},
         points=tuple(r for r in spec.points if r.feature not in gone),
+        bands=bands,
     )
 
 
@@ -100,17 +104,19 @@ def _fit_all(
     scored: Entity,
     rows: pd.DataFrame,
     random_state: int,
+    price_bands: PriceBandFeatures | None = None,
 ) -> dict[str, Scorer]:
-    """Every baseline of the entity, and LightGBM when the minimum-data rule holds."""
+    """Every baseline of the entity, and LightGBM when the minimum-data rule holds; LightGBM
+    scores rows without price-band features against ``price_bands``."""
     y = rows["label"].to_numpy()
     models: dict[str, Scorer] = {
         name: model.fit(rows, y)
         for name, model in _baselines(spec, tgt, funnel, scored.baselines).items()
     }
     if check_minimum_data(len(rows), int(y.sum())).enough:
-        models["lightgbm"] = GradientBoostingScorer(spec=spec, random_state=random_state).fit(
-            rows, y
-        )
+        gbm = GradientBoostingScorer(spec=spec, random_state=random_state).fit(rows, y)
+        gbm.encoder_.use_price_bands(price_bands)
+        models["lightgbm"] = gbm
     return models
 
 
@@ -250,15 +256,20 @@ def train_score(
         raise ValueError(f"no {tgt.entity} snapshots to learn {kind} from in the store")
     windows, how = resolve_windows(kind, frame, as_of, tgt.horizon_days, test_days, validation_days)
     tgt = tgt.with_horizon(windows.horizon_days)
+    bands = None
+    if scored.spec.bands:
+        frame, bands = with_band_features(store, frame, pd.Timestamp(windows.validation_to))
     parts = _split(with_labels(frame, windows.horizon_days), windows)
     spec, dropped = _spec_without_leaks(store, scored, parts["train"])
+    if bands is None:
+        spec = replace(spec, bands=())
     for fitted in ("train", "refit"):
         parts[fitted] = bounded_sample(parts[fitted], max_training_rows, random_state)
-    first = _fit_all(spec, tgt, funnel, scored, parts["train"], random_state)
+    first = _fit_all(spec, tgt, funnel, scored, parts["train"], random_state, bands)
     validated = _evaluate(first, parts["validation"])
     check = check_minimum_data(len(parts["train"]), int(parts["train"]["label"].sum()))
     chosen, status, reason = choose_model(validated, check.message)
-    final = _fit_all(spec, tgt, funnel, scored, parts["refit"], random_state)
+    final = _fit_all(spec, tgt, funnel, scored, parts["refit"], random_state, bands)
     tested = _evaluate(final, parts["test"])
     message = f"{reason}; {how}"
     log.info("%s: %s", kind, message)
@@ -284,6 +295,8 @@ def train_cross_validated(
     rows = undated_frame(store, tgt, funnel, scored)
     check_folds(tgt.kind, rows["label"].to_numpy())
     spec, dropped = _spec_without_leaks(store, scored, rows)
+    # Undated history has no time line to fit price bands along.
+    spec = replace(spec, bands=())
 
     def fit_all(part: pd.DataFrame) -> dict[str, Scorer]:
         return _fit_all(spec, tgt, funnel, scored, part, random_state)
@@ -313,7 +326,7 @@ def _spec_without_leaks(
 ) -> tuple[FeatureSpec, list[str]]:
     """The entity's spec, with the store's custom fields, without features that leak the
     outcome; and the dropped names."""
-    spec = spec_with_custom(scored.spec, train)
+    spec = replace(spec_with_custom(scored.spec, train), bands=scored.spec.bands)
     y = train["label"].to_numpy()
     dropped = leaky_features(train, y, (*spec.categorical, *spec.numeric))
     if scored.closing_leaks is not None:

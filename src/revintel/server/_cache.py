@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, TypeVar
@@ -26,12 +26,16 @@ from revintel.auth import Permission, User
 from revintel.store import Store
 
 R = TypeVar("R")
+#: A kept result's key: the function or page and what it was asked with.
+Key = tuple[str, ...]
 #: Bytes kept at most by default (``REVINTEL_MAX_CACHE_BYTES``).
 DEFAULT_MAX_BYTES = 256 << 20
 # Share of the budget one result may take; a larger one is returned but not kept.
 _LARGEST_SHARE = 4
 # Set while the server recomputes results after a change: such reads never take an old result.
 _FRESH_ONLY: ContextVar[bool] = ContextVar("revintel_fresh_only", default=False)
+# Set while a warmer runs: the keys of every result it computed or read.
+_RECORDING: ContextVar[set[Key] | None] = ContextVar("revintel_recording", default=None)
 
 
 @contextmanager
@@ -42,6 +46,18 @@ def fresh_reads() -> Iterator[None]:
         yield
     finally:
         _FRESH_ONLY.reset(token)
+
+
+@contextmanager
+def recording_keys() -> Iterator[set[Key]]:
+    """The keys of the results looked up within this block (and tasks and worker threads
+    started from it), filled in as they are looked up."""
+    keys: set[Key] = set()
+    token = _RECORDING.set(keys)
+    try:
+        yield keys
+    finally:
+        _RECORDING.reset(token)
 
 
 def estimate_size(value: object) -> int:
@@ -70,8 +86,11 @@ def estimate_size(value: object) -> int:
 
 
 def scope(user: User) -> str:
-    """The rows a user sees: everything, or one rep's rows (the cache shares results by scope)."""
-    return "*" if user.can(Permission.view_all_rows) else f"rep:{user.rep_id}"
+    """The rows a user sees: everything, one rep's rows or one team's (the cache shares results
+    by scope)."""
+    if user.can(Permission.view_all_rows):
+        return "*"
+    return f"{user.role.value}:{user.rep_id}"
 
 
 class ResultCache:
@@ -93,15 +112,17 @@ class ResultCache:
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         self.bytes = 0
-        self._sizes: dict[tuple[str, ...], int] = {}
+        self._sizes: dict[Key, int] = {}
         # Seconds each kept result took to compute (what recomputing it ahead would save).
-        self._costs: dict[tuple[str, ...], float] = {}
-        self._entries: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._costs: dict[Key, float] = {}
+        self._entries: OrderedDict[Key, Any] = OrderedDict()
         self._lock = threading.Lock()
-        self._computing: dict[tuple[str, ...], threading.Lock] = {}
+        self._computing: dict[Key, threading.Lock] = {}
         self._generation = 0
         # Results as of before the last change, answered while their successors are computed.
-        self._previous: OrderedDict[tuple[str, ...], Any] = OrderedDict()
+        self._previous: OrderedDict[Key, Any] = OrderedDict()
+        # Results computed ahead by slow pages' warmers: whether a reader asked for each since.
+        self._watched: dict[Key, bool] = {}
         #: Lookups answered from the cache and lookups that computed (read by the metrics).
         self.hits = 0
         self.misses = 0
@@ -118,7 +139,7 @@ class ResultCache:
             return self.remember(key, lambda: fn(store, *args))
         return self.remember(key, lambda: fn(store, user, *args))
 
-    def remember(self, key: tuple[str, ...], compute: Callable[[], R]) -> R:
+    def remember(self, key: Key, compute: Callable[[], R]) -> R:
         """The value kept under ``key``, computed by ``compute()`` (outside the lock) if absent.
 
         Callers asking for a key that is being computed wait for that computation.
@@ -149,9 +170,14 @@ class ResultCache:
                     self._costs[key] = time.perf_counter() - started
         return result
 
-    def _lookup(self, key: tuple[str, ...]) -> Any | None:
+    def _lookup(self, key: Key) -> Any | None:
         """The current result under ``key``, else (outside :func:`fresh_reads`) the previous
         one, else ``None`` (locked)."""
+        recording = _RECORDING.get()
+        if recording is not None:
+            recording.add(key)
+        if key in self._watched and not _FRESH_ONLY.get():
+            self._watched[key] = True
         found = self._entries.get(key)
         if found is not None:
             self.hits += 1
@@ -163,7 +189,7 @@ class ResultCache:
                 self.previous_hits += 1
         return found
 
-    def _keep(self, key: tuple[str, ...], result: Any, size: int) -> None:
+    def _keep(self, key: Key, result: Any, size: int) -> None:
         """Store ``result`` and drop least recently used entries beyond the bounds (locked)."""
         self.bytes += size - self._sizes.get(key, 0)
         self._entries[key] = result
@@ -175,7 +201,7 @@ class ResultCache:
             if dropped not in self._previous:
                 self._costs.pop(dropped, None)
 
-    def peek(self, key: tuple[str, ...]) -> Any | None:
+    def peek(self, key: Key) -> Any | None:
         """The value kept under ``key``, or ``None``."""
         with self._lock:
             return self._lookup(key)
@@ -200,7 +226,7 @@ class ResultCache:
             self.bytes = 0
             self._generation += 1
 
-    def previous_keys(self, min_seconds: float = 0.0) -> list[tuple[str, ...]]:
+    def previous_keys(self, min_seconds: float = 0.0) -> list[Key]:
         """Keys of the previous results that took at least ``min_seconds`` to compute, most
         recently used first."""
         with self._lock:
@@ -215,6 +241,19 @@ class ResultCache:
                 if key not in self._entries:
                     self._costs.pop(key, None)
             self._previous.clear()
+
+    def watch(self, keys: Iterable[Key], replacing: Iterable[Key] = ()) -> None:
+        """Note from now on whether a reader (outside :func:`fresh_reads`) asks for ``keys``,
+        instead of ``replacing``."""
+        with self._lock:
+            for key in replacing:
+                self._watched.pop(key, None)
+            self._watched.update(dict.fromkeys(keys, False))
+
+    def requested(self, keys: Iterable[Key]) -> bool:
+        """Whether a reader asked for any of the watched ``keys`` since :meth:`watch`."""
+        with self._lock:
+            return any(self._watched.get(key, False) for key in keys)
 
     def __len__(self) -> int:
         return len(self._entries)

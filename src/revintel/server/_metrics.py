@@ -116,7 +116,33 @@ class StateCollector(Collector):
                 "Duration of the last complete pass computing the views ahead.",
                 seconds,
             )
+        yield from self._warmers()
         yield from self._imports()
+
+    def _warmers(self) -> Iterator[Metric]:
+        stats = self.state.warmer_stats
+        families = {
+            "runs": CounterMetricFamily(
+                "revintel_warmer_runs", "Runs of each warmer.", labels=("warmer",)
+            ),
+            "skipped": CounterMetricFamily(
+                "revintel_warmer_skipped",
+                "Passes leaving a slow page's warmer out: nobody opened its results since.",
+                labels=("warmer",),
+            ),
+            "seconds": CounterMetricFamily(
+                "revintel_warmer_seconds", "Wall-clock seconds of each warmer.", labels=("warmer",)
+            ),
+            "cpu_seconds": CounterMetricFamily(
+                "revintel_warmer_cpu_seconds",
+                "Processor seconds of the server process while each warmer ran.",
+                labels=("warmer",),
+            ),
+        }
+        for name, figures in stats.items():
+            for field_name, family in families.items():
+                family.add_metric((name,), float(getattr(figures, field_name)))
+        yield from families.values()
 
     def _imports(self) -> Iterator[Metric]:
         batches = CounterMetricFamily(

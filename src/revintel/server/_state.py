@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -29,10 +28,12 @@ from revintel.auth import (
     open_accounts,
 )
 from revintel.model import FunnelDefinition, load_funnel
-from revintel.server._cache import ResultCache, fresh_reads
+from revintel.server._cache import ResultCache
 from revintel.server._data_version import DataVersion, ensure_version_table
+from revintel.server._memory import limit_duckdb_allocator
 from revintel.server._settings import Settings
 from revintel.server._timezone import serve_zone
+from revintel.server._warming import WarmerStats, Warming
 from revintel.store import (
     DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
@@ -87,6 +88,7 @@ class StoreProvider:
             raise
         ensure_auth_tables(self.accounts_root)
         ensure_version_table(self.accounts_root)
+        limit_duckdb_allocator(self.root)
         self._idle: queue.SimpleQueue[Store] = queue.SimpleQueue()
         self._opened: list[Store] = []
         self._lock = threading.Lock()
@@ -154,83 +156,6 @@ class StoreProvider:
         self.root.close()
 
 
-class _Warming:
-    """Runs the warmers on one background thread; a request while it runs queues one more pass."""
-
-    def __init__(self) -> None:
-        self.warmers: list[Callable[[], None]] = []
-        #: Warmers of slow pages, run after the others settled: a change's author does not wait
-        #: for them (their kept results are dropped when the others settle).
-        self.late_warmers: list[Callable[[], None]] = []
-        #: Called after a pass when no other pass is queued.
-        self.on_settled: Callable[[], None] = lambda: None
-        self._lock = threading.Lock()
-        self._running = False
-        self._again = False
-        self._thread: threading.Thread | None = None
-        #: Seconds the last complete pass took (``None`` before the first).
-        self.last_seconds: float | None = None
-        self.cancelled = threading.Event()
-        self.idle = threading.Event()
-        self.idle.set()
-        #: Set once the (not late) warmers computed everything of the latest data.
-        self.settled = threading.Event()
-        self.settled.set()
-
-    def request(self) -> None:
-        with self._lock:
-            if not (self.warmers or self.late_warmers) or self.cancelled.is_set():
-                return
-            self._again = True
-            self.settled.clear()
-            if self._running:
-                return
-            self._running = True
-            self.idle.clear()
-            self._thread = threading.Thread(target=self._run, name="revintel-warm-up", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        started = time.monotonic()
-        while True:
-            with self._lock:
-                if not self._again or self.cancelled.is_set():
-                    self.on_settled()
-                    self.settled.set()
-                    late = not self.cancelled.is_set()
-                else:
-                    self._again = False
-                    late = None
-            if late is None:
-                self._pass(self.warmers)
-                continue
-            if late:
-                self._pass(self.late_warmers)
-            with self._lock:
-                if self._again and not self.cancelled.is_set():
-                    continue  # a change arrived meanwhile: another pass
-                self._running = False
-                self.idle.set()
-                self.last_seconds = time.monotonic() - started
-                return
-
-    def _pass(self, warmers: list[Callable[[], None]]) -> None:
-        with fresh_reads():
-            for warmer in warmers:
-                if self.cancelled.is_set():
-                    break
-                try:
-                    warmer()
-                except Exception:  # a failed warm-up only means a slower first visit
-                    logger.warning("computing the views ahead failed", exc_info=True)
-
-    def stop(self, timeout: float) -> None:
-        self.cancelled.set()
-        thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-
-
 @dataclass
 class AppState:
     """Everything request handlers share."""
@@ -250,7 +175,7 @@ class AppState:
     #: The data version shared with other server processes on the same application store
     #: (``None`` when no other process can share it: a DuckDB file).
     versions: DataVersion | None = None
-    _warming: _Warming = field(default_factory=_Warming)
+    _warming: Warming = field(init=False)
 
     @classmethod
     def start(cls, settings: Settings) -> AppState:
@@ -307,15 +232,22 @@ class AppState:
         )
 
     def __post_init__(self) -> None:
+        self._warming = Warming(self.cache)
         self._warming.on_settled = self.cache.end_refresh
 
     def add_warmer(self, warmer: Callable[[], None], *, late: bool = False) -> None:
         """Have ``warmer`` compute views ahead at start and after every data change.
 
         A ``late`` warmer (a slow page) runs after the others: the author of a change is
-        answered without waiting for it, and its page is computed again in the background.
+        answered without waiting for it, and its page is computed again in the background,
+        when a reader asked for its results since it last ran (:mod:`revintel.server._warming`).
         """
-        (self._warming.late_warmers if late else self._warming.warmers).append(warmer)
+        self._warming.add(warmer, late=late)
+
+    @property
+    def warmer_stats(self) -> dict[str, WarmerStats]:
+        """Runs, skipped runs and seconds of each warmer, by name."""
+        return self._warming.stats
 
     def warm(self) -> None:
         """Compute the views ahead on a background thread (when ``settings.warm_up``)."""
@@ -356,7 +288,7 @@ class AppState:
                 logger.error(
                     "announcing a data change to the other processes failed", exc_info=True
                 )
-        if not self.settings.warm_up or not (self._warming.warmers or self._warming.late_warmers):
+        if not self.settings.warm_up or not self._warming.warmers:
             self.cache.clear()
             return
         self.cache.begin_refresh()

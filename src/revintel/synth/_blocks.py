@@ -43,6 +43,7 @@ from revintel.synth._pipeline import (
     opportunities_table,
     quotes_table,
 )
+from revintel.synth._price_adjustments import price_adjustments_table
 from revintel.synth._targets import plan_targets, targets_table
 from revintel.synth._touchpoints import touchpoints_table
 from revintel.synth._truth import TruthParts
@@ -146,6 +147,9 @@ class BlockedCompany:
                 "accounts": book.guest_accounts,
                 "orders": book.orders,
                 "order_lines": book.order_lines,
+                "price_adjustments": price_adjustments_table(
+                    config, company.accounts, book.orders, book.order_lines, batch
+                ),
                 "targets": targets,
             }
         )

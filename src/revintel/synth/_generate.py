@@ -30,6 +30,7 @@ from revintel.synth._pipeline import (
     opportunities_table,
     quotes_table,
 )
+from revintel.synth._price_adjustments import price_adjustments_table
 from revintel.synth._targets import plan_targets, targets_table, write_target_plan
 from revintel.synth._touchpoints import touchpoints_table
 from revintel.synth._truth import build_truth
@@ -95,6 +96,9 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
         "orders": book.orders,
         "order_lines": book.order_lines,
     }
+    tables["price_adjustments"] = price_adjustments_table(
+        config, tables["accounts"], book.orders, book.order_lines, batch
+    )
     plan = plan_targets(config, book.intake, company.reps)
     tables["targets"] = targets_table(plan, config.end.year - 1, batch)
     progress("ground truth", 4, 5)

@@ -15,6 +15,7 @@ from revintel.synth._leads import Leads, dip_start
 from revintel.synth._order_truth import purchase_truth
 from revintel.synth._orders import OrderBook
 from revintel.synth._pipeline import Deals
+from revintel.synth._price_adjustments import price_waterfall_truth
 from revintel.synth._touchpoints import planted_touch_truth
 
 MATURITY_DAYS = 365
@@ -238,6 +239,7 @@ def _truth(
             ),
             "rep_fit_logit": c.REP_FIT_EFFECT,
         },
+        "price_waterfall": price_waterfall_truth(),
         "lead_scoring": {
             "engagement_logit_per_sd": c.ENGAGEMENT_EFFECT,
             "response_time_logit_per_log_hour": c.RESPONSE_TIME_EFFECT,

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from revintel.attribution._journey_times import transition_of
 from revintel.attribution._models import DATA_DRIVEN
@@ -56,7 +56,9 @@ ROI_MODEL = "markov"
 CAMPAIGNS_SHOWN = 20
 SEQUENCE_LENGTH, SEQUENCES_TOP = 3, 10
 TABLES = ("comparison", "roi-channels", "roi-campaigns", "sequences")
-Text = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
+Text = Annotated[
+    Annotated[str, Field(max_length=40)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from revintel.model import load_funnel
 from revintel.server import AppState, asgi_get, signed_in
@@ -50,9 +50,13 @@ GROUPINGS = ("segment,year", "segment", "year", "industry", "region", "country",
 LENGTHS = (2, 3, 4)
 TOP = 10
 TABLES = ("before-sales", "shares", "shift", "content", "sequences")
-Text = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
+Text = Annotated[
+    Annotated[str, Field(max_length=40)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
-Length = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=10)]
+Length = Annotated[
+    Annotated[int, Field(ge=1, le=10)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 
 
 @dataclass(frozen=True)

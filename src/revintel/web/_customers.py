@@ -12,7 +12,7 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, FastAPI, Query
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from revintel.charts import Chart
 from revintel.server import AppState, asgi_get, signed_in
@@ -46,9 +46,15 @@ SHOWN = (10, 25, 50, 100)
 PRODUCTS = 3
 #: Churn alerts listed above the table (high-value accounts past the warning threshold).
 ALERTS_SHOWN = 10
-Horizon = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=730)]
-SortBy = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=20)]
-Show = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=1000)]
+Horizon = Annotated[
+    Annotated[int, Field(ge=1, le=730)] | None, BeforeValidator(lambda v: v or None), Query()
+]
+SortBy = Annotated[
+    Annotated[str, Field(max_length=20)] | None, BeforeValidator(lambda v: v or None), Query()
+]
+Show = Annotated[
+    Annotated[int, Field(ge=1, le=1000)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 
 
 def _settings(days: int | None, sort: str | None, show: int | None) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from revintel.charts import Chart, FanChart
 from revintel.forecast import DIRECT, NEW, OPEN, TOTAL
@@ -21,9 +21,15 @@ from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._csv import chart_csv
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
-Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
-Grain = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=10)]
-Horizon = Annotated[int | None, BeforeValidator(lambda v: v or None), Query(ge=1, le=24)]
+Breakdown = Annotated[
+    Annotated[str, Field(max_length=40)] | None, BeforeValidator(lambda v: v or None), Query()
+]
+Grain = Annotated[
+    Annotated[str, Field(max_length=10)] | None, BeforeValidator(lambda v: v or None), Query()
+]
+Horizon = Annotated[
+    Annotated[int, Field(ge=1, le=24)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 #: Horizons offered by the page, in months.
 HORIZONS = (3, 6, 12)
 CHARTS = ("forecast-fan", "forecast-sources", "forecast-groups")

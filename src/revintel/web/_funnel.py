@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 
 from revintel.charts import Chart
 from revintel.metrics import MetricQuery
@@ -27,7 +27,9 @@ from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
-Breakdown = Annotated[str | None, BeforeValidator(lambda v: v or None), Query(max_length=40)]
+Breakdown = Annotated[
+    Annotated[str, Field(max_length=40)] | None, BeforeValidator(lambda v: v or None), Query()
+]
 CSV_COLUMNS = (
     "milestone",
     "label",

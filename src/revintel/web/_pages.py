@@ -27,6 +27,7 @@ from revintel.views import (
     record_counts,
 )
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
+from revintel.web._pricing import deal_guidance_block
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 PAGE_SIZE = 50
@@ -202,6 +203,7 @@ def deal_detail(page: PageDep, opportunity_id: str) -> Response:
     return page.render(
         "deal.html",
         deal=deal,
+        guidance=deal_guidance_block(page, deal),
         scores=found.scores,
         timeline=found.timeline,
         touchpoints=found.touchpoints,

@@ -75,4 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "run `revintel attribution store`, then the attributed pipeline, revenue and ROI show "
         "the data ({span})",
     ),
+    "gap.no_price_bands": (
+        "Keine Preisbänder gespeichert: `revintel pricing bands --store` ausführen, dann zeigen "
+        "Anteil unter Preisuntergrenze und Preisdurchsetzung die Daten ({span}).",
+        "no price bands stored: run `revintel pricing bands --store`, then the share below floor "
+        "and the price realisation show the data ({span})",
+    ),
 }

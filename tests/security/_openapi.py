@@ -12,6 +12,10 @@ import httpx
 PUBLIC = {("GET", "/api/v1/health"), ("POST", "/api/v1/login"), ("POST", "/api/v1/auth/login")}
 
 
+#: POST operations that change nothing: they compute an answer from the request body.
+COMPUTING_POSTS = ("/api/v1/pricing/guidance",)
+
+
 @dataclass(frozen=True)
 class Operation:
     """One method on one path of the API, with its parameters as the document declares them."""
@@ -33,8 +37,9 @@ class Operation:
 
     @property
     def writes(self) -> bool:
-        """Whether the operation changes data."""
-        return self.method != "GET"
+        """Whether the operation changes data (a POST that only computes an answer from its
+        body, like deal guidance for a CRM, does not)."""
+        return self.method != "GET" and self.path not in COMPUTING_POSTS
 
     def url(self, values: dict[str, str]) -> str:
         """The path with its parameters filled from ``values`` (``x`` for unknown ones)."""

@@ -107,6 +107,7 @@ def _rep_rows(store: Store, rep: str) -> dict[str, pa.Table]:
         )
     orders = rows["orders"]["order_id"].combine_chunks()
     rows["order_lines"] = _only(rows["order_lines"], "order_id", orders)
+    rows["price_adjustments"] = _only(rows["price_adjustments"], "order_id", orders)
     return rows
 
 

@@ -131,7 +131,8 @@ def deal_price(ctx: KpiContext) -> ir.Table:
     measure = ctx.spec.params.measure
     if measure == "average_discount":
         out = grouped(rows, ctx.group_keys()).aggregate(
-            numerator=(rows.list_price - rows.amount).sum(), denominator=rows.list_price.sum()
+            numerator=_cents((rows.list_price - rows.amount).sum()),
+            denominator=_cents(rows.list_price.sum()),
         )
         return out.mutate(value=ratio(out.numerator, out.denominator))
     banded = _with_bands(ctx, rows)
@@ -142,10 +143,16 @@ def deal_price(ctx: KpiContext) -> ir.Table:
         )
     else:
         out = grouped(banded, ctx.group_keys()).aggregate(
-            numerator=banded.amount.sum(),
-            denominator=(banded.list_price * banded.target).sum(),
+            numerator=_cents(banded.amount.sum()),
+            denominator=_cents((banded.list_price * banded.target).sum()),
         )
     return out.mutate(value=ratio(out.numerator, out.denominator))
+
+
+def _cents(total: ir.NumericValue) -> ir.NumericValue:
+    """A money sum to the cent: a parallel sum of the same rows may differ in its last binary
+    digits from run to run and engine to engine; the cent it rounds to does not."""
+    return total.round(2)
 
 
 def _with_bands(ctx: KpiContext, rows: ir.Table) -> ir.Table:
@@ -171,7 +178,7 @@ def pocket_price(ctx: KpiContext) -> ir.Table:
     costed = rows.pocket_margin.notnull()
     if measure == "pocket_margin":
         out = grouped(rows, keys).aggregate(
-            numerator=rows.count(where=costed), value=rows.pocket_margin.sum()
+            numerator=rows.count(where=costed), value=_cents(rows.pocket_margin.sum())
         )
         return out.select(
             *keys,
@@ -189,7 +196,7 @@ def pocket_price(ctx: KpiContext) -> ir.Table:
         ),
     }
     top, bottom = parts[measure]
-    out = grouped(rows, keys).aggregate(numerator=top, denominator=bottom)
+    out = grouped(rows, keys).aggregate(numerator=_cents(top), denominator=_cents(bottom))
     return out.mutate(value=ratio(out.numerator, out.denominator))
 
 

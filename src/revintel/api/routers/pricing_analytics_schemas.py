@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
+
+from revintel.api.routers.shared_schemas import Timestamp
 
 #: A breakdown of the waterfall and the leakage as the caller sends it.
 WaterfallBy = Literal["segment", "rep", "family"]
@@ -67,7 +68,7 @@ class BandsOut(_Strict):
     """The bands of the latest stored price model (the same for every caller)."""
 
     fit_id: str
-    fitted_at: datetime
+    fitted_at: Timestamp
     bands: list[Band]
     evaluation: dict[str, JsonValue] = Field(
         description="the price response's out-of-time evaluation against a discount-blind baseline"

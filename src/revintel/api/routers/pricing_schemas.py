@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from revintel.api.routers.shared_schemas import json_integer
+from revintel.api.routers.shared_schemas import Timestamp, json_integer
 
 _STRICT = ConfigDict(extra="forbid")
 
@@ -164,7 +164,7 @@ class PriceModelOut(BaseModel):
     model_config = _STRICT
 
     fit_id: str
-    fitted_at: str
+    fitted_at: Timestamp
     as_of: str
     algorithm: str = Field(examples=["logistic", "lightgbm_monotone"])
     evaluation: dict[str, Any] = Field(description="out-of-time evaluation of the price response")

@@ -243,6 +243,28 @@ CAPABILITIES: tuple[Capability, ...] = (
             f"{_MESSAGES}.pricing_guidance",
         ),
     ),
+    Capability(
+        "alignment",
+        "lead handover with service levels and feedback, and the funnel planned back from a target",
+        cli_module="revintel.cli._alignment",
+        api_routers=(
+            "revintel.api.routers.handover:router",
+            "revintel.api.routers.feedback:router",
+            "revintel.api.routers.sla:router",
+            "revintel.api.routers.plan:router",
+        ),
+        page_routers=("revintel.web._handover:router", "revintel.web._plan:router"),
+        nav=(
+            NavEntry("/handover", "nav.handover", 52),
+            NavEntry("/plan", "nav.plan", 42),
+        ),
+        messages=(
+            f"{_MESSAGES}.handover",
+            f"{_MESSAGES}.feedback",
+            f"{_MESSAGES}.sla",
+            f"{_MESSAGES}.plan",
+        ),
+    ),
 )
 
 

@@ -14,6 +14,10 @@ from tests.security.conftest import LiveServer
 SELF_SERVICE = ("/api/v1/me", "/api/v1/tokens")
 #: Operations for admins only (managing users and their sessions).
 ADMIN_ONLY = ("/api/v1/users",)
+#: Decisions a sales rep may take on their own leads (only there: see the test below).
+REP_DECISIONS = tuple(
+    f"/api/v1/leads/{{lead_id}}/{action}" for action in ("accept", "reject", "recycle")
+)
 #: Users of the hand-made store below admin, with their role.
 LOWER = {"marie": "marketing", "anna": "sales_rep", "ben": "sales_rep"}
 
@@ -74,7 +78,11 @@ def test_a_sales_rep_cannot_call_any_write_operation_but_their_own_tokens(
     server: LiveServer, every_operation: list[Operation], user: str
 ) -> None:
     client = server.client(user)
-    writes = [op for op in every_operation if op.writes and not _is(op, SELF_SERVICE)]
+    writes = [
+        op
+        for op in every_operation
+        if op.writes and not _is(op, SELF_SERVICE) and op.path not in REP_DECISIONS
+    ]
     assert len(writes) >= 5
     for op in writes:
         response = _call(client, op)
@@ -86,3 +94,15 @@ def test_a_sales_rep_cannot_read_company_wide_admin_views(server: LiveServer) ->
     client = server.client("anna")
     for path in ("/api/v1/targets", "/api/v1/scores/models", "/api/v1/users"):
         assert client.get(path).status_code == 403, path
+
+
+@pytest.mark.parametrize("path", REP_DECISIONS)
+def test_a_sales_rep_decides_only_on_own_leads(server: LiveServer, path: str) -> None:
+    # L08 belongs to ben (r2): anna learns it exists but may not decide on it; marketing may
+    # decide on no lead at all, and an unknown lead is not found.
+    body = {"reason": "no_budget"} if path.endswith("reject") else {}
+    anna = server.client("anna")
+    assert anna.post(path.replace("{lead_id}", "L08"), json=body).status_code == 403
+    assert anna.post(path.replace("{lead_id}", "L-none"), json=body).status_code == 404
+    marie = server.client("marie")
+    assert marie.post(path.replace("{lead_id}", "L01"), json={}).status_code == 403

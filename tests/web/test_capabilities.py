@@ -47,7 +47,7 @@ def _page_paths() -> list[str]:
 
 
 def test_every_named_part_resolves_to_what_its_surface_expects() -> None:
-    assert len(CAPABILITIES) == len({c.name for c in CAPABILITIES}) == 16
+    assert len(CAPABILITIES) == len({c.name for c in CAPABILITIES}) == 17
     assert all(isinstance(resolve(r), APIRouter) for r in (*api_routers(), *page_routers()))
     assert all(callable(resolve(s)) for s in server_setups())
     assert [import_module(m).__name__ for m in cli_modules()] == list(cli_modules())

@@ -22,18 +22,28 @@ class Permission(StrEnum):
     import_data = "import_data"
     manage_users = "manage_users"
     run_campaigns = "run_campaigns"
+    #: Accept, reject or recycle a marketing qualified lead (on the leads the user sees).
+    handle_leads = "handle_leads"
+    #: Hand a lead the user sees to another rep.
+    assign_leads = "assign_leads"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.admin: frozenset(Permission),
     Role.manager: frozenset(
-        {Permission.view_all_rows, Permission.import_data, Permission.run_campaigns}
+        {
+            Permission.view_all_rows,
+            Permission.import_data,
+            Permission.run_campaigns,
+            Permission.handle_leads,
+            Permission.assign_leads,
+        }
     ),
     Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),
-    # A rep sees only their own accounts, leads and deals and changes nothing.
-    Role.sales_rep: frozenset(),
-    # A team lead sees the rows of every rep in their own rep's team and changes nothing.
-    Role.team_lead: frozenset(),
+    # A rep sees only their own accounts, leads and deals; they decide on their own leads only.
+    Role.sales_rep: frozenset({Permission.handle_leads}),
+    # A team lead sees the rows of every rep in their own rep's team and decides on those leads.
+    Role.team_lead: frozenset({Permission.handle_leads, Permission.assign_leads}),
 }
 
 

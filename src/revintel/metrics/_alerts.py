@@ -20,6 +20,7 @@ from revintel.metrics._catalogue import AlertRule, KpiSpec, MetricCatalogue
 from revintel.metrics._discount_alerts import discount_drifts
 from revintel.metrics._engine import evaluate_kpi
 from revintel.metrics._query import MetricQuery
+from revintel.metrics._sla_alerts import sla_breaches
 from revintel.metrics._sources import MetricSources
 from revintel.metrics._stalled import stalled_entries
 from revintel.metrics._stats import two_proportion_z_test
@@ -272,12 +273,18 @@ def discount_drift(sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue) 
     return [Alert(**asdict(found)) for found in discount_drifts(sources, spec, cat)]
 
 
+def sla_breach(sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue) -> list[Alert]:
+    """Service levels missed too often, with the leads concerned (see :mod:`._sla_alerts`)."""
+    return [Alert(**asdict(found)) for found in sla_breaches(sources, spec, cat)]
+
+
 RULES = {
     "below_threshold": below_threshold,
     "negative_streak": negative_streak,
     "conversion_drop": conversion_drop,
     "stalled": stalled,
     "discount_drift": discount_drift,
+    "sla_breach": sla_breach,
 }
 
 

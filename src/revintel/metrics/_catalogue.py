@@ -184,6 +184,14 @@ class PocketParams(_Frozen):
     ] = "pocket_price_rate"
 
 
+class SlaParams(_Frozen):
+    """Which service level (accept or first_contact, see ``conf/sla.yaml``) and which figure:
+    attainment (share handled within the level among those due) or median_hours."""
+
+    level: Literal["accept", "first_contact"] = "accept"
+    measure: Literal["attainment", "median_hours"] = "attainment"
+
+
 #: Parameter model of every computation kind; an unknown kind is a validation error.
 PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "milestone_count": MilestoneParams,
@@ -214,10 +222,16 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "attributed_roi": AttributedParams,
     "deal_price": DealPriceParams,
     "pocket_price": PocketParams,
+    "sla_attainment": SlaParams,
 }
 
 AlertRuleName = Literal[
-    "below_threshold", "negative_streak", "conversion_drop", "stalled", "discount_drift"
+    "below_threshold",
+    "negative_streak",
+    "conversion_drop",
+    "stalled",
+    "discount_drift",
+    "sla_breach",
 ]
 
 

@@ -177,6 +177,9 @@ _ALERTS = {
     "discount_drift": "fires when the won deals' discounts of the last complete period lie above "
     "those of the {trailing} periods before it, by a one-sided Welch t-test with Holm's "
     "correction over all groups tested at α = {alpha} (at least {min_count} deals in each)",
+    "sla_breach": "fires when the share of MQLs of the last complete period handled within "
+    "their service level (conf/sla.yaml) is under {threshold_or_default}, listing the leads "
+    "that missed it with their hours waited and rep (at least {min_count} MQLs due)",
 }
 
 
@@ -184,6 +187,7 @@ def _alert_text(alert: AlertRule) -> str:
     text = _ALERTS[alert.rule].format(
         lookback=f"{alert.lookback_periods} period(s)",
         threshold=alert.threshold,
+        threshold_or_default=alert.threshold or "the `alert_threshold` of conf/sla.yaml",
         min_count=alert.min_count,
         periods=alert.periods,
         trailing=alert.trailing_periods,

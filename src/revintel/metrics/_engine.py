@@ -26,6 +26,7 @@ from revintel.metrics import (
     _orders,
     _pipeline,
     _pricing_kpis,
+    _sla_kpis,
 )
 from revintel.metrics._catalogue import (
     Grain,
@@ -73,6 +74,7 @@ KINDS: dict[str, Compiler] = {
     "attributed_roi": _attributed.attributed_roi,
     "deal_price": _pricing_kpis.deal_price,
     "pocket_price": _pricing_kpis.pocket_price,
+    "sla_attainment": _sla_kpis.sla_attainment,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})

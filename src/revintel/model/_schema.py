@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -762,6 +762,31 @@ PRICE_MODELS = Table(
     lineage=False,
 )
 
+LEAD_DECISIONS = Table(
+    "lead_decisions",
+    ("decision_id",),
+    (
+        _c("decision_id", STR, True, since=8),
+        _c("lead_id", STR, True, since=8),
+        _c("action", STR, True, since=8, doc="accept, reject, recycle or reassign"),
+        _c("reason", STR, since=8, doc="rejection reason id of the configured list"),
+        _c("note", STR, since=8, doc="free text of the person deciding"),
+        _c("actor", STR, True, since=8, doc="user who decided"),
+        _c("decided_at", TS, True, since=8, doc="wall-clock time of the store's zone"),
+        _c("rep_before", STR, since=8),
+        _c("rep_after", STR, since=8),
+        _c("state_before", STR, since=8, doc="waiting, accepted, rejected or recycled"),
+        _c("state_after", STR, since=8, doc="waiting, accepted, rejected or recycled"),
+        _c("milestone_event_id", STR, since=8, doc="the milestone event the decision wrote"),
+        _c("import_batch_id", STR, since=8, doc="the batch holding the decision's writes"),
+    ),
+    "Sales decisions on marketing qualified leads: who accepted, rejected, recycled or "
+    "reassigned which lead when, with the state before and after.",
+    since=8,
+    lineage=False,
+    references={"lead_id": "leads"},
+)
+
 #: Tables revintel keeps for itself beside the data model: decisions, models, scores, the rows
 #: imports replaced, and cross-selling campaigns.
 SYSTEM_TABLES: tuple[Table, ...] = (
@@ -776,6 +801,7 @@ SYSTEM_TABLES: tuple[Table, ...] = (
     PRICE_BANDS,
     PRICE_BAND_DEALS,
     PRICE_MODELS,
+    LEAD_DECISIONS,
 )
 
 #: Every table of the store, data model first.

@@ -82,16 +82,24 @@ def label_milestones(
     later stage). Adds ``rank_at`` (furthest path milestone reached by ``at``), ``stage_at``
     (when it was reached), ``ended`` (a terminal milestone by ``at``), ``reached`` (the target
     reached by ``at``) and ``outcome_at`` (when the target was first reached after ``at``).
+
+    A rejection settles the outcome: when the entity is disqualified after ``at`` (a lead sales
+    rejected), it is a negative from that moment, and reaching the target later (a recycled
+    lead qualified again) does not count for the snapshot.
     """
     goal = funnel.rank(target.milestone) if target.milestone != funnel.won.id else None
     goal_rank = len(funnel.path) if goal is None else goal
     events = journey(store)
     ranks = milestone_ranks(funnel)
     ev = events.join(ranks, events.milestone == ranks.ms_id)
-    ev = ev.select("key", "ms_rank", "ms_terminal", "ev_at", "ev_real")
+    ev = ev.select("key", "milestone", "ms_rank", "ms_terminal", "ev_at", "ev_real")
     s = snapshots.select("entity_id", "at")
     j = s.join(ev, s.entity_id == ev.key, how="left")
+    rejection = j.milestone.isin(funnel.outcome_ids("disqualified")) & (j.ev_at > j.at)
+    rejected_after = rejection.ifelse(j.ev_at, ibis.null("timestamp")).min()
+    j = j.mutate(rejected_at=rejected_after.over(group_by=[j.entity_id, j.at]))
     before = j.ev_at <= j.at
+    settled = j.rejected_at.isnull() | (j.ev_at < j.rejected_at)
     is_goal = (j.ms_rank >= goal_rank).fill_null(False)
     # An inferred milestone carries no date of its own: it shows progress only in outcomes.
     path = ~j.ms_terminal.fill_null(True) & j.ev_real.fill_null(False)
@@ -100,7 +108,7 @@ def label_milestones(
         stage_at=j.ev_at.max(where=before & path),
         ended=(before & j.ms_terminal.fill_null(False)).any(),
         reached=(before & is_goal).any(),
-        outcome_at=j.ev_at.min(where=(j.ev_at > j.at) & is_goal),
+        outcome_at=j.ev_at.min(where=(j.ev_at > j.at) & is_goal & settled),
     )
     return out.mutate(ended=out.ended.fill_null(False), reached=out.reached.fill_null(False))
 

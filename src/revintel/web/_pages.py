@@ -26,6 +26,7 @@ from revintel.views import (
     monthly_counts,
     record_counts,
 )
+from revintel.views._handover import rejection_reasons
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._pricing import deal_guidance_block
 
@@ -175,6 +176,7 @@ def lead_detail(page: PageDep, lead_id: str) -> Response:
         timeline=found.timeline,
         touchpoints=found.touchpoints,
         labels=milestone_labels(page.state.funnel, page.t.lang),
+        reasons=dict(rejection_reasons(page.t.lang)),
     )
 
 
@@ -208,4 +210,5 @@ def deal_detail(page: PageDep, opportunity_id: str) -> Response:
         timeline=found.timeline,
         touchpoints=found.touchpoints,
         labels=milestone_labels(page.state.funnel, page.t.lang),
+        reasons=dict(rejection_reasons(page.t.lang)),
     )

@@ -1,0 +1,3 @@
+"""Marketing and sales as one process: lead handover with its audit trail, service levels for
+responding to leads, feedback on marketing's leads, and the funnel planned backwards from a
+target."""

@@ -106,3 +106,10 @@ def test_no_surface_module_names_another_surface() -> None:
         for path in (SRC / surface).rglob("*.py"):
             named = {m for m in pattern.findall(path.read_text(encoding="utf-8"))}
             assert named <= {surface}, path
+
+
+def test_every_schema_of_the_api_has_a_name_of_its_own(app: FastAPI) -> None:
+    # Two models of one name are documented under their module paths, which client generators
+    # refuse (the endpoints using them would be left out of a generated client).
+    names = list(app.openapi()["components"]["schemas"])
+    assert [n for n in names if "__" in n] == []

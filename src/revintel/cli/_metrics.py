@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date, timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -141,10 +142,13 @@ def _query(
     )
 
 
-def _sources(store: Store, funnel: Path | None, as_of: str | None) -> MetricSources:
+def _sources(
+    store: Store, funnel: Path | None, as_of: str | None
+) -> AbstractContextManager[MetricSources]:
     sources = MetricSources.from_store(store, funnel_from(funnel), _date(as_of, "--as-of"))
-    # Spark would recompute the journeys for every milestone pair of every KPI.
-    return sources.materialize() if store.engine.name == "pyspark" else sources
+    # Many KPIs read the same journeys (Spark would recompute them for every milestone pair of
+    # every KPI): compute them once, for the command's block.
+    return sources.materialized()
 
 
 def _said_why(title: str, sentence: str, fmt: OutputFormat) -> bool:
@@ -185,8 +189,7 @@ def funnel(
     """
     query = _query(by, grain, start, end, where, maturity_days=maturity_days)
     cat = _catalogue(metrics, funnel_file)
-    with store_from(db, read_only=True) as store:
-        sources = _sources(store, funnel_file, as_of)
+    with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         frame = funnel_view(sources, cat, view.value, query, lang)
         title = f"funnel · {view.value} · as of {sources.as_of}"
         empty = funnel_is_empty(frame) if view is FunnelView.overview else kpi_is_empty(frame)
@@ -240,8 +243,7 @@ def kpi(
         emit(_catalogue_frame(cat, lang), fmt, title="KPI catalogue", split=False)
         return
     query = _query(by, grain, start, end, where, compare, maturity_days)
-    with store_from(db, read_only=True) as store:
-        sources = _sources(store, funnel_file, as_of)
+    with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         frame = evaluate_kpis(sources, cat, ids or (), query)
         title = f"KPIs · as of {sources.as_of} · amounts in {sources.currency}"
         asked = [cat.get(i) for i in ids or ()]
@@ -313,8 +315,7 @@ def alerts(
 ) -> None:
     """Evaluate every alert of the catalogue; each comes with its numbers and reason."""
     cat = _catalogue(metrics, funnel_file)
-    with store_from(db, read_only=True) as store:
-        sources = _sources(store, funnel_file, as_of)
+    with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         fired = evaluate_alerts(sources, cat)
         title = f"{len(fired)} alert(s) · as of {sources.as_of}"
         gap = None if fired else alerts_gap(sources, cat)

@@ -76,8 +76,12 @@ def pocket_lines(sources: MetricSources) -> ir.Table:
 
     See the module docstring for the columns. Reads ``order_lines``, ``orders``, ``accounts``,
     ``products``, ``price_adjustments`` and, when the sources hold it, ``price_terms`` (one small
-    query reads the terms; the rest stays an expression).
+    query reads the terms; the rest stays an expression). Built once per sources.
     """
+    return sources.derived("pocket_lines", lambda: _pocket_lines(sources))
+
+
+def _pocket_lines(sources: MetricSources) -> ir.Table:
     terms = _stored_terms(sources)
     lines = _priced_lines(sources, sorted({str(t["group_by"]) for t in terms}))
     imported = _imported_items(sources, lines)

@@ -56,7 +56,7 @@ def due_leads(
     assert rule is not None
     level: Level = spec.params.level
     ctx = kpi_context(sources, spec, MetricQuery(grain=rule.grain, by=by), cat.settings)
-    rows = ctx.rows(sla_leads(sources).drop("sla_segment"))
+    rows = ctx.rows(sources.derived("sla_leads", lambda: sla_leads(sources)).drop("sla_segment"))
     rows = ctx.keyed(rows, rows.mql_at)
     frame = rows.select(
         "period", *by, "lead_id", "rep_id", "waited_hours", HOURS_COLUMN[level], DUE_COLUMN[level]

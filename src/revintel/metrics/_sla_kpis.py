@@ -105,7 +105,7 @@ def sla_leads(sources: MetricSources, levels: SlaLevels | None = None) -> ir.Tab
 def sla_attainment(ctx: KpiContext) -> ir.Table:
     """Per MQL period and breakdown, the attainment or the median hours of ``params.level``."""
     level: Level = ctx.spec.params.level
-    base = sla_leads(ctx.sources)
+    base = ctx.sources.derived("sla_leads", lambda: sla_leads(ctx.sources))
     rows = ctx.rows(base.drop("sla_segment"))
     rows = ctx.keyed(rows, rows.mql_at)
     taken, allowed = rows[HOURS_COLUMN[level]], rows[DUE_COLUMN[level]]

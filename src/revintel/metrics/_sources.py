@@ -11,7 +11,8 @@ milestone without its own event is that of the next one reached (counts never ri
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import cached_property
 
@@ -59,6 +60,8 @@ class MetricSources:
         self.currency = currency
         self._in_currency: dict[str, ir.Table] = {}
         self._foreign: dict[str, set[str]] | None = None
+        self._derived: dict[str, ir.Table] = {}
+        self._cache_derived = False
 
     @classmethod
     def from_store(
@@ -141,10 +144,42 @@ class MetricSources:
         """Compute the journeys once into a cached table on the backend and return ``self``.
 
         Worth it before evaluating many KPIs in a row, above all on Spark, which would otherwise
-        recompute them for every milestone pair of every KPI.
+        recompute them for every milestone pair of every KPI. Tables derived afterwards
+        (:meth:`derived`: the price waterfall's lines, the service-level rows) are cached too.
         """
         self.__dict__["journeys"] = _journeys(self).cache()
+        self._cache_derived = True
+        self._derived.clear()
         return self
+
+    def derived(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
+        """The table ``name`` that ``build`` derives from these sources, built once; after
+        :meth:`materialize` computed once on the backend and kept there."""
+        if name not in self._derived:
+            table = build()
+            self._derived[name] = table.cache() if self._cache_derived else table
+        return self._derived[name]
+
+    def release(self) -> None:
+        """Drop the tables :meth:`materialize` kept on the backend (before its connection
+        closes); the sources stay usable and compute on demand again."""
+        kept = [t for t in self._derived.values() if isinstance(t, ir.CachedTable)]
+        journeys = self.__dict__.pop("journeys", None)
+        if isinstance(journeys, ir.CachedTable):
+            kept.append(journeys)
+        self._derived.clear()
+        self._cache_derived = False
+        for table in kept:
+            table.release()
+
+    @contextmanager
+    def materialized(self) -> Iterator[MetricSources]:
+        """:meth:`materialize` for the block, :meth:`release` after it."""
+        self.materialize()
+        try:
+            yield self
+        finally:
+            self.release()
 
 
 def _journeys(sources: MetricSources) -> ir.Table:

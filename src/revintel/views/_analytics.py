@@ -137,7 +137,8 @@ def kpi_tiles(
 
 def alert_reasons(store: Store, user: User) -> list[tuple[str, str]]:
     """(German, English) reason of every alert firing on the rows ``user`` sees, newest first."""
-    alerts = evaluate_alerts(_sources(store, user), load_catalogue())
+    with _sources(store, user).materialized() as sources:
+        alerts = evaluate_alerts(sources, load_catalogue())
     alerts.sort(key=lambda a: a.period or date.min, reverse=True)
     return [(a.reason("de"), a.reason("en")) for a in alerts]
 
@@ -221,7 +222,12 @@ def kpi_values(
     ``revintel kpi`` computes them, on the rows ``user`` sees; ``maturity_days`` overrides the
     catalogue's maturity window (0 counts every lead)."""
     query = _metric_query(by, grain, start, end, where, compare, maturity_days)
-    return json_records(evaluate_kpis(_sources(store, user), load_catalogue(), ids, query))
+    sources = _sources(store, user)
+    if len(ids) == 1:
+        return json_records(evaluate_kpis(sources, load_catalogue(), ids, query))
+    # Many KPIs read the same journeys, waterfall and service-level rows: compute them once.
+    with sources.materialized():
+        return json_records(evaluate_kpis(sources, load_catalogue(), ids, query))
 
 
 def funnel_view_rows(

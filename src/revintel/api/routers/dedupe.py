@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 
 from revintel._frames import json_records
 from revintel.api.routers._common import PageDep, offset_end, offset_page
-from revintel.api.routers.dedupe_schemas import CandidatePair, DecisionIn
+from revintel.api.routers.dedupe_schemas import CandidatePair, DedupeDecisionIn
 from revintel.api.routers.shared_schemas import Page
 from revintel.ingest import account_candidates, record_decision
 from revintel.server import ImporterDep, StateDep, StoreDep
@@ -46,7 +46,7 @@ def list_candidates(
 @router.post("/{pair_id}", response_model=CandidatePair, summary="Accept or reject a pair")
 def decide(
     pair_id: str,
-    body: DecisionIn,
+    body: DedupeDecisionIn,
     store: StoreDep,
     user: ImporterDep,
     state: StateDep,

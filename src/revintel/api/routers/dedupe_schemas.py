@@ -23,7 +23,7 @@ class CandidatePair(BaseModel):
     decision: Decision | None = None
 
 
-class DecisionIn(BaseModel):
+class DedupeDecisionIn(BaseModel):
     """A person's verdict on a candidate pair."""
 
     decision: Decision

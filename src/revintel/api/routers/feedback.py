@@ -14,12 +14,12 @@ from revintel.alignment._mql_definition import NoScoresError
 from revintel.api.routers._common import CONDITIONAL, cached_json
 from revintel.api.routers.feedback_schemas import (
     ChannelRule,
-    CurvePoint,
     DefinitionOut,
     ReasonCount,
     ReasonGroup,
     ReasonsBy,
     ReasonsOut,
+    ThresholdPoint,
 )
 from revintel.server import ApiError, StateDep, StoreDep, UserDep
 from revintel.views._feedback import (
@@ -75,7 +75,7 @@ def reasons_body(view: ReasonsView) -> ReasonsOut:
 def definition_body(view: DefinitionView) -> DefinitionOut:
     """The answer of ``GET /feedback/mql-definition`` for ``view``."""
     p = view.proposal
-    curve = [CurvePoint(**row) for row in _records(p.curve)]
+    curve = [ThresholdPoint(**row) for row in _records(p.curve)]
     reported = None
     if p.threshold is not None:
         reported = next(

@@ -54,7 +54,7 @@ class ReasonsOut(_Strict):
     groups: list[ReasonGroup] = Field(description="largest groups first")
 
 
-class CurvePoint(_Strict):
+class ThresholdPoint(_Strict):
     """What keeping only MQLs scored at or above a threshold would have meant in one period."""
 
     period: Literal["chosen", "reported"] = Field(
@@ -97,7 +97,7 @@ class DefinitionOut(_Strict):
     chosen_to: str
     reported_from: str = Field(description="first MQL time of the test period (ISO)")
     reported_to: str
-    reported: CurvePoint | None = Field(description="the proposal on the test period")
+    reported: ThresholdPoint | None = Field(description="the proposal on the test period")
     open_reported: int = Field(
         description="undecided MQLs of the test period: its wins lost are a lower bound"
     )
@@ -106,5 +106,5 @@ class DefinitionOut(_Strict):
     scores_modelled: int = Field(description="out-of-time scores of the registered lead model")
     model_id: str | None
     currency: str
-    curve: list[CurvePoint]
+    curve: list[ThresholdPoint]
     channel_rules: list[ChannelRule]

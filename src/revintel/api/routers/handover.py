@@ -11,9 +11,9 @@ from fastapi.responses import Response
 
 from revintel.api.routers._common import Language
 from revintel.api.routers.handover_schemas import (
-    DecisionIn,
     DecisionList,
     DecisionOut,
+    HandoverDecisionIn,
     HandoverQueue,
     QueuedLead,
     ReasonOut,
@@ -135,7 +135,7 @@ def accept(
     store: StoreDep,
     user: DeciderDep,
     state: StateDep,
-    body: DecisionIn | None = None,
+    body: HandoverDecisionIn | None = None,
 ) -> DecisionOut:
     """Sales accepts the waiting lead: a ``sal`` milestone is written for it."""
     note = body.note if body else None
@@ -166,7 +166,7 @@ def recycle(
     store: StoreDep,
     user: DeciderDep,
     state: StateDep,
-    body: DecisionIn | None = None,
+    body: HandoverDecisionIn | None = None,
 ) -> DecisionOut:
     """The waiting lead goes back to marketing's nurturing until a new MQL."""
     note = body.note if body else None

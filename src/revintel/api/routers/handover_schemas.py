@@ -36,7 +36,7 @@ class HandoverQueue(BaseModel):
     total: int = Field(description="leads listed (at most the limit asked for)")
 
 
-class DecisionIn(BaseModel):
+class HandoverDecisionIn(BaseModel):
     """An optional note with an accept or recycle decision."""
 
     note: Note = None

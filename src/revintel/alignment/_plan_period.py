@@ -8,7 +8,7 @@ from datetime import date
 
 import pandas as pd
 
-from revintel.metrics import in_store_currency
+from revintel.metrics import ORDER_INTAKE, in_store_currency
 from revintel.store import Store
 
 _QUARTER = re.compile(r"^(\d{4})-Q([1-4])$", re.I)
@@ -65,7 +65,8 @@ def target_from_table(store: Store, start: date, end: date) -> float | None:
         return None
     starts = pd.to_datetime(rows["period_start"]).dt.date
     ends = pd.to_datetime(rows["period_end"]).dt.date
-    rows = rows[(starts >= start) & (ends <= end)]
+    intake = rows["measure"].isna() | (rows["measure"] == ORDER_INTAKE)
+    rows = rows[(starts >= start) & (ends <= end) & intake]
     team, rep, segment = (rows[c].isna() for c in ("team", "rep_id", "segment"))
     for keep in (team & rep & segment, ~team & rep & segment, team & rep & ~segment):
         if keep.any():

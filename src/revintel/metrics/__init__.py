@@ -53,7 +53,13 @@ from revintel.metrics._report import (
 from revintel.metrics._sources import MetricSources
 from revintel.metrics._stalled import stalled_entries
 from revintel.metrics._stats import ProportionTest, two_proportion_z_test, wilson_interval
-from revintel.metrics._targets import TargetsError, import_targets, read_targets_csv
+from revintel.metrics._targets import (
+    ORDER_INTAKE,
+    TARGET_MEASURES,
+    TargetsError,
+    import_targets,
+    read_targets_csv,
+)
 
 __all__ = [
     "CUSTOM_PREFIX",
@@ -63,8 +69,10 @@ __all__ = [
     "GAP_CODES",
     "KINDS",
     "MONEY_COLUMNS",
+    "ORDER_INTAKE",
     "PARAMS_BY_KIND",
     "QUERY_DIMENSIONS",
+    "TARGET_MEASURES",
     "Alert",
     "AlertRule",
     "DataGap",

@@ -13,6 +13,7 @@ import ibis.expr.types as ir
 from revintel.metrics._context import KpiContext, grouped, indicator, ratio, union_all
 from revintel.metrics._funnel import mature_journeys
 from revintel.metrics._query import MetricQuery, MetricQueryError, days_between
+from revintel.metrics._targets import ORDER_INTAKE
 
 _CLOSED = ["won", "lost"]
 #: Breakdown dimension → column of the targets table.
@@ -119,6 +120,7 @@ def _targets(ctx: KpiContext) -> ir.Table:
             f"{', '.join(TARGET_DIMENSIONS)}; not per {', '.join(unsupported)}"
         )
     t = ctx.sources.table("targets")
+    t = t.filter(t.measure.isnull() | (t.measure == ORDER_INTAKE))
     t = t.mutate(**{d: t[c] for d, c in TARGET_DIMENSIONS.items() if d in ctx.query.dimensions})
     for flt in ctx.query.where:
         t = flt.apply(t)

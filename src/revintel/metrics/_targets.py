@@ -1,7 +1,12 @@
 """Order-intake targets from CSV: read, check every cell, and load into the ``targets`` table.
 
 A CSV has the columns ``period_start``, ``period_end`` and ``amount`` (required) and optionally
-``target_id``, ``team``, ``rep_id``, ``segment`` and ``currency``. Errors name file, row and column.
+``target_id``, ``team``, ``rep_id``, ``segment``, ``currency`` and ``measure``. Errors name file,
+row and column.
+
+A target's ``measure`` is ``order_intake`` (the default: ``amount`` is money in ``currency``) or
+a count of funnel milestones reached in the period (``mqls``, ``sals``, ``sqls``,
+``opportunities``: ``amount`` is a number of leads or deals, without currency).
 """
 
 from __future__ import annotations
@@ -18,7 +23,11 @@ import pandas as pd
 from revintel.store import Store
 
 REQUIRED = ("period_start", "period_end", "amount")
-OPTIONAL = ("target_id", "team", "rep_id", "segment", "currency")
+OPTIONAL = ("target_id", "team", "rep_id", "segment", "currency", "measure")
+#: The measure of a money target, the default.
+ORDER_INTAKE = "order_intake"
+#: Every measure a target may have: order intake, then the counted milestones.
+TARGET_MEASURES = (ORDER_INTAKE, "mqls", "sals", "sqls", "opportunities")
 #: Characters in one cell by default.
 MAX_CELL_CHARS = 32_767
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffd]")
@@ -66,9 +75,20 @@ def _overlong_column(line: str, delimiter: str, header: list[str], limit: int) -
     return "?"
 
 
+def _measure(text: str, where: str) -> str:
+    measure = text.strip().lower() or ORDER_INTAKE
+    if measure not in TARGET_MEASURES:
+        raise TargetsError(f"{where}: {text!r} is not one of {', '.join(TARGET_MEASURES)}")
+    return measure
+
+
 def _target_id(row: dict[str, str]) -> str:
-    key = "|".join(row.get(c, "") or "" for c in ("period_start", "team", "rep_id", "segment"))
-    return "T" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+    parts = [row.get(c, "") or "" for c in ("period_start", "team", "rep_id", "segment")]
+    measure = (row.get("measure") or ORDER_INTAKE).strip().lower()
+    # Order-intake targets keep the identity they had before targets had a measure.
+    if measure != ORDER_INTAKE:
+        parts.append(measure)
+    return "T" + hashlib.sha1("|".join(parts).encode("utf-8")).hexdigest()[:12]
 
 
 def read_targets_csv(path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> pd.DataFrame:
@@ -124,6 +144,12 @@ def read_targets_csv(path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> 
         end = _date(row["period_end"], f"{path}: row {number}: column period_end")
         if end < start:
             raise TargetsError(f"{path}: row {number}: column period_end: before period_start")
+        measure = _measure(row.get("measure", ""), f"{path}: row {number}: column measure")
+        if measure != ORDER_INTAKE and row.get("currency"):
+            raise TargetsError(
+                f"{path}: row {number}: column currency: a target of {measure} is a count, "
+                "without currency"
+            )
         target_id = row.get("target_id") or _target_id(row)
         rows.append(
             {
@@ -135,6 +161,7 @@ def read_targets_csv(path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> 
                 "segment": row.get("segment") or None,
                 "amount": _amount(row["amount"], f"{path}: row {number}: column amount"),
                 "currency": row.get("currency") or None,
+                "measure": measure,
                 "source_system": "csv",
                 "source_id": target_id,
                 "import_batch_id": f"targets:{path.name}",

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -411,11 +411,17 @@ TARGETS = Table(
         _c("team", STR, since=2),
         _c("rep_id", STR, since=2),
         _c("segment", STR, since=2),
-        _c("amount", FLOAT, True, since=2),
+        _c("amount", FLOAT, True, since=2, doc="money for order_intake, a count otherwise"),
         _c("currency", STR, since=2),
         *(Column(c.name, c.dtype, c.required, 2, c.description) for c in _lineage()),
+        _c(
+            "measure",
+            STR,
+            since=9,
+            doc="order_intake (the default) or a count of mqls, sals, sqls or opportunities",
+        ),
     ),
-    "Order-intake targets per period, team, rep or segment.",
+    "Targets per period, team, rep or segment: order intake, or counts of funnel milestones.",
     since=2,
 )
 
@@ -787,6 +793,24 @@ LEAD_DECISIONS = Table(
     references={"lead_id": "leads"},
 )
 
+TARGET_CHANGES = Table(
+    "target_changes",
+    ("change_id",),
+    (
+        _c("change_id", STR, True, since=9),
+        _c("target_id", STR, True, since=9),
+        _c("action", STR, True, since=9, doc="create, update, delete or import"),
+        _c("actor", STR, True, since=9, doc="user who changed the target"),
+        _c("changed_at", TS, True, since=9, doc="wall-clock time of the store's zone"),
+        _c("before", STR, since=9, doc="the target row before, as JSON (null when created)"),
+        _c("after", STR, since=9, doc="the target row after, as JSON (null when deleted)"),
+        _c("note", STR, since=9, doc="why, in the words of the person changing it"),
+    ),
+    "Every change to a target: who set, changed or removed which target when, before and after.",
+    since=9,
+    lineage=False,
+)
+
 #: Tables revintel keeps for itself beside the data model: decisions, models, scores, the rows
 #: imports replaced, and cross-selling campaigns.
 SYSTEM_TABLES: tuple[Table, ...] = (
@@ -802,6 +826,7 @@ SYSTEM_TABLES: tuple[Table, ...] = (
     PRICE_BAND_DEALS,
     PRICE_MODELS,
     LEAD_DECISIONS,
+    TARGET_CHANGES,
 )
 
 #: Every table of the store, data model first.

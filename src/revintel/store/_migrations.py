@@ -72,9 +72,21 @@ def _v4_fill_order_kinds_and_flags(engine: Engine) -> None:
             )
 
 
+def _v9_mark_targets_order_intake(engine: Engine) -> None:
+    # Stores written before version 9 held only order-intake targets.
+    if isinstance(engine, TableManager):
+        stored = engine.table("targets")
+        engine.replace_rows(
+            "targets", stored.mutate(measure=stored.measure.fill_null("order_intake"))
+        )
+        return
+    engine.backend.raw_sql("UPDATE targets SET measure = 'order_intake' WHERE measure IS NULL")
+
+
 DATA_STEPS: dict[int, Callable[[Engine], None]] = {
     2: _v2_mark_stored_milestones_dated,
     4: _v4_fill_order_kinds_and_flags,
+    9: _v9_mark_targets_order_intake,
 }
 
 

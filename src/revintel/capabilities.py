@@ -118,12 +118,22 @@ CAPABILITIES: tuple[Capability, ...] = (
             "revintel.api.routers.gaps:router",
             "revintel.api.routers.targets:router",
         ),
-        page_routers=("revintel.web._funnel:router", "revintel.web._velocity:router"),
+        page_routers=(
+            "revintel.web._funnel:router",
+            "revintel.web._velocity:router",
+            "revintel.web._targets:router",
+        ),
         nav=(
             NavEntry("/funnel", "nav.funnel", 20),
             NavEntry("/velocity", "nav.velocity", 30),
+            NavEntry("/targets", "nav.targets", 44),
         ),
-        messages=(f"{_MESSAGES}.funnel", f"{_MESSAGES}.velocity", f"{_MESSAGES}.gaps"),
+        messages=(
+            f"{_MESSAGES}.funnel",
+            f"{_MESSAGES}.velocity",
+            f"{_MESSAGES}.gaps",
+            f"{_MESSAGES}.targets",
+        ),
     ),
     Capability(
         "currencies",
@@ -245,24 +255,32 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "alignment",
-        "lead handover with service levels and feedback, and the funnel planned back from a target",
+        "lead handover with service levels and feedback, the funnel planned back from a target, "
+        "and the joint scorecard of marketing and sales",
         cli_module="revintel.cli._alignment",
         api_routers=(
             "revintel.api.routers.handover:router",
             "revintel.api.routers.feedback:router",
             "revintel.api.routers.sla:router",
             "revintel.api.routers.plan:router",
+            "revintel.api.routers.scorecard:router",
         ),
-        page_routers=("revintel.web._handover:router", "revintel.web._plan:router"),
+        page_routers=(
+            "revintel.web._handover:router",
+            "revintel.web._plan:router",
+            "revintel.web._scorecard:router",
+        ),
         nav=(
             NavEntry("/handover", "nav.handover", 52),
             NavEntry("/plan", "nav.plan", 42),
+            NavEntry("/scorecard", "nav.scorecard", 41),
         ),
         messages=(
             f"{_MESSAGES}.handover",
             f"{_MESSAGES}.feedback",
             f"{_MESSAGES}.sla",
             f"{_MESSAGES}.plan",
+            f"{_MESSAGES}.scorecard",
         ),
     ),
 )

@@ -1,5 +1,5 @@
-"""Marketing and sales as one process: the ``revintel handover``, ``feedback``, ``sla`` and
-``plan`` commands, registered by the modules imported here."""
+"""Marketing and sales as one process: the ``revintel handover``, ``feedback``, ``sla``,
+``plan`` and ``scorecard`` commands, registered by the modules imported here."""
 
 from __future__ import annotations
 
@@ -7,5 +7,6 @@ from revintel.cli import (  # noqa: F401  (imported for the commands they regist
     _feedback,
     _handover,
     _plan,
+    _scorecard,
     _sla,
 )

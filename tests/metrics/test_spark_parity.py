@@ -96,6 +96,24 @@ def credited(
     )
     deals = store.table("opportunities").select("opportunity_id").to_pandas()
     store.insert("price_band_deals", deals.assign(fit_id="F1", band_id="B1"))
+    # lead scores at creation for two leads of three, for the quality-weighted KPIs
+    leads = store.table("leads").select("lead_id", "created_at").to_pandas()
+    leads = leads.sort_values("lead_id", ignore_index=True)
+    leads = leads[leads.index % 3 != 0]
+    store.insert(
+        "scores",
+        pd.DataFrame(
+            {
+                "score_id": "S" + leads["lead_id"],
+                "model_id": "M1",
+                "kind": "lead_to_sql",
+                "entity_type": "lead",
+                "entity_id": leads["lead_id"],
+                "score": (leads.index * 37 % 100 + 1) / 101,
+                "scored_at": leads["created_at"],
+            }
+        ),
+    )
     yield store
     store.close()
 
@@ -108,7 +126,7 @@ def backends(
     from ibis.backends.pyspark.datatypes import PySparkSchema
 
     store, truth = credited, demo[1]
-    names = (*TABLES, "attribution_credits", "price_bands", "price_band_deals")
+    names = (*TABLES, "attribution_credits", "price_bands", "price_band_deals", "scores")
     for name in names:
         schema = PySparkSchema.from_ibis(model_table(name).ibis_schema())
         frame = store.table(name).to_pandas()
@@ -146,7 +164,14 @@ def test_every_kpi_matches(
 
 @pytest.mark.parametrize(
     "kpi",
-    ["mql_sal_acceptance", "win_rate_value", "lvr", "repeat_purchase_rate", "cohort_retention"],
+    [
+        "mql_sal_acceptance",
+        "win_rate_value",
+        "lvr",
+        "lvr_quality_weighted",
+        "repeat_purchase_rate",
+        "cohort_retention",
+    ],
 )
 def test_breakdowns_filters_and_comparisons_match(
     backends: tuple[MetricSources, MetricSources], catalogue: MetricCatalogue, kpi: str

@@ -39,7 +39,7 @@ MAX_STEPS = 5
 PHASE_SECONDS = {"coverage": 90, "fuzzing": 45, "stateful": 45}
 #: Operations that train models or build workbooks: a few examples each keep the phases' time
 #: for the rest.
-SLOW_PATHS = r"^/api/v1/(scores/(train|apply)|report|pricing/fit)$"
+SLOW_PATHS = r"^/api/v1/(scores/(train|apply)|report|pricing/fit|scorecard/export)$"
 #: Characters of a failure's message and example request kept in the report.
 DETAIL_CHARS = 400
 ROLES = ("admin", "manager", "sales_rep")

@@ -83,6 +83,8 @@ def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
     """
     tables = {t.name: store.table(t.name) for t in TABLES}
     tables.update({name: store.table(name) for name in PRICING_TABLES})
+    # Lead scores as a scoped store passes them; KPIs join them to the visible journeys only.
+    tables["scores"] = store.table("scores")
     if user.can(Permission.view_all_rows):
         return {**tables, "attribution_credits": store.table("attribution_credits")}
     for name in OWNER_COLUMNS:

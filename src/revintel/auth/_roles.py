@@ -26,6 +26,8 @@ class Permission(StrEnum):
     handle_leads = "handle_leads"
     #: Hand a lead the user sees to another rep.
     assign_leads = "assign_leads"
+    #: Set, change and remove targets, each change audited (a team lead: their reps' only).
+    edit_targets = "edit_targets"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -37,13 +39,17 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.run_campaigns,
             Permission.handle_leads,
             Permission.assign_leads,
+            Permission.edit_targets,
         }
     ),
     Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),
     # A rep sees only their own accounts, leads and deals; they decide on their own leads only.
     Role.sales_rep: frozenset({Permission.handle_leads}),
     # A team lead sees the rows of every rep in their own rep's team and decides on those leads.
-    Role.team_lead: frozenset({Permission.handle_leads, Permission.assign_leads}),
+    # A team lead also sets the targets of the reps in their team.
+    Role.team_lead: frozenset(
+        {Permission.handle_leads, Permission.assign_leads, Permission.edit_targets}
+    ),
 }
 
 

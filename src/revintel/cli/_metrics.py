@@ -335,7 +335,10 @@ def alerts(
     )
 
 
-targets_app = typer.Typer(help="Order-intake targets for pipeline coverage.", no_args_is_help=True)
+targets_app = typer.Typer(
+    help="Targets per period, team, rep or segment: order intake or milestone counts.",
+    no_args_is_help=True,
+)
 app.add_typer(targets_app, name="targets")
 
 
@@ -407,3 +410,6 @@ def _demo_summary(store: Store) -> RenderableType:
         *lines,
         *more,
     )
+
+
+from revintel.cli import _targets  # noqa: E402,F401  (registers the other targets commands)

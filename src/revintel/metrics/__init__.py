@@ -53,6 +53,20 @@ from revintel.metrics._report import (
 from revintel.metrics._sources import MetricSources
 from revintel.metrics._stalled import stalled_entries
 from revintel.metrics._stats import ProportionTest, two_proportion_z_test, wilson_interval
+from revintel.metrics._target_actuals import (
+    ATTAINMENT_COLUMNS,
+    stored_targets,
+    target_attainment,
+)
+from revintel.metrics._target_audit import CHANGE_ACTIONS, TargetChange
+from revintel.metrics._target_edits import (
+    UnknownTargetError,
+    delete_target,
+    set_target,
+    target_changes,
+    target_key,
+    target_period,
+)
 from revintel.metrics._targets import (
     ORDER_INTAKE,
     TARGET_MEASURES,
@@ -62,6 +76,8 @@ from revintel.metrics._targets import (
 )
 
 __all__ = [
+    "ATTAINMENT_COLUMNS",
+    "CHANGE_ACTIONS",
     "CUSTOM_PREFIX",
     "DIMENSIONS",
     "FUNNEL_VIEWS",
@@ -89,7 +105,9 @@ __all__ = [
     "MetricSources",
     "MissingRateError",
     "ProportionTest",
+    "TargetChange",
     "TargetsError",
+    "UnknownTargetError",
     "alerts_frame",
     "alerts_gap",
     "breakdown_dimensions",
@@ -100,6 +118,7 @@ __all__ = [
     "custom_dimensions",
     "custom_tables",
     "data_span",
+    "delete_target",
     "evaluate_alerts",
     "evaluate_kpi",
     "evaluate_kpis",
@@ -120,8 +139,14 @@ __all__ = [
     "read_fx_rates",
     "read_targets_csv",
     "render_metrics_doc",
+    "set_target",
     "stalled_entries",
     "stored_fx_rates",
+    "stored_targets",
+    "target_attainment",
+    "target_changes",
+    "target_key",
+    "target_period",
     "two_proportion_z_test",
     "wilson_interval",
 ]

@@ -82,6 +82,14 @@ class MilestoneParams(_Frozen):
     milestone: str
 
 
+class QualityWeightedParams(_Frozen):
+    """One milestone whose entries count with their lead score as of reaching it: the latest
+    stored score of kind ``score_kind`` (a lead score, e.g. lead_to_sql) written by then."""
+
+    milestone: str = "mql"
+    score_kind: str = Field(default="lead_to_sql", min_length=1)
+
+
 class StepRateParams(_Frozen):
     """Share of ``source`` entries reaching ``target`` among those decided (target or rejected)."""
 
@@ -223,6 +231,8 @@ PARAMS_BY_KIND: dict[str, type[_Frozen]] = {
     "deal_price": DealPriceParams,
     "pocket_price": PocketParams,
     "sla_attainment": SlaParams,
+    "quality_weighted_count": QualityWeightedParams,
+    "quality_weighted_growth": QualityWeightedParams,
 }
 
 AlertRuleName = Literal[

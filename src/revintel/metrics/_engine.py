@@ -26,6 +26,7 @@ from revintel.metrics import (
     _orders,
     _pipeline,
     _pricing_kpis,
+    _quality_kpis,
     _sla_kpis,
 )
 from revintel.metrics._catalogue import (
@@ -75,6 +76,8 @@ KINDS: dict[str, Compiler] = {
     "deal_price": _pricing_kpis.deal_price,
     "pocket_price": _pricing_kpis.pocket_price,
     "sla_attainment": _sla_kpis.sla_attainment,
+    "quality_weighted_count": _quality_kpis.quality_weighted_count,
+    "quality_weighted_growth": _quality_kpis.quality_weighted_growth,
 }
 
 _TIMELESS = frozenset({"win_probability", "stage_age"})
@@ -115,7 +118,7 @@ def custom_tables(spec: KpiSpec) -> tuple[str, ...]:
 def compares_periods(spec: KpiSpec) -> bool:
     """Whether ``spec`` compares periods, each with the one before or a cohort's later ones
     (so needs a grain)."""
-    return spec.kind in ("growth", "cohort_retention")
+    return spec.kind in ("growth", "quality_weighted_growth", "cohort_retention")
 
 
 def kpi_context(

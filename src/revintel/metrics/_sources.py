@@ -61,6 +61,7 @@ class MetricSources:
         self._in_currency: dict[str, ir.Table] = {}
         self._foreign: dict[str, set[str]] | None = None
         self._derived: dict[str, ir.Table] = {}
+        self._cached: list[ir.Table] = []
         self._cache_derived = False
 
     @classmethod
@@ -68,9 +69,11 @@ class MetricSources:
         cls, store: Store, funnel: FunnelDefinition | None = None, as_of: date | None = None
     ) -> MetricSources:
         """Sources reading the model tables of ``store`` (and the stored attribution credits,
-        price terms, price bands and price models), in the store's currency."""
+        lead and deal scores, price terms, price bands and price models), in the store's
+        currency."""
         tables = {t.name: store.table(t.name) for t in TABLES}
         tables["attribution_credits"] = store.table("attribution_credits")
+        tables["scores"] = store.table("scores")
         tables["price_terms"] = store.table("price_terms")
         for name in ("price_bands", "price_band_deals", "price_models"):
             tables[name] = store.table(name)
@@ -147,26 +150,32 @@ class MetricSources:
         recompute them for every milestone pair of every KPI. Tables derived afterwards
         (:meth:`derived`: the price waterfall's lines, the service-level rows) are cached too.
         """
-        self.__dict__["journeys"] = _journeys(self).cache()
+        self.__dict__["journeys"] = self._kept(_journeys(self))
         self._cache_derived = True
         self._derived.clear()
         return self
+
+    def _kept(self, table: ir.Table) -> ir.Table:
+        # A backend may store a computed column in a type of its own (Spark: a decimal for a
+        # product with a literal); the cached rows are read back in the expression's types.
+        cached = table.cache()
+        self._cached.append(cached)
+        expected = table.schema()
+        return cached if cached.schema() == expected else cached.cast(expected)
 
     def derived(self, name: str, build: Callable[[], ir.Table]) -> ir.Table:
         """The table ``name`` that ``build`` derives from these sources, built once; after
         :meth:`materialize` computed once on the backend and kept there."""
         if name not in self._derived:
             table = build()
-            self._derived[name] = table.cache() if self._cache_derived else table
+            self._derived[name] = self._kept(table) if self._cache_derived else table
         return self._derived[name]
 
     def release(self) -> None:
         """Drop the tables :meth:`materialize` kept on the backend (before its connection
         closes); the sources stay usable and compute on demand again."""
-        kept = [t for t in self._derived.values() if isinstance(t, ir.CachedTable)]
-        journeys = self.__dict__.pop("journeys", None)
-        if isinstance(journeys, ir.CachedTable):
-            kept.append(journeys)
+        kept, self._cached = self._cached, []
+        self.__dict__.pop("journeys", None)
         self._derived.clear()
         self._cache_derived = False
         for table in kept:

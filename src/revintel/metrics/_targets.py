@@ -20,7 +20,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from revintel.store import Store
+from revintel.metrics._target_audit import (
+    changes_frame,
+    new_change,
+    stored_target_rows,
+    target_fields,
+)
+from revintel.store import Store, store_now
 
 REQUIRED = ("period_start", "period_end", "amount")
 OPTIONAL = ("target_id", "team", "rep_id", "segment", "currency", "measure")
@@ -172,12 +178,39 @@ def read_targets_csv(path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> 
     return pd.DataFrame(rows)
 
 
-def import_targets(store: Store, path: str | Path, max_cell_chars: int = MAX_CELL_CHARS) -> int:
+def import_targets(
+    store: Store,
+    path: str | Path,
+    max_cell_chars: int = MAX_CELL_CHARS,
+    *,
+    actor: str = "cli",
+    note: str | None = None,
+) -> int:
     """Load a targets CSV into ``store``; rows with an existing ``target_id`` are replaced.
 
-    Every row is checked before anything is written (see :func:`read_targets_csv`).
+    Every row is checked before anything is written (see :func:`read_targets_csv`). Each target
+    loaded gets one ``import`` row in the audit trail ``target_changes`` (by ``actor``: the
+    importing user, ``"cli"`` from the command line), written in the same transaction.
     """
     frame = read_targets_csv(path, max_cell_chars)
+    ids = [str(i) for i in frame["target_id"]]
+    before = stored_target_rows(store, ids)
+    now = store_now(store)
+    changes = [
+        new_change(
+            store,
+            str(row["target_id"]),
+            "import",
+            actor,
+            before.get(str(row["target_id"])),
+            target_fields(row),
+            note or Path(path).name,
+            now,
+        )
+        for row in frame.drop_duplicates("target_id", keep="last").to_dict(orient="records")
+    ]
     with store.transaction():
         store.delete_keys("targets", frame[["target_id"]])
-        return store.insert("targets", frame)
+        written = store.insert("targets", frame)
+        store.insert("target_changes", changes_frame(changes))
+    return written

@@ -31,7 +31,15 @@ from revintel.synth._pipeline import (
     quotes_table,
 )
 from revintel.synth._price_adjustments import price_adjustments_table
-from revintel.synth._targets import plan_targets, targets_table, write_target_plan
+from revintel.synth._targets import (
+    marketing_counts,
+    marketing_targets_table,
+    plan_targets,
+    stored_marketing_counts,
+    targets_table,
+    with_marketing_targets,
+    write_target_plan,
+)
 from revintel.synth._touchpoints import touchpoints_table
 from revintel.synth._truth import build_truth
 
@@ -100,7 +108,10 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
         config, tables["accounts"], book.orders, book.order_lines, batch
     )
     plan = plan_targets(config, book.intake, company.reps)
-    tables["targets"] = targets_table(plan, config.end.year - 1, batch)
+    marketing = marketing_targets_table(marketing_counts(tables["milestones"]), config, batch)
+    tables["targets"] = with_marketing_targets(
+        targets_table(plan, config.end.year - 1, batch), marketing
+    )
     progress("ground truth", 4, 5)
     truth = build_truth(config, company, leads, journeys, deals, book)
     return SynthResult(tables, truth, plan)
@@ -158,6 +169,13 @@ def _write_in_blocks(store: Store, config: SynthConfig, progress: Progress) -> S
             for name, table in part.items():
                 store.insert(name, table)
         del part
+    # marketing's targets come from the milestones of every block, so after the last one
+    batch = f"synth-{config.seed}"
+    marketing = marketing_targets_table(stored_marketing_counts(store), config, batch)
+    with store.transaction():
+        company.rows["targets"] = company.rows.get("targets", 0) + store.insert(
+            "targets", marketing
+        )
     progress("writing the store", 1, 1)
     total = sum(company.rows.values())
     with store.transaction():

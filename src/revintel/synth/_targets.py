@@ -1,8 +1,10 @@
-"""Order-intake targets per team and quarter, planned as last year's intake plus growth.
+"""Targets per quarter, planned as last year's figure of the same quarter plus growth: order
+intake per team, and marketing's company-wide MQLs and SALs (team ``Marketing``).
 
-Targets of the history years are part of the generated store; the plan for the year after the
-history is written as the spreadsheet export controlling would hand over (semicolon CSV,
-Windows-1252, German numbers and dates), for the demo to import like any customer file.
+Targets of the history years are part of the generated store; the order-intake plan for the
+year after the history is written as the spreadsheet export controlling would hand over
+(semicolon CSV, Windows-1252, German numbers and dates), for the demo to import like any
+customer file.
 """
 
 from __future__ import annotations
@@ -12,11 +14,15 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 
+from revintel.store import Store
 from revintel.synth import _config as c
 from revintel.synth._columns import with_lineage
 
 PLANNED_GROWTH = 1.12
 PLAN_COLUMNS = ["target_id", "period_start", "period_end", "team", "amount", "currency"]
+#: The team owning the marketing targets, and the milestones it is measured by.
+MARKETING_TEAM = "Marketing"
+MARKETING_MEASURES = {"mqls": "mql", "sals": "sal"}
 
 
 def plan_targets(config: c.SynthConfig, orders: pa.Table, reps: pa.Table) -> pd.DataFrame:
@@ -58,9 +64,78 @@ def plan_targets(config: c.SynthConfig, orders: pa.Table, reps: pa.Table) -> pd.
 def targets_table(plan: pd.DataFrame, last_year: int, batch: str) -> pa.Table:
     """The ``targets`` model table: the plan of every year up to ``last_year``."""
     history = plan[plan["year"] <= last_year][PLAN_COLUMNS]
-    return with_lineage(
-        {name: pa.array(history[name].tolist()) for name in PLAN_COLUMNS}, "target_id", batch
+    columns = {name: pa.array(history[name].tolist()) for name in PLAN_COLUMNS}
+    columns["measure"] = pa.array(["order_intake"] * len(history), pa.string())
+    return with_lineage(columns, "target_id", batch)
+
+
+def with_marketing_targets(targets: pa.Table, marketing: pa.Table) -> pa.Table:
+    """The order-intake ``targets`` followed by the ``marketing`` targets, in one schema."""
+    return pa.concat_tables([targets, marketing.cast(targets.schema)])
+
+
+def _first_reached(frame: pd.DataFrame) -> pd.Series:
+    """Leads first reaching each marketing milestone, per (milestone, year, quarter), from rows
+    with ``lead``, ``milestone`` and ``at`` (each lead's first event of the milestone)."""
+    when = pd.to_datetime(frame["at"])
+    return frame.groupby([frame["milestone"], when.dt.year, when.dt.quarter]).size()
+
+
+def marketing_counts(milestones: pa.Table) -> pd.Series:
+    """:func:`_first_reached` of a generated ``milestones`` table."""
+    frame = milestones.select(["lead_id", "entity_id", "milestone", "occurred_at"]).to_pandas()
+    frame = frame[frame["milestone"].isin(list(MARKETING_MEASURES.values()))]
+    lead = frame["lead_id"].fillna(frame["entity_id"])
+    first = frame.groupby([lead.rename("lead"), frame["milestone"]])["occurred_at"].min()
+    return _first_reached(first.rename("at").reset_index())
+
+
+def stored_marketing_counts(store: Store) -> pd.Series:
+    """:func:`_first_reached` of the milestones in ``store`` (first events found there)."""
+    m = store.table("milestones")
+    m = m.filter(m.milestone.isin(list(MARKETING_MEASURES.values())))
+    lead = m.lead_id.fill_null(m.entity_id).name("lead")
+    return _first_reached(
+        m.group_by([lead, m.milestone]).aggregate(at=m.occurred_at.min()).to_pandas()
     )
+
+
+def marketing_targets_table(counts: pd.Series, config: c.SynthConfig, batch: str) -> pa.Table:
+    """Company-wide quarterly targets of MQLs and SALs (team ``Marketing``) for every year of
+    the history: last year's count of the quarter (``counts``, see :func:`marketing_counts`)
+    × growth, the first year its own count; quarters without a count get none."""
+    rows = []
+    for measure, milestone in MARKETING_MEASURES.items():
+        for year in range(config.start.year, config.end.year):
+            for q in range(1, 5):
+                base = counts.get((milestone, max(year - 1, config.start.year), q), 0)
+                growth = PLANNED_GROWTH if year > config.start.year else 1.0
+                amount = float(round(base * growth))
+                if amount <= 0:
+                    continue
+                start = pd.Timestamp(year=year, month=3 * q - 2, day=1)
+                rows.append(
+                    {
+                        "target_id": f"{MARKETING_TEAM}-{measure}-{year}-Q{q}",
+                        "period_start": start.date(),
+                        "period_end": (start + pd.offsets.QuarterEnd(0)).date(),
+                        "team": MARKETING_TEAM,
+                        "amount": amount,
+                        "currency": None,
+                        "measure": measure,
+                    }
+                )
+    types = {
+        "target_id": pa.string(),
+        "period_start": pa.date32(),
+        "period_end": pa.date32(),
+        "team": pa.string(),
+        "amount": pa.float64(),
+        "currency": pa.string(),
+        "measure": pa.string(),
+    }
+    columns = {name: pa.array([r[name] for r in rows], kind) for name, kind in types.items()}
+    return with_lineage(columns, "target_id", batch)
 
 
 def _german_amount(value: float) -> str:
@@ -84,4 +159,14 @@ def write_target_plan(plan: pd.DataFrame, year: int, path: Path) -> Path:
     return path
 
 
-__all__ = ["PLAN_COLUMNS", "plan_targets", "targets_table", "write_target_plan"]
+__all__ = [
+    "MARKETING_TEAM",
+    "PLAN_COLUMNS",
+    "marketing_counts",
+    "marketing_targets_table",
+    "plan_targets",
+    "stored_marketing_counts",
+    "targets_table",
+    "with_marketing_targets",
+    "write_target_plan",
+]

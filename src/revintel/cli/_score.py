@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -168,6 +168,42 @@ def apply(
     emit(pd.DataFrame(rows), fmt, title="Scores written")
 
 
+@score_app.command("history")
+def history(
+    kind: Annotated[
+        str, typer.Argument(help="A lead score (default lead_to_sql).")
+    ] = "lead_to_sql",
+    milestone: Annotated[
+        str, typer.Option("--milestone", help="Score each lead as it stood when it reached this.")
+    ] = "mql",
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only leads reaching it on or after (YYYY-MM-DD).")
+    ] = None,
+    db: DbOption = None,
+    funnel: FunnelOption = None,
+) -> None:
+    """Write a score history: every lead scored at its milestone with the current model.
+
+    For stores without scores from the time (the quality-weighted MQL count weighs each MQL
+    with its score at the MQL). The model has seen many of these leads' outcomes, so the
+    history describes lead quality, not the model's accuracy.
+    """
+    from revintel.predict import ScoreHistoryError, score_history
+
+    try:
+        day = date.fromisoformat(since) if since else None
+    except ValueError:
+        message = f"{since!r} is not a date (YYYY-MM-DD)"
+        raise typer.BadParameter(message, param_hint="--since") from None
+    with store_from(db) as store:
+        try:
+            rows = score_history(store, kind, milestone, funnel_from(funnel), since=day)
+        except (ScoreHistoryError, LookupError) as exc:
+            raise typer.BadParameter(str(exc).strip("'\""), param_hint="KIND") from None
+    mean = f", mean score {rows['score'].mean():.3f}" if len(rows) else ""
+    console.print(f"{len(rows):,} lead(s) scored at their {milestone}{mean}", highlight=False)
+
+
 @score_app.command("explain")
 def explain(
     entity_id: Annotated[str, typer.Argument(help="Lead, opportunity (or other scored) id.")],
@@ -219,6 +255,27 @@ def report(
     if fmt is OutputFormat.table:
         frame = frame.drop(columns=["model_id"])
     emit(frame, fmt, title="Out-of-time evaluation of the current models")
+
+
+@summary_section("Lead scoring")
+def _lead_summary(store: Store) -> RenderableType:
+    from revintel.predict import apply_scores, history_end, score_history, train_score
+
+    try:
+        record = train_score(store, "lead_to_sql").record
+    except ValueError as exc:  # too short a history for an out-of-time evaluation
+        return Text(f"no lead score: {exc}")
+    apply_scores(store, "lead_to_sql")
+    # The scorecard's quality-weighted MQLs read each MQL's score at its MQL: 14 months back
+    # cover a month, the month before and the same month a year before.
+    since = history_end(store).date() - timedelta(days=430)
+    rows = score_history(store, "lead_to_sql", since=since)
+    return Text(
+        f"P(SQL) of leads: {record.algorithm}, out-of-time AUC "
+        f"{record.metrics.get('auc', float('nan')):.3f}; open leads scored, and "
+        f"{len(rows):,} MQLs since {since:%d.%m.%Y} scored at their MQL for the quality-weighted "
+        "MQL count (`revintel score history`)."
+    )
 
 
 @summary_section("Deal scoring")

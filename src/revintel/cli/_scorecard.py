@@ -22,6 +22,7 @@ from revintel.report import (
     scorecard_pdf,
     scorecard_workbook,
 )
+from revintel.report._scorecard import amount_text, model_name, month_text, owner_text
 from revintel.views._scorecard import (
     Scorecard,
     ScorecardConfigError,
@@ -60,25 +61,40 @@ def scorecard_document(card: Scorecard) -> dict[str, Any]:
 
 
 def _print_tables(card: Scorecard, t: Translator) -> None:
+    """The card as the terminal shows it: headers, numbers and dates in ``t``'s language."""
     lang = t.lang
+    col = {k: t(f"scorecard.col.{k}") for k in _COLUMNS}
     kpis = pd.DataFrame(
         [
             {
-                "kpi": k.name(lang),
-                "grain": k.grain,
-                "value": t.measure(k.value, k.unit),
-                "previous": t.measure(k.previous, k.unit),
-                "last_year": t.measure(k.last_year, k.unit),
+                col["kpi"]: k.name(lang),
+                col["period"]: t(f"scorecard.grain.{k.grain}"),
+                col["value"]: t.measure(k.value, k.unit),
+                col["previous"]: t.measure(k.previous, k.unit),
+                col["last_year"]: t.measure(k.last_year, k.unit),
             }
             for k in card.kpis
         ]
     )
-    print_table(kpis, f"{t('scorecard.section.kpis')} · {card.month_label}", split=False)
-    targets = pd.DataFrame([dataclasses.asdict(x) for x in card.targets])
-    if not targets.empty:
-        columns = ["owner", "team", "rep_name", "measure", "target", "actual", "attainment"]
-        title = f"{t('scorecard.section.targets')} · {card.quarter_label}"
-        print_table(targets[columns], title, percent=["attainment"], split=False)
+    print_table(kpis, f"{t('scorecard.section.kpis')} · {month_text(card, lang)}", split=False)
+    targets = pd.DataFrame(
+        [
+            {
+                col["owner"]: owner_text(x, t),
+                col["measure"]: t(f"scorecard.measure.{x.measure}"),
+                col["target"]: amount_text(x, x.target, t),
+                col["actual"]: amount_text(x, x.actual, t),
+                col["attainment"]: t.percent(x.attainment),
+            }
+            for x in card.targets
+        ]
+    )
+    if targets.empty:
+        console.print(t("scorecard.targets.none"), highlight=False)
+    else:
+        print_table(
+            targets, f"{t('scorecard.section.targets')} · {card.quarter_label}", split=False
+        )
     if card.contributions is not None and not card.credits_stored:
         console.print(
             t("scorecard.contribution.none").format(
@@ -89,23 +105,90 @@ def _print_tables(card: Scorecard, t: Translator) -> None:
             highlight=False,
         )
     elif card.contributions:
-        frame = pd.DataFrame([dataclasses.asdict(c) for c in card.contributions])
-        title = f"{t('scorecard.section.contribution')} · {card.attribution_model}"
-        print_table(frame.drop(columns=["label_de", "label_en"]), title, split=False)
-    velocity = pd.DataFrame([dataclasses.asdict(card.velocity)])
-    print_table(
-        velocity,
-        t("scorecard.section.velocity"),
-        percent=["lvr", "lvr_weighted", "scored_share", "scored_share_previous"],
-        split=False,
+        frame = pd.DataFrame(
+            [
+                {
+                    col["milestone"]: c.label(lang),
+                    col["conversions"]: t.number(c.conversions, 1),
+                    col["marketing"]: t.number(c.marketing, 1),
+                    col["sales"]: t.number(c.sales, 1),
+                    col["unattributed"]: t.number(c.unattributed, 1),
+                    col["marketing_share"]: t.percent(c.marketing_share),
+                }
+                for c in card.contributions
+            ]
+        )
+        title = f"{t('scorecard.section.contribution')} · {model_name(card, t)}"
+        print_table(frame, title, split=False)
+    v = card.velocity
+    lines = (
+        ("mqls", t.number(v.mqls), t.number(v.mqls_previous)),
+        ("weighted", t.number(v.weighted, 1), t.number(v.weighted_previous, 1)),
+        ("scored_share", t.percent(v.scored_share), t.percent(v.scored_share_previous)),
+        ("lvr", t.percent(v.lvr), ""),
+        ("lvr_weighted", t.percent(v.lvr_weighted), ""),
     )
-    sla = pd.DataFrame([dataclasses.asdict(s) for s in card.sla])
-    print_table(sla, t("scorecard.section.sla"), percent=["attainment"], split=False)
+    velocity = pd.DataFrame(
+        [
+            {
+                col["figure"]: t(f"scorecard.velocity.{key}"),
+                col["month"]: now,
+                col["previous_month"]: before,
+            }
+            for key, now, before in lines
+        ]
+    )
+    print_table(velocity, t("scorecard.section.velocity"), split=False)
+    sla = pd.DataFrame(
+        [
+            {
+                col["level"]: t(f"sla.level.{s.level}"),
+                col["due"]: t.number(s.due),
+                col["met"]: t.number(s.met),
+                col["breached"]: t.number(s.breached),
+                col["open"]: t.number(s.open),
+                col["attainment"]: t.percent(s.attainment),
+                col["target_hours"]: t.number(s.target_hours),
+            }
+            for s in card.sla
+        ]
+    )
+    print_table(sla, t("scorecard.section.sla"), split=False)
     console.print(f"[bold]{t('scorecard.section.alerts')}[/bold]")
     for alert in card.alerts:
         console.print(f"- {alert.reason(lang)}", highlight=False)
     if not card.alerts:
         console.print(t("scorecard.alerts.none"), highlight=False)
+
+
+#: Column headers of the printed tables (message keys ``scorecard.col.<name>``).
+_COLUMNS = (
+    "kpi",
+    "period",
+    "value",
+    "previous",
+    "last_year",
+    "owner",
+    "measure",
+    "target",
+    "actual",
+    "attainment",
+    "milestone",
+    "conversions",
+    "marketing",
+    "sales",
+    "unattributed",
+    "marketing_share",
+    "figure",
+    "month",
+    "previous_month",
+    "level",
+    "due",
+    "met",
+    "breached",
+    "open",
+    "target_hours",
+)
 
 
 def _file_body(card: Scorecard, fmt: ScorecardFormat, lang: Language) -> bytes:

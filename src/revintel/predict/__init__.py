@@ -31,6 +31,7 @@ from revintel.predict._registry import (
     scorer_from_state,
 )
 from revintel.predict._report import evaluation_frame, render_report
+from revintel.predict._score_history import ScoreHistoryError, score_history
 from revintel.predict._scoring import (
     ApplyResult,
     RealTimeScorer,
@@ -39,6 +40,7 @@ from revintel.predict._scoring import (
     explain_entity,
     score_frame,
 )
+from revintel.predict._snapshots import history_end
 from revintel.predict._spec import DEAL_SPEC, LEAD_SPEC, FeatureSpec
 from revintel.predict._targets import GROUPS, TARGETS, Target, target
 from revintel.predict._training import TrainingResult, choose_model, train_score
@@ -70,6 +72,7 @@ __all__ = [
     "PointsBaseline",
     "RealTimeScorer",
     "RegistryError",
+    "ScoreHistoryError",
     "Target",
     "TrainingResult",
     "Windows",
@@ -89,6 +92,7 @@ __all__ = [
     "evaluation",
     "evaluation_frame",
     "explain_entity",
+    "history_end",
     "leaky_features",
     "list_models",
     "load_model",
@@ -97,6 +101,7 @@ __all__ = [
     "render_report",
     "round_horizon",
     "score_frame",
+    "score_history",
     "score_metrics",
     "scorer_from_state",
     "sentence",

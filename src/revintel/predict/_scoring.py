@@ -83,7 +83,7 @@ class ApplyResult:
         }
 
 
-def _target_of(record: ModelRecord) -> Target:
+def target_of(record: ModelRecord) -> Target:
     """The record's target with the horizon it was trained for."""
     horizon = record.metrics.get("horizon_days")
     return target(record.kind, None if horizon is None else int(horizon))
@@ -115,7 +115,7 @@ def apply_scores(
     """Score every open entity of ``kind`` at ``as_of`` with the current model and store it."""
     funnel = funnel or load_funnel()
     record = load_model(store, kind)
-    tgt = _target_of(record)
+    tgt = target_of(record)
     as_of = as_of or history_end(store)
     frame = current_frame(store, tgt, funnel, as_of)
     scorer = record.scorer()
@@ -194,7 +194,7 @@ def explain_entity(
             record = load_model(store, kind)
         except LookupError:
             continue
-        tgt = _target_of(record)
+        tgt = target_of(record)
         snaps = entity(tgt.entity).current_snapshots(store, as_of)
         frame = build_frame(
             store, tgt, funnel, snaps.filter(snaps.entity_id == ibis.literal(entity_id))

@@ -269,15 +269,18 @@ CAPABILITIES: tuple[Capability, ...] = (
             "revintel.web._handover:router",
             "revintel.web._plan:router",
             "revintel.web._scorecard:router",
+            "revintel.web._feedback:router",
         ),
         nav=(
             NavEntry("/handover", "nav.handover", 52),
+            NavEntry("/feedback", "nav.feedback", 53),
             NavEntry("/plan", "nav.plan", 42),
             NavEntry("/scorecard", "nav.scorecard", 41),
         ),
         messages=(
             f"{_MESSAGES}.handover",
             f"{_MESSAGES}.feedback",
+            f"{_MESSAGES}.feedback_page",
             f"{_MESSAGES}.sla",
             f"{_MESSAGES}.plan",
             f"{_MESSAGES}.scorecard",

@@ -56,3 +56,38 @@ def test_errors_name_the_file_and_the_field(tmp_path: Path) -> None:
     assert f"{path}: overrides[0]:" in message and "segment or a channel" in message
     with pytest.raises(SlaConfigError, match="cannot read"):
         load_sla_levels(tmp_path / "missing.yaml")
+
+
+def test_a_company_file_named_in_the_environment_serves_every_surface(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "unsere-sla.yaml"
+    path.write_text(
+        "contact_kinds: [call]\ndefault: {accept_hours: 12, first_contact_hours: 4}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REVINTEL_SLA", str(path))
+    assert load_sla_levels().default.accept_hours == 12
+    # The KPIs read the levels the same way.
+    from revintel.metrics._sla_kpis import load_sla_levels as kpi_levels
+
+    assert kpi_levels().hours("first_contact", "Enterprise", "search") == 4.0
+    monkeypatch.setenv("REVINTEL_SLA", str(tmp_path / "fehlt.yaml"))
+    with pytest.raises(SlaConfigError, match="fehlt.yaml"):
+        load_sla_levels()
+
+
+def test_rejection_reasons_of_a_company_file_named_in_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from revintel.alignment._handover_reasons import load_reasons
+
+    path = tmp_path / "gruende.yaml"
+    path.write_text(
+        "reasons:\n  - id: zu_klein\n    label: {de: Zu klein, en: Too small}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("REVINTEL_HANDOVER_REASONS", str(path))
+    assert [r.id for r in load_reasons()] == ["zu_klein"]
+    monkeypatch.delenv("REVINTEL_HANDOVER_REASONS")
+    assert len(load_reasons()) == 7

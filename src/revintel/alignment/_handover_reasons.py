@@ -6,6 +6,7 @@ the same shape (ids with German and English labels).
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +15,8 @@ from revintel.model._declarative import read_yaml_mapping
 
 #: The packaged reasons file.
 REASONS_FILE = "conf/handover.yaml"
+#: The environment variable naming a company's own reasons file for every surface.
+REASONS_ENV = "REVINTEL_HANDOVER_REASONS"
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 LANGUAGES = ("de", "en")
 
@@ -41,13 +44,16 @@ class RejectionReason:
 
 
 def load_reasons(path: str | Path | None = None) -> tuple[RejectionReason, ...]:
-    """The rejection reasons of ``path`` (default: the built-in list).
+    """The rejection reasons of ``path`` (default: the file ``$REVINTEL_HANDOVER_REASONS``
+    names, else the built-in list), so the command line, the API and the dashboard offer one
+    list.
 
     Raises
     ------
     HandoverError
         The file cannot be read or a reason lacks an id or a label.
     """
+    path = path or os.environ.get(REASONS_ENV) or None
     data, origin = read_yaml_mapping(path, REASONS_FILE, HandoverError, "a list `reasons`")
     items = data.get("reasons")
     if not isinstance(items, list) or not items:

@@ -10,6 +10,7 @@ equally specific ones.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +19,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from revintel.model import read_yaml_mapping
 
 DEFAULT_SLA_PATH = "conf/sla.yaml"
+#: The environment variable naming a company's own service-level file for every surface.
+SLA_ENV = "REVINTEL_SLA"
 #: The two service levels.
 Level = Literal["accept", "first_contact"]
 LEVELS: tuple[Level, ...] = ("accept", "first_contact")
@@ -104,10 +107,12 @@ def _field_path(loc: tuple[int | str, ...]) -> str:
 
 
 def load_sla_levels(path: str | Path | None = None) -> SlaLevels:
-    """The service levels of ``path`` (default: the packaged ``conf/sla.yaml``).
+    """The service levels of ``path`` (default: the file ``$REVINTEL_SLA`` names, else the
+    packaged ``conf/sla.yaml``), so the KPIs, alerts, the queue and the API use one set.
 
     Raises :class:`SlaConfigError` naming the file and each invalid field.
     """
+    path = path or os.environ.get(SLA_ENV) or None
     data, origin = read_yaml_mapping(path, DEFAULT_SLA_PATH, SlaConfigError, "'default'")
     try:
         return SlaLevels.model_validate(data)

@@ -81,9 +81,13 @@ def generated(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> I
     text = httpx.get(f"{server.url}/api/openapi.json").raise_for_status().text
     (out / "openapi.json").write_text(text)
     # Plain strings for enums; the formatting hooks run this environment's ruff.
+    # Files the API answers with (PDF, Excel) reach the client as bytes.
     (out / "config.yaml").write_text(
         f"package_name_override: {PACKAGE}\nliteral_enums: true\npost_hooks:\n"
         f'  - "{BIN / "ruff"} check . --fix-only --quiet"\n  - "{BIN / "ruff"} format . --quiet"\n'
+        "content_type_overrides:\n  application/pdf: application/octet-stream\n"
+        "  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: "
+        "application/octet-stream\n"
     )
     command = [str(BIN / "openapi-python-client"), "generate", "--meta", "none"]
     command += ["--path", str(out / "openapi.json"), "--config", str(out / "config.yaml")]

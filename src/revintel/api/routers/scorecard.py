@@ -39,6 +39,8 @@ from revintel.views._scorecard import (
 
 router = APIRouter(prefix="/scorecard", tags=["scorecard"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+#: A file answer: its bytes (documented so that client generators return them as a file).
+_FILE: dict[str, Any] = {"schema": {"type": "string", "format": "binary"}}
 Month = Annotated[
     str | None,
     Query(
@@ -165,7 +167,7 @@ async def get_scorecard(
     summary="Scorecard as PDF or Excel",
     response_class=Response,
     responses={
-        200: {"content": {"application/pdf": {}, XLSX: {}}, "description": "the file"},
+        200: {"content": {"application/pdf": _FILE, XLSX: _FILE}, "description": "the file"},
         **_BAD_MONTH,
         503: {"description": "No headless browser is installed to print the PDF."},
     },

@@ -73,7 +73,7 @@ def test_a_company_file_named_in_the_environment_serves_every_surface(
 
     assert kpi_levels().hours("first_contact", "Enterprise", "search") == 4.0
     monkeypatch.setenv("REVINTEL_SLA", str(tmp_path / "fehlt.yaml"))
-    with pytest.raises(SlaConfigError, match="fehlt.yaml"):
+    with pytest.raises(SlaConfigError, match=r"fehlt\.yaml"):
         load_sla_levels()
 
 

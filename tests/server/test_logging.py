@@ -108,3 +108,15 @@ def test_json_format_installs_one_json_handler_on_the_root_logger() -> None:
     record = json.loads(line)
     assert record["message"] == "outside any request"
     assert "request_id" not in record
+
+
+def test_the_default_handler_writes_to_the_standard_error_of_the_moment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    configure_logging("text")
+    before, now = io.StringIO(), io.StringIO()
+    monkeypatch.setattr("sys.stderr", before)
+    before.close()
+    monkeypatch.setattr("sys.stderr", now)
+    logging.getLogger("revintel.probe").warning("after the swap")
+    assert "after the swap" in now.getvalue()

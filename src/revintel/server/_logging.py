@@ -119,7 +119,7 @@ def configure_logging(
     level
         Level of revintel's own loggers; the access lines are always written.
     """
-    handler = logging.StreamHandler(stream or sys.stderr)
+    handler = logging.StreamHandler(stream) if stream is not None else _StandardError()
     handler.set_name(_HANDLER_NAME)
     handler.addFilter(RequestContextFilter())
     text = logging.Formatter(_TEXT_FORMAT)
@@ -135,6 +135,25 @@ def configure_logging(
         uvicorn_logger.handlers.clear()
         uvicorn_logger.propagate = True
     logging.getLogger("uvicorn.access").disabled = True
+
+
+class _StandardError(logging.StreamHandler):
+    """Writes to whatever ``sys.stderr`` is when a record is written, not when configured.
+
+    A server started by a host that swaps standard error (a test runner capturing output, a
+    daemon redirecting it) keeps writing to the current one instead of a closed stream.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self) -> IO[str]:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value: IO[str]) -> None:
+        pass
 
 
 def _is_default(handler: logging.Handler) -> bool:

@@ -284,12 +284,15 @@ def test_a_duckdb_data_store_keeps_its_users_in_postgresql(
     settings = Settings(db=str(data), app_db=postgres_url, secret_key=SECRET, warm_up=False)
     for url in serve_in_thread(settings):
         headers = {"Authorization": f"Bearer {token}"}
-        me = httpx.get(f"{url}/api/v1/me", headers=headers)
+        me = httpx.get(f"{url}/api/v1/me", headers=headers, timeout=60)
         assert me.status_code == 200 and me.json()["role"] == "manager"
-        tables = httpx.get(f"{url}/api/v1/store", headers=headers).json()["tables"]
+        tables = httpx.get(f"{url}/api/v1/store", headers=headers, timeout=60).json()["tables"]
         assert {t["name"]: t["rows"] for t in tables}["leads"] == 12  # from the DuckDB file
         made = httpx.post(
-            f"{url}/api/v1/tokens", json={"name": "bi", "valid_days": 7}, headers=headers
+            f"{url}/api/v1/tokens",
+            json={"name": "bi", "valid_days": 7},
+            headers=headers,
+            timeout=60,
         )
         assert made.status_code == 201
     with open_accounts(postgres_url) as accounts:

@@ -62,14 +62,14 @@ def test_serve_answers_on_loopback(tmp_path: Path) -> None:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{url}/api/v1/health").status_code == 200:
+                if httpx.get(f"{url}/api/v1/health", timeout=60).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             assert server.poll() is None and time.monotonic() < deadline, "server did not start"
             time.sleep(0.2)
         headers = {"Authorization": f"Bearer {tokens['ben']}"}
-        body = httpx.get(f"{url}/api/v1/opportunities", headers=headers).json()
+        body = httpx.get(f"{url}/api/v1/opportunities", headers=headers, timeout=60).json()
         assert [o["opportunity_id"] for o in body["items"]] == ["O3"]
     finally:
         server.terminate()

@@ -70,7 +70,7 @@ def test_account_page_shows_its_row_and_products_and_refuses_other_reps(company:
 
 
 def test_pages_redirect_anonymous_visitors(company: Company) -> None:
-    response = httpx.get(company.server.url + "/customers", follow_redirects=False)
+    response = httpx.get(company.server.url + "/customers", follow_redirects=False, timeout=60)
     assert response.status_code == 303
 
 

@@ -78,7 +78,8 @@ def server(
 def generated(server: LiveServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Generated]:
     """The client generated from the live document into a temporary directory, imported."""
     out = tmp_path_factory.mktemp("generated")
-    text = httpx.get(f"{server.url}/api/openapi.json").raise_for_status().text
+    # The server works ahead right after it starts; a busy machine answers slowly.
+    text = httpx.get(f"{server.url}/api/openapi.json", timeout=120).raise_for_status().text
     (out / "openapi.json").write_text(text)
     # Plain strings for enums; the formatting hooks run this environment's ruff.
     # Files the API answers with (PDF, Excel) reach the client as bytes.

@@ -41,7 +41,10 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
     state = app.state.revintel
     for url in serve_in_thread(app):
         assert state.wait_warm(120)
-        assert httpx.get(f"{url}/api/v1/health").json() == {"status": "ok", "warming": False}
+        assert httpx.get(f"{url}/api/v1/health", timeout=60).json() == {
+            "status": "ok",
+            "warming": False,
+        }
         # The overview's figures were computed as the admin (no manager in this store) and
         # are shared by everyone who sees every row.
         assert _kept(state.cache, "kpi_tiles")
@@ -78,7 +81,7 @@ def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
     path, query = "/api/v1/accounts", "limit=50"
     for url in serve_in_thread(app):
         assert state.wait_warm(120)
-        before = httpx.get(f"{url}{path}?{query}", headers=auth).json()["total"]
+        before = httpx.get(f"{url}{path}?{query}", headers=auth, timeout=60).json()["total"]
         key = ("api", path, query, "*")
         assert state.cache.peek(key) is not None
         response = httpx.post(
@@ -99,7 +102,10 @@ def test_api_answers_kept_before_an_import_are_computed_again_before_it_answers(
             assert kept is None
         # ... and no reader is answered with the result as of before the import any more.
         assert state.cache.peek(key) is None or min_seconds == 0.0
-        assert httpx.get(f"{url}{path}?{query}", headers=auth).json()["total"] == before + 2
+        assert (
+            httpx.get(f"{url}{path}?{query}", headers=auth, timeout=60).json()["total"]
+            == before + 2
+        )
 
 
 def test_warm_up_can_be_switched_off(tmp_path: Path) -> None:

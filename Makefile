@@ -43,7 +43,7 @@ test: $(STAMP) | $(CHROMIUM) $(POSTGRES)
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[dev,postgres,bench]"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 import os
+from collections.abc import Iterator
 
+import pytest
 from hypothesis import settings
 
 # The PostgreSQL server fixtures (`postgres_server`, `postgres_url`) for every test package.
@@ -14,3 +17,14 @@ pytest_plugins = ["tests.postgres_server"]
 settings.register_profile("ci", derandomize=True, database=None)
 if os.environ.get("CI"):
     settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _server_log_handler_removed_after_each_test() -> Iterator[None]:
+    """A server a test started installs its log handler on the root logger (writing to the
+    standard error of the moment); left there, it would write into the output of every later
+    command-line test in the same process."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if h.get_name() == "revintel"]:
+        root.removeHandler(handler)

@@ -167,7 +167,7 @@ def test_command_line_and_api(tmp_path: Path) -> None:
     english = ENGLISH.encode()
     for url in serve_in_thread(Settings(db=str(db), secret_key=SECRET)):
         client = httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120
         )
         response = client.post(
             "/api/v1/imports",

@@ -260,7 +260,7 @@ def test_command_line_and_api_agree(db: Path) -> None:
         token = create_token(store, "chef", "tests")[0]
     for url in serve_in_thread(Settings(db=str(db), secret_key=SecretStr(SECRET))):
         client = httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120
         )
         params = {"kpi": "roi", "by": ["channel", "model"], "grain": "all"}
         response = client.get("/api/v1/kpis/values", params=params)

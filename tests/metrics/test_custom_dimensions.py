@@ -152,7 +152,7 @@ def test_api_takes_custom_fields_and_names_the_parameter_of_an_unknown_one(
     api: tuple[str, str],
 ) -> None:
     url, token = api
-    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    client = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120)
     params = {"kpi": "mqls", "grain": "all", "by": "custom.tier", "where": "custom.tier!=A"}
     response = client.get("/api/v1/kpis/values", params=params)
     assert response.status_code == 200, response.text

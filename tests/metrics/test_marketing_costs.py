@@ -369,7 +369,7 @@ def test_api_values(db: Path) -> None:
         token = create_token(store, "chef", "tests")[0]
     for url in serve_in_thread(Settings(db=str(db), secret_key=SECRET)):
         client = httpx.Client(
-            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=30
+            base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=120
         )
         params = {"kpi": "cac", "grain": "quarter", "by": "segment"}
         response = client.get("/api/v1/kpis/values", params=params)

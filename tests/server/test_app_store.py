@@ -170,7 +170,7 @@ def test_several_workers_are_refused_on_duckdb_files(tmp_path: Path) -> None:
         [sys.executable, "-m", "revintel", "serve", "--db", db, "--workers", "2"],
         capture_output=True,
         text=True,
-        env={"REVINTEL_SECRET_KEY": SECRET, "PATH": "/usr/bin:/bin"},
+        env={"REVINTEL_SECRET_KEY": SECRET, "PATH": "/usr/bin:/bin", "COLUMNS": "1000"},
         timeout=60,
         check=False,
     )

@@ -39,7 +39,7 @@ class LiveServer:
     def client(self, user: str | None = None) -> httpx.Client:
         """An HTTP client, authenticated with ``user``'s API token when given."""
         headers = {"Authorization": f"Bearer {self.tokens[user]}"} if user else {}
-        return httpx.Client(base_url=self.url, headers=headers, timeout=30)
+        return httpx.Client(base_url=self.url, headers=headers, timeout=120)
 
 
 def serve_in_thread(settings: Settings | FastAPI) -> Iterator[str]:

@@ -61,7 +61,7 @@ def _acceptance(page: Page, server: Server) -> str:
 
 
 def _timeline(server: Server, lead: str) -> list[tuple[str, str | None]]:
-    with httpx.Client(base_url=server.url, timeout=30) as client:
+    with httpx.Client(base_url=server.url, timeout=120) as client:
         response = client.get(
             f"/api/v1/leads/{lead}", headers={"Authorization": f"Bearer {server.tokens['anna']}"}
         )

@@ -51,7 +51,8 @@ from revintel.views._targets import (
 )
 
 router = APIRouter(prefix="/targets", tags=["analytics"])
-TargetId = Annotated[str, PathParam(min_length=1, max_length=200)]
+#: A target id as imported or created: any text but control characters (a NUL cannot be stored).
+TargetId = Annotated[str, PathParam(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 
 
 def _permitted(permission: Permission) -> Callable[[User], Awaitable[User]]:

@@ -254,6 +254,17 @@ CAPABILITIES: tuple[Capability, ...] = (
         ),
     ),
     Capability(
+        "allocation",
+        "sales capacity where the potential is: account potential, rep performance, suggested "
+        "owners and the assignment of the reps' selling hours",
+        cli_module="revintel.cli._allocation",
+        api_routers=("revintel.api.routers.allocation:router",),
+        page_routers=("revintel.web._allocation:router",),
+        nav=(NavEntry("/allocation", "nav.allocation", 49, permission="handle_leads"),),
+        server_setup=("revintel.web._allocation:install_allocation",),
+        messages=(f"{_MESSAGES}.allocation", f"{_MESSAGES}.allocation_page"),
+    ),
+    Capability(
         "alignment",
         "lead handover with service levels and feedback, the funnel planned back from a target, "
         "and the joint scorecard of marketing and sales",

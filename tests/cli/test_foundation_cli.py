@@ -30,7 +30,7 @@ def test_init_synth_info_round_trip(tmp_path: Path) -> None:
     out = run("synth", "--db", db, "--leads", "3000", "--accounts", "200", "--reps", "8").stdout
     assert "3,000 leads" in out
     info = json.loads(run("info", "--db", db, "--format", "json").stdout)
-    assert info["schema_version"] == 9
+    assert info["schema_version"] == 10
     assert info["tables"]["leads"] == 3000
     # 200 customers, and the guest placeholder when a webshop order came without a customer
     # number (about 1.5 of a company this size)

@@ -101,7 +101,7 @@ def _rep_rows(store: Store, rep: str) -> dict[str, pa.Table]:
     rows["accounts"] = _only(rows["accounts"], "owner_rep_id", rep)
     for name in ("milestones", "touchpoints"):
         rows[name] = _only(rows[name], "lead_id", rows["leads"]["lead_id"].combine_chunks())
-    for name in ("quotes", "orders"):
+    for name in ("quotes", "orders", "activities"):
         rows[name] = _only(
             rows[name], "account_id", rows["accounts"]["account_id"].combine_chunks()
         )

@@ -11,6 +11,7 @@ import pytest
 from fastapi import APIRouter, FastAPI
 from fastapi.routing import APIRoute
 
+from revintel.auth import ROLE_PERMISSIONS, Role
 from revintel.capabilities import (
     CAPABILITIES,
     api_routers,
@@ -47,7 +48,7 @@ def _page_paths() -> list[str]:
 
 
 def test_every_named_part_resolves_to_what_its_surface_expects() -> None:
-    assert len(CAPABILITIES) == len({c.name for c in CAPABILITIES}) == 17
+    assert len(CAPABILITIES) == len({c.name for c in CAPABILITIES}) == 18
     assert all(isinstance(resolve(r), APIRouter) for r in (*api_routers(), *page_routers()))
     assert all(callable(resolve(s)) for s in server_setups())
     assert [import_module(m).__name__ for m in cli_modules()] == list(cli_modules())
@@ -96,7 +97,9 @@ def test_the_navigation_follows_the_registry_order_and_permissions(
     shown = re.findall(NAV_LINK, browser_login(live_server, "admin").get("/").text)
     assert shown == ids
     shown = re.findall(NAV_LINK, browser_login(live_server, "anna").get("/").text)
-    assert shown == [e.element_id for e in nav_entries() if e.permission is None]
+    # A sales rep sees the links without a permission and those their role grants.
+    granted = {p.value for p in ROLE_PERMISSIONS[Role.sales_rep]}
+    assert shown == [e.element_id for e in nav_entries() if e.permission in (None, *granted)]
     assert "nav-import" in ids and "nav-import" not in shown
 
 

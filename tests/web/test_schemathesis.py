@@ -39,7 +39,10 @@ MAX_STEPS = 5
 PHASE_SECONDS = {"coverage": 90, "fuzzing": 45, "stateful": 45}
 #: Operations that train models or build workbooks: a few examples each keep the phases' time
 #: for the rest.
-SLOW_PATHS = r"^/api/v1/(scores/(train|apply)|report|pricing/fit|scorecard/export)$"
+SLOW_PATHS = (
+    r"^/api/v1/(scores/(train|apply)|report|pricing/fit|scorecard/export"
+    r"|allocation(/(potential|reps|owners|portfolio|coverage))?)$"
+)
 #: Characters of a failure's message and example request kept in the report.
 DETAIL_CHARS = 400
 ROLES = ("admin", "manager", "sales_rep")
@@ -264,7 +267,7 @@ def test_a_revoked_token_is_replaced(contract_server: ContractServer) -> None:
     with contract_server.state.stores.borrow() as store:
         grant = token_grant(store, first)
     assert grant is not None and grant.user.username == contract_server.users["admin"]
-    with httpx.Client(base_url=contract_server.url, timeout=30) as client:
+    with httpx.Client(base_url=contract_server.url, timeout=120) as client:
         auth = {"Authorization": f"Bearer {first}"}
         revoked = client.delete(f"/api/v1/tokens/{grant.token.token_id}", headers=auth)
         assert revoked.status_code == 204

@@ -76,10 +76,10 @@ def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
     """Every model table as ``user`` may see it, for analyses such as KPIs.
 
     For a sales rep, leads, opportunities and accounts are their own; milestones and touchpoints
-    those of their leads; quotes and orders those of their accounts. The stored attribution
-    credits add up every journey, so only users seeing every row get them. Price terms, bands
-    and models are company-wide facts every user gets; which deal sits in which band joins only
-    the deals the user sees.
+    those of their leads; quotes, orders and sales activities those of their accounts. The
+    stored attribution credits add up every journey, so only users seeing every row get them.
+    Price terms, bands and models are company-wide facts every user gets; which deal sits in
+    which band joins only the deals the user sees.
     """
     tables = {t.name: store.table(t.name) for t in TABLES}
     tables.update({name: store.table(name) for name in PRICING_TABLES})
@@ -94,7 +94,7 @@ def visible_tables(store: Store, user: User) -> dict[str, ibis.Table]:
     for name in ("milestones", "touchpoints"):
         t = tables[name]
         tables[name] = t.filter(t.lead_id.isin(lead_ids))
-    for name in ("quotes", "orders"):
+    for name in ("quotes", "orders", "activities"):
         t = tables[name]
         tables[name] = t.filter(t.account_id.isin(account_ids))
     lines = tables["order_lines"]

@@ -28,6 +28,8 @@ class Permission(StrEnum):
     assign_leads = "assign_leads"
     #: Set, change and remove targets, each change audited (a team lead: their reps' only).
     edit_targets = "edit_targets"
+    #: Plan the reps' selling hours (capacity allocation, potential, rep performance, owners).
+    allocate = "allocate"
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -40,6 +42,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.handle_leads,
             Permission.assign_leads,
             Permission.edit_targets,
+            Permission.allocate,
         }
     ),
     Role.marketing: frozenset({Permission.view_all_rows, Permission.import_data}),

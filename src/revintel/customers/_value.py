@@ -9,6 +9,7 @@ from revintel.customers._calibration import ConditionalModel
 from revintel.customers._gammagamma import GammaGammaModel
 from revintel.customers._inputs import validate_recency_frequency
 from revintel.customers._likelihood import FloatArray
+from revintel.customers._own_values import OwnMeanOrderValues
 from revintel.customers._summary import UNIT_DAYS, TimeUnit
 
 _MONTH_DAYS = 365.25 / 12
@@ -16,7 +17,7 @@ _MONTH_DAYS = 365.25 / 12
 
 def customer_value(
     purchase_model: ConditionalModel,
-    value_model: GammaGammaModel,
+    value_model: GammaGammaModel | OwnMeanOrderValues,
     frequency: ArrayLike,
     recency: ArrayLike,
     T: ArrayLike,  # noqa: N803 - the literature's name for the customer's age
@@ -38,7 +39,7 @@ def customer_value(
     purchase_model
         A fitted ``BetaGeoModel`` or ``ParetoNBDModel``.
     value_model
-        A fitted ``GammaGammaModel``.
+        A fitted ``GammaGammaModel`` (or ``OwnMeanOrderValues`` when it has no finite mean).
     frequency, recency, T, mean_value
         Each customer's history, as in :func:`purchase_summary` (recency and T in ``unit``).
     unit

@@ -19,12 +19,14 @@ from revintel.model import SOURCE_ID
 
 NON_NEGATIVE = frozenset(
     {"amount", "list_price", "net_price", "budget", "unit_price", "unit_cost", "quantity",
-     "net_amount", "cost", "employees", "capacity_hours_per_week"}
+     "net_amount", "cost", "employees", "capacity_hours_per_week", "duration_minutes"}
 )  # fmt: skip
 #: Columns of a returned order line that carry the sign of its (negative) quantity.
 RETURNED_LINE_COLUMNS = frozenset({"quantity", "net_amount", "cost"})
 #: Values of ``orders.kind``; empty means an order.
 ORDER_KINDS = ("order", "return")
+#: Values of ``activities.kind``: a preset translates the CRM's own words into these.
+ACTIVITY_KINDS = ("call", "visit", "meeting", "email")
 #: Columns that look forward: a date in the future is expected there.
 FORWARD_LOOKING = frozenset({"expected_close_at", "valid_until", "ended_at", "period_end"})
 #: (earlier, later, reason) pairs checked on every row.
@@ -58,6 +60,7 @@ def check_rows(obj: MappedObject, ctx: MappingContext) -> None:
         rej.add(pc.is_null(ids), label(SOURCE_ID), None, "missing source id")
         rej.add(_duplicates(ids), label(SOURCE_ID), ids, "duplicate source id")
     returned = _returns(obj)
+    _check_activity_kinds(obj)
     for name in NON_NEGATIVE & set(rows.column_names):
         negative = pc.less(rows[name], 0)
         if returned is not None and (obj.spec.table == "orders" or name in RETURNED_LINE_COLUMNS):
@@ -98,6 +101,20 @@ def _returns(obj: MappedObject) -> pa.Array | pa.ChunkedArray | None:
     if obj.spec.table == "order_lines" and "quantity" in rows.column_names:
         return pc.fill_null(pc.less(rows["quantity"], 0), False)
     return None
+
+
+def _check_activity_kinds(obj: MappedObject) -> None:
+    """Reject activities of a kind revintel does not know (the preset names the words it reads)."""
+    if obj.spec.table != "activities" or "kind" not in obj.rows.column_names:
+        return
+    kind = obj.rows["kind"]
+    known = pc.is_in(kind, value_set=pa.array(ACTIVITY_KINDS))
+    obj.rejections.add(
+        pc.and_(pc.is_valid(kind), pc.invert(known)),
+        obj.column_label("kind"),
+        partial(obj.source_text, "kind"),
+        "neither call, visit, meeting nor email",
+    )
 
 
 def _duplicates(ids: pa.Array | pa.ChunkedArray) -> pa.Array:

@@ -13,7 +13,7 @@ import ibis
 import ibis.expr.datatypes as dt
 
 #: Version of the schema declared below. Raise it when a table or column is added.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: Lineage columns carried by every row of every data table.
 SOURCE_SYSTEM = "source_system"
@@ -340,6 +340,25 @@ PRICE_ADJUSTMENTS = Table(
     references={"order_id": "orders", "order_line_id": "order_lines"},
 )
 
+ACTIVITIES = Table(
+    "activities",
+    ("activity_id",),
+    (
+        _c("activity_id", STR, True, since=10),
+        _c("rep_id", STR, since=10, doc="rep who did it"),
+        _c("account_id", STR, True, since=10, doc="account it was spent on"),
+        _c("opportunity_id", STR, since=10, doc="deal it belonged to, if any"),
+        _c("kind", STR, True, since=10, doc="call, visit, meeting or email"),
+        _c("occurred_at", TS, True, since=10, doc="when it started"),
+        _c("duration_minutes", FLOAT, since=10, doc="time spent; empty when not recorded"),
+        *(Column(c.name, c.dtype, c.required, 10, c.description) for c in _lineage()),
+    ),
+    "Sales activities as a CRM logs them (tasks, events, engagements): who spent how much time "
+    "on which account, and how.",
+    since=10,
+    references={"rep_id": "reps", "account_id": "accounts", "opportunity_id": "opportunities"},
+)
+
 QUOTES = Table(
     "quotes",
     ("quote_id",),
@@ -592,6 +611,7 @@ TABLES: tuple[Table, ...] = (
     ORDERS,
     ORDER_LINES,
     PRICE_ADJUSTMENTS,
+    ACTIVITIES,
     TARGETS,
     CUSTOM_FIELDS,
     CUSTOM_VALUES,

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from revintel.synth._activities import activities_table
 from revintel.synth._columns import ids
 from revintel.synth._company import Company, build_company
 from revintel.synth._config import CHANNELS, SynthConfig
@@ -150,6 +151,7 @@ class BlockedCompany:
                 "price_adjustments": price_adjustments_table(
                     config, company.accounts, book.orders, book.order_lines, batch
                 ),
+                "activities": activities_table(config, company, book, batch),
                 "targets": targets,
             }
         )

@@ -292,3 +292,91 @@ CHANNEL_SPEND = {
     "social": (("tools", 400.0),),
     "referral": (("incentives", 1_500.0),),
 }
+
+#: Account potential (wallet): what each account could buy per product family in a year, EUR,
+#: drawn from its own stream (``default_rng([seed, WALLET_STREAM])``) so no other draw moves.
+#: potential[a, f] = WALLET_BASE[f] × (employees / WALLET_REFERENCE_EMPLOYEES)^WALLET_ELASTICITY[f]
+#: × WALLET_INDUSTRY[industry][f] × WALLET_REGION[region] × lognormal(0, WALLET_SIGMA).
+WALLET_STREAM = 7_004
+#: Employees of the reference account the base potentials are given for.
+WALLET_REFERENCE_EMPLOYEES = 200.0
+#: Potential per family of a reference account (EUR a year): spare parts and components are
+#: bought every year, machines and software rarely.
+WALLET_BASE = {
+    "Hydraulikaggregate": 2_700.0,
+    "Antriebstechnik": 4_800.0,
+    "Steuerungstechnik": 6_600.0,
+    "Sensorik": 6_000.0,
+    "Förderanlagen": 1_800.0,
+    "Ventiltechnik": 4_500.0,
+    "Industriesoftware": 3_600.0,
+    "Ersatzteile": 7_900.0,
+    "Serviceverträge": 4_500.0,
+    "Schulungen": 2_700.0,
+}
+#: How potential grows with the number of employees, per family: plants and software scale more
+#: than proportionally with the size of the site, spare parts and training less.
+WALLET_ELASTICITY = {
+    "Hydraulikaggregate": 0.85,
+    "Antriebstechnik": 0.75,
+    "Steuerungstechnik": 0.7,
+    "Sensorik": 0.6,
+    "Förderanlagen": 1.0,
+    "Ventiltechnik": 0.65,
+    "Industriesoftware": 0.85,
+    "Ersatzteile": 0.6,
+    "Serviceverträge": 0.75,
+    "Schulungen": 0.55,
+}
+#: Industry × family multipliers of the potential; families not named keep 1.
+WALLET_INDUSTRY = {
+    "Maschinenbau": {"Hydraulikaggregate": 1.4, "Antriebstechnik": 1.3, "Ersatzteile": 1.2},
+    "Automotive": {"Antriebstechnik": 1.4, "Steuerungstechnik": 1.3, "Förderanlagen": 1.3},
+    "Chemie": {"Ventiltechnik": 1.6, "Hydraulikaggregate": 1.2, "Sensorik": 1.2},
+    "Elektrotechnik": {"Steuerungstechnik": 1.5, "Sensorik": 1.3, "Hydraulikaggregate": 0.5},
+    "Medizintechnik": {
+        "Sensorik": 1.4,
+        "Industriesoftware": 1.4,
+        "Schulungen": 1.3,
+        "Hydraulikaggregate": 0.4,
+        "Förderanlagen": 0.5,
+    },
+    "Lebensmittel": {"Förderanlagen": 1.6, "Ventiltechnik": 1.3, "Serviceverträge": 1.2},
+    "Logistik": {
+        "Förderanlagen": 2.0,
+        "Antriebstechnik": 1.3,
+        "Hydraulikaggregate": 0.5,
+        "Ventiltechnik": 0.6,
+    },
+    "Energie": {
+        "Hydraulikaggregate": 1.3,
+        "Ventiltechnik": 1.4,
+        "Sensorik": 1.3,
+        "Industriesoftware": 1.2,
+    },
+}
+#: Region multipliers of the potential (the south's dense industry buys most).
+WALLET_REGION = {"Nord": 1.0, "Süd": 1.15, "West": 1.05, "Ost": 0.85, "International": 0.9}
+#: Log-scale spread of an account's potential around what its size, industry and region say.
+WALLET_SIGMA = 0.3
+
+#: Today's service rule: sales hours per week a customer gets, by segment (Enterprise,
+#: Mittelstand, Kleinunternehmen), times a factor per rep ~ lognormal(0, SERVICE_REP_SIGMA) (some
+#: reps look after their accounts more) and per account ~ lognormal(0, SERVICE_ACCOUNT_SIGMA).
+#: On the default demo the customers get about 680 hours a week of the reps' 720.
+SERVICE_HOURS_BY_SEGMENT = np.array([0.75, 0.25, 0.05])
+SERVICE_REP_SIGMA = 0.25
+SERVICE_ACCOUNT_SIGMA = 0.35
+#: Share of wallet a customer buys from us at h sales hours a week:
+#: sow(h) = SOW_S0 + (SOW_S_MAX - SOW_S0) × (1 - exp(-h / SOW_H_HALF)); SOW_S0 is what a customer
+#: buys unattended (webshop, EDI), SOW_S_MAX what the best service wins (the rest stays with
+#: second sources), SOW_H_HALF the hours a week at which 63 % of that gap is closed.
+SOW_S0, SOW_S_MAX, SOW_H_HALF = 0.15, 0.8, 0.5
+#: Activities logged for the service hours: per kind (call, visit, meeting, email) the share of
+#: the hours and the mean minutes of one (lognormal, ACTIVITY_DURATION_SIGMA); e-mails are logged
+#: without a duration and ACTIVITY_EMAILS_PER_HOUR come with every hour of the other kinds.
+ACTIVITY_KINDS = ("call", "visit", "meeting", "email")
+ACTIVITY_HOUR_SHARE = np.array([0.25, 0.45, 0.3, 0.0])
+ACTIVITY_MEAN_MINUTES = np.array([20.0, 90.0, 60.0, 0.0])
+ACTIVITY_DURATION_SIGMA = 0.4
+ACTIVITY_EMAILS_PER_HOUR = 0.3

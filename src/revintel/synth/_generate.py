@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from revintel.model import ALL_TABLES
 from revintel.store import Store, store_now
+from revintel.synth._activities import activities_table
 from revintel.synth._blocks import BlockedCompany
 from revintel.synth._company import build_company
 from revintel.synth._config import SOURCE_SYSTEM, SynthConfig
@@ -107,6 +108,7 @@ def generate(config: SynthConfig | None = None, progress: Progress = _no_progres
     tables["price_adjustments"] = price_adjustments_table(
         config, tables["accounts"], book.orders, book.order_lines, batch
     )
+    tables["activities"] = activities_table(config, company, book, batch)
     plan = plan_targets(config, book.intake, company.reps)
     marketing = marketing_targets_table(marketing_counts(tables["milestones"]), config, batch)
     tables["targets"] = with_marketing_targets(

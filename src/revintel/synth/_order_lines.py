@@ -77,6 +77,7 @@ def repeat_lines(
     discount: np.ndarray,
     first_product: np.ndarray,
     affinity: np.ndarray,
+    tilt: np.ndarray | None = None,
 ) -> Lines:
     """The lines of repeat orders worth ``value`` (net) before a list discount of ``discount``.
 
@@ -96,12 +97,16 @@ def repeat_lines(
         The product drawn for each order's first line; kept when the order can pay for it.
     affinity
         Planted P(family j | first family i), see :func:`~revintel.synth._orders.affinity_matrix`.
+    tilt
+        Optional (orders, families) weights multiplying the affinity row of every line (the
+        customer's planted spend per family); with it the first line is drawn like the others
+        and ``first_product`` is not used.
     """
     n = len(value)
     wanted = 1 + np.minimum(rng.poisson(c.EXTRA_LINES_MEAN, n), c.MAX_LINES - 1)
     budget = value / (1 - discount)  # what the order may cost at list price
     order, product = _fill_baskets(
-        rng, company, first_family, first_product, budget, wanted, affinity
+        rng, company, first_family, first_product, budget, wanted, affinity, tilt
     )
     # one line per product: a product drawn twice in one order is one line with more units;
     # lines keep the order they were drawn in (the first line first)
@@ -128,6 +133,7 @@ def _fill_baskets(
     budget: np.ndarray,
     wanted: np.ndarray,
     affinity: np.ndarray,
+    tilt: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """One unit per line: ``(order, product)`` of every line, line by line across all orders."""
     n, families = len(budget), affinity.shape[0]
@@ -144,6 +150,8 @@ def _fill_baskets(
     for j in range(c.MAX_LINES):
         idx = np.flatnonzero(wanted > j)
         weights = affinity[row[idx]] * (floor[None, :] <= left[idx, None])
+        if tilt is not None:
+            weights = weights * tilt[idx]
         can_pay = weights.sum(axis=1) > 0
         family = _row_choice(rng, weights)
         offset = (start[idx, family] + taken[idx, family]) % per_family
@@ -152,6 +160,8 @@ def _fill_baskets(
         product[too_dear] = family[too_dear] * per_family + cheapest[family[too_dear]]
         if j == 0:
             kept = company.product_price[first_product[idx]] <= left[idx]
+            if tilt is not None:
+                kept[:] = False
             product[kept] = first_product[idx][kept]
             # an order worth less than any product still gets one: the cheapest there is
             product[~kept & ~can_pay] = int(company.product_price.argmin())

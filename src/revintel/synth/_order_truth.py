@@ -34,7 +34,9 @@ def purchase_truth(book: OrderBook) -> dict[str, Any]:
         "spend_q": c.SPEND_Q,
         "spend_gamma": c.SPEND_GAMMA,
         "spend_is": "the total of a repeat order (its lines share it); first orders are the won "
-        "deals' amounts",
+        "deals' amounts. Each customer's Gamma-Gamma values are then rescaled to a mean of its "
+        "planted yearly spend (allocation: potential × share of wallet) over the mean purchase "
+        "rate, so spend_q and spend_gamma describe the draws, not the order values",
         "customers": len(book.customers),
         "orders": sales,
         "first_orders": int(first.sum()),

@@ -12,7 +12,7 @@ its lines share (:mod:`revintel.synth._order_lines`). A few orders come back as 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +36,7 @@ from revintel.synth._order_tables import (
 )
 from revintel.synth._pipeline import Deals
 from revintel.synth._returns import draw_returns
+from revintel.synth._wallet import Wallet, plant_wallet
 
 MAX_REPEATS = 60
 
@@ -50,6 +51,9 @@ class OrderBook:
     dropped_out_at: np.ndarray  # day of dropout, NaN when still alive at the end
     affinity: np.ndarray  # (families, families) P(next family | first family)
     guest_accounts: pa.Table  # the placeholder account of guest orders, when there are any
+    wallet: Wallet  # planted potential and service hours of every account
+    first_day: np.ndarray  # day of each customer's first order
+    mean_rate: float  # purchases a year of a customer while alive, weighted by time alive
 
     @property
     def intake(self) -> pa.Table:
@@ -71,7 +75,7 @@ def affinity_matrix() -> np.ndarray:
 
 def _repeat_purchases(
     rng: np.random.Generator, first_day: np.ndarray, as_of: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     n = len(first_day)
     rate = rng.gamma(c.REPEAT_R, 1 / c.REPEAT_ALPHA, n) / 365.25  # purchases per day
     dropout = rng.beta(c.DROPOUT_A, c.DROPOUT_B, n)
@@ -99,7 +103,7 @@ def _repeat_purchases(
         alive[idx[out]] = False
     customer = np.concatenate(who) if who else np.array([], int)
     day = np.concatenate(when) if when else np.array([])
-    return customer, day, dropped
+    return customer, day, dropped, rate
 
 
 @dataclass(frozen=True)
@@ -155,10 +159,36 @@ class RepeatOrders:
 
     customer: np.ndarray  # index into the customers
     day: np.ndarray
-    value: np.ndarray  # net value of the whole order (Gamma-Gamma)
+    value: np.ndarray  # net value of the whole order (Gamma-Gamma, see ``wallet_values``)
     product: np.ndarray  # product of the first line, unless the value cannot pay for it
     discount: np.ndarray
     channel: np.ndarray  # index into CHANNELS
+    rate: np.ndarray  # per customer: purchases a year while alive
+    spend_rate: np.ndarray  # per customer: Gamma-Gamma rate of its order values
+
+    def wallet_values(self, yearly_spend: np.ndarray, mean_rate: float) -> np.ndarray:
+        """Order values rescaled so that customers buy ``yearly_spend`` a year while alive.
+
+        A customer's drawn values keep their Gamma(p) spread around its own mean, and that mean
+        becomes ``yearly_spend / mean_rate``: a customer buying at the mean rate spends what is
+        planted for it (:mod:`revintel.synth._wallet`), one buying twice as often twice that;
+        over the customers' purchase rates the expected spend is the planted one, and order
+        values stay as even as the potentials.
+        """
+        unit = self.value * self.spend_rate[self.customer] / c.SPEND_P  # mean 1 per customer
+        return unit * yearly_spend[self.customer] / mean_rate
+
+    def mean_rate(self, first_day: np.ndarray, dropped: np.ndarray, as_of: float) -> float:
+        """Purchases a year of the customers while alive, weighted by how long they were.
+
+        Customers buying often drop out sooner, so a year of a customer alive is more often one
+        of a slow buyer than the mean of the drawn rates says.
+        """
+        end = np.where(np.isnan(dropped), as_of, dropped)
+        years = np.maximum(end - first_day, 0.0)
+        if years.sum() <= 0:
+            return c.REPEAT_R / c.REPEAT_ALPHA
+        return float((self.rate * years).sum() / years.sum())
 
 
 def _draw_repeat_orders(
@@ -173,7 +203,7 @@ def _draw_repeat_orders(
     Exactly the draws the purchase process always made, in the same order: a company made in one
     piece draws its opportunities and touchpoints from ``rng`` next.
     """
-    customer, day, dropped = _repeat_purchases(rng, first_day, as_of)
+    customer, day, dropped, rate = _repeat_purchases(rng, first_day, as_of)
     spend_rate = rng.gamma(c.SPEND_Q, 1 / c.SPEND_GAMMA, len(first_day))
     value = rng.gamma(c.SPEND_P, 1 / spend_rate[customer])
     family = row_choice(rng, affinity[first_family[customer]])
@@ -182,7 +212,10 @@ def _draw_repeat_orders(
     web_share = np.clip(day / 365.25 * 0.08, 0.02, 0.35)  # the webshop grows year by year
     u = rng.random(len(customer))
     channel = np.where(u < web_share, WEBSHOP, np.where(u < web_share + 0.2, EDI, INSIDE_SALES))
-    return RepeatOrders(customer, day, value, product, discount, channel), dropped
+    repeat = RepeatOrders(
+        customer, day, value, product, discount, channel, rate * 365.25, spend_rate
+    )
+    return repeat, dropped
 
 
 def orders_of_won(
@@ -196,29 +229,62 @@ def orders_of_won(
     """First orders for the ``won`` deals, repeat orders for their customers, and the lines.
 
     The purchase process is drawn from ``rng``; everything else (further lines, guests,
-    returns) from a stream of its own, so that no other table depends on it.
+    returns) from a stream of its own, so that no other table depends on it. A customer's
+    repeat orders are worth its planted potential times the share of wallet its service hours
+    win, and their lines lean towards the families of its potential.
     """
     order = np.argsort(won.day, kind="stable")
     customers, first = np.unique(won.account[order], return_index=True)
     first_deal = order[first]
     first_family = company.product_family[won.product[first_deal]]
     affinity = affinity_matrix()
-    repeat, dropped = _draw_repeat_orders(rng, won.day[order][first], first_family, affinity, as_of)
+    first_day = won.day[order][first]
+    repeat, dropped = _draw_repeat_orders(rng, first_day, first_family, affinity, as_of)
+    wallet = plant_wallet(config, company)
+    spend = wallet.spend[customers]
+    mean_rate = repeat.mean_rate(first_day, dropped, as_of)
+    repeat = replace(repeat, value=repeat.wallet_values(spend.sum(axis=1), mean_rate))
     detail = np.random.default_rng([config.seed, c.ORDER_DETAIL_STREAM])
+    family_of = first_family[repeat.customer]
+    tilt = _calibrated_tilt(config, company, repeat, family_of, affinity, spend)
     lines = repeat_lines(
-        detail,
-        company,
-        first_family[repeat.customer],
-        repeat.value,
-        repeat.discount,
-        repeat.product,
-        affinity,
+        detail, company, family_of, repeat.value, repeat.discount, repeat.product, affinity, tilt
     )
     sales = _sales_orders(detail, company, won, customers[repeat.customer], repeat, lines, as_of)
     returns = draw_returns(detail, sales.day, sales.lines, as_of)
     orders, order_lines = order_tables(config, company, sales, returns, batch)
     guests = guest_account(batch, needed=bool((sales.account == NO_ONE).any()))
-    return OrderBook(orders, order_lines, customers, dropped, affinity, guests)
+    return OrderBook(
+        orders, order_lines, customers, dropped, affinity, guests, wallet, first_day, mean_rate
+    )
+
+
+def _calibrated_tilt(
+    config: c.SynthConfig,
+    company: Company,
+    repeat: RepeatOrders,
+    first_family: np.ndarray,
+    affinity: np.ndarray,
+    spend: np.ndarray,
+) -> np.ndarray:
+    """Weights per repeat order and family that make its lines' families follow the spend.
+
+    Lines follow the affinity row of the order's families times the customer's planted spend
+    per family, over the affinity's own pull towards some families. Families differ in what one
+    line is worth (a training against a conveyor), so a trial basketing (from a stream of its
+    own) measures each family's share of the order values against the spend's share, and the
+    weights are corrected by that ratio.
+    """
+    tilt = spend[repeat.customer] / affinity.mean(axis=0)
+    mix = spend[repeat.customer] / spend[repeat.customer].sum(axis=1, keepdims=True)
+    wanted = (repeat.value[:, None] * mix).sum(axis=0)
+    trial = np.random.default_rng([config.seed, c.ORDER_DETAIL_STREAM, 1])
+    lines = repeat_lines(
+        trial, company, first_family, repeat.value, repeat.discount, repeat.product, affinity, tilt
+    )
+    family = company.product_family[lines.product]
+    got = np.bincount(family, weights=lines.net, minlength=len(wanted))
+    return tilt * np.where(got > 0, wanted / np.maximum(got, 1e-9), 1.0)
 
 
 def _sales_orders(

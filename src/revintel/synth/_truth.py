@@ -17,6 +17,7 @@ from revintel.synth._orders import OrderBook
 from revintel.synth._pipeline import Deals
 from revintel.synth._price_adjustments import price_waterfall_truth
 from revintel.synth._touchpoints import planted_touch_truth
+from revintel.synth._wallet import wallet_truth
 
 MATURITY_DAYS = 365
 
@@ -280,4 +281,5 @@ def _truth(
         "counts": {"opportunities": parts.opportunities, "won": parts.won},
         "attribution": parts.exposure.build(),
         "buying_journey": planted_touch_truth(),
+        "allocation": wallet_truth(book.wallet, book.customers, book.mean_rate),
     }

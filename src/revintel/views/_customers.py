@@ -17,6 +17,7 @@ import pandas as pd
 from revintel.auth import Permission, User, visible
 from revintel.customers._bgnbd import BetaGeoModel
 from revintel.customers._gammagamma import GammaGammaModel
+from revintel.customers._own_values import OwnMeanOrderValues
 from revintel.customers._summary import purchase_summary
 from revintel.customers._value import customer_value
 from revintel.metrics import in_store_currency
@@ -117,7 +118,7 @@ class CustomerModels:
 
     summary: pd.DataFrame
     purchases: BetaGeoModel
-    values: GammaGammaModel | None
+    values: GammaGammaModel | OwnMeanOrderValues | None
     accounts: pd.DataFrame
 
 
@@ -210,16 +211,17 @@ def purchase_days_summary(
         return None, orders
 
 
-def _value_model(summary: pd.DataFrame) -> GammaGammaModel | None:
-    """Gamma-Gamma on the repeat buyers; ``None`` with too few or without a finite mean."""
+def _value_model(summary: pd.DataFrame) -> GammaGammaModel | OwnMeanOrderValues | None:
+    """Gamma-Gamma on the repeat buyers; each customer's own mean without a finite Gamma-Gamma
+    mean; ``None`` with too few repeat buyers."""
     repeat = summary[(summary["frequency"] > 0) & (summary["mean_value"] > 0)]
     if len(repeat) < MIN_REPEAT_BUYERS:
         logger.info("%d repeat buyers: too few for order values", len(repeat))
         return None
     values = GammaGammaModel().fit(repeat["frequency"], repeat["mean_value"])
     if values.params_["q"] <= 1.0:  # order values too spread for a finite mean
-        logger.info("no order values: Gamma-Gamma q = %.3g", values.params_["q"])
-        return None
+        logger.info("own mean order values: Gamma-Gamma q = %.3g", values.params_["q"])
+        return OwnMeanOrderValues().fit(repeat["frequency"], repeat["mean_value"])
     return values
 
 

@@ -1,0 +1,218 @@
+"""The planted account-potential world of the demo company agrees with its store.
+
+The truth's ``allocation`` key names each account's potential per product family, the sales
+hours a week today's service rule gives it and the share-of-wallet curve; the orders and the
+activities written to the store must show them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from revintel.ingest import import_files
+from revintel.store import Store, open_store
+from revintel.synth import SynthConfig, write_demo_company
+
+#: Big enough that a few hundred customers average out their purchase frequencies.
+CONFIG = SynthConfig(seed=7, leads=8_000, accounts=800, reps=6)
+FAMILIES = (
+    "Hydraulikaggregate", "Antriebstechnik", "Steuerungstechnik", "Sensorik", "Förderanlagen",
+    "Ventiltechnik", "Industriesoftware", "Ersatzteile", "Serviceverträge", "Schulungen",
+)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, dict[str, Any]]]:
+    path = tmp_path_factory.mktemp("allocation") / "demo.duckdb"
+    with open_store(path) as store:
+        write_demo_company(store, CONFIG)
+        truth = json.loads(path.with_name("demo.truth.json").read_text(encoding="utf-8"))
+        yield store, truth["allocation"]
+
+
+def _frame(store: Store, name: str) -> pd.DataFrame:
+    return store.table(name).to_pandas()
+
+
+def _share_of_wallet(hours: pd.Series, curve: dict[str, float]) -> pd.Series:
+    gap = curve["s_max"] - curve["s0"]
+    return curve["s0"] + gap * (1 - np.exp(-hours / curve["h_half"]))
+
+
+def _first_orders(store: Store) -> pd.Series:
+    orders = _frame(store, "orders")
+    won = orders[orders["kind"].eq("order") & orders["opportunity_id"].notna()]
+    return won.groupby("account_id")["ordered_at"].min()
+
+
+def _repeat_lines(store: Store) -> pd.DataFrame:
+    orders = _frame(store, "orders")
+    repeat = orders[
+        orders["kind"].eq("order")
+        & orders["opportunity_id"].isna()
+        & orders["account_id"].ne("synth:guest")
+    ]
+    family = _frame(store, "products").set_index("product_id")["family"]
+    lines = _frame(store, "order_lines").merge(
+        repeat[["order_id", "account_id", "ordered_at"]], on="order_id"
+    )
+    return lines.assign(family=lines["product_id"].map(family))
+
+
+def test_every_account_has_a_potential_per_family_and_customers_have_hours(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    store, truth = demo
+    accounts = _frame(store, "accounts")
+    real = set(accounts.loc[~accounts["placeholder"].fillna(False), "account_id"])
+    assert len(real) == CONFIG.accounts
+    assert set(truth["potential"]) == real == set(truth["hours_today"])
+    assert all(tuple(p) == FAMILIES for p in truth["potential"].values())
+    assert min(v for p in truth["potential"].values() for v in p.values()) > 0
+    served = {a for a, h in truth["hours_today"].items() if h > 0}
+    assert served == set(_first_orders(store).index)
+    assert truth["share_of_wallet"] == {"s0": 0.15, "s_max": 0.8, "h_half": 0.5}
+
+
+def test_potential_follows_size_industry_and_region_with_lognormal_noise(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    store, truth = demo
+    k = truth["constants"]
+    accounts = _frame(store, "accounts").set_index("account_id").loc[list(truth["potential"])]
+    size = accounts["employees"].to_numpy(float)[:, None] / k["reference_employees"]
+    base = np.array([k["base"][f] for f in FAMILIES])
+    elasticity = np.array([k["elasticity"][f] for f in FAMILIES])
+    industry = np.array(
+        [
+            [k["industry_family"].get(i, {}).get(f, 1.0) for f in FAMILIES]
+            for i in accounts["industry"]
+        ]
+    )
+    region = accounts["region"].map(k["region"]).to_numpy()[:, None]
+    planted = pd.DataFrame(truth["potential"]).T.loc[accounts.index, list(FAMILIES)].to_numpy()
+    noise = np.log(planted / (base * size**elasticity * industry * region))
+    # 8,000 log-normal draws with sigma 0.3: mean within 4 standard errors of 0, sd near 0.3
+    assert abs(noise.mean()) < 4 * 0.3 / np.sqrt(noise.size)
+    assert noise.std() == pytest.approx(0.3, abs=0.015)
+
+
+def test_logged_activities_add_up_to_the_planted_hours(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    store, truth = demo
+    activities = _frame(store, "activities")
+    assert set(activities["kind"]) == {"call", "visit", "meeting", "email"}
+    assert activities.loc[activities["kind"].eq("email"), "duration_minutes"].isna().all()
+    assert (activities.loc[activities["kind"].ne("email"), "duration_minutes"] > 0).all()
+    owner = _frame(store, "accounts").set_index("account_id")["owner_rep_id"]
+    assert (activities["rep_id"] == activities["account_id"].map(owner)).all()
+    assert (activities["occurred_at"].dt.day_of_week < 5).all()
+    first = _first_orders(store)
+    assert (activities["occurred_at"] >= activities["account_id"].map(first).dt.floor("D")).all()
+    weeks = (pd.Timestamp(CONFIG.end) - first) / pd.Timedelta(days=7)
+    minutes = activities.groupby("account_id")["duration_minutes"].sum()
+    observed = minutes.reindex(first.index, fill_value=0.0) / 60 / weeks
+    planted = pd.Series(truth["hours_today"]).loc[observed.index]
+    assert np.corrcoef(observed, planted)[0, 1] > 0.9
+    assert (observed / planted).median() == pytest.approx(1.0, abs=0.1)
+    # today's rule: hours by segment, times lognormal factors per rep and account (median 1)
+    segment = _frame(store, "accounts").set_index("account_id")["segment"].loc[planted.index]
+    rule = segment.map({"Enterprise": 0.75, "Mittelstand": 0.25, "Kleinunternehmen": 0.05})
+    for name, ratio in (planted / rule).groupby(segment):
+        assert ratio.median() == pytest.approx(1.0, abs=0.2), name
+    # an activity on a deal is on one of its account's won deals, at most 60 days before it
+    orders = _frame(store, "orders").dropna(subset=["opportunity_id"])
+    on_deal = activities.dropna(subset=["opportunity_id"]).merge(
+        orders[["opportunity_id", "account_id", "ordered_at"]], on="opportunity_id"
+    )
+    assert len(on_deal) == activities["opportunity_id"].notna().sum() > 0
+    assert (on_deal["account_id_x"] == on_deal["account_id_y"]).all()
+    ahead = on_deal["ordered_at"] - on_deal["occurred_at"]
+    assert ahead.between(pd.Timedelta(0), pd.Timedelta(days=60)).all()
+
+
+def test_repeat_spend_follows_potential_times_share_of_wallet(
+    demo: tuple[Store, dict[str, Any]],
+) -> None:
+    store, truth = demo
+    potential = pd.DataFrame(truth["potential"]).T[list(FAMILIES)]
+    hours = pd.Series(truth["hours_today"])
+    spend = potential.mul(_share_of_wallet(hours, truth["share_of_wallet"]), axis=0)
+    # a customer buying at the mean rate spends potential × sow a year: each of its repeat
+    # orders is worth that over the purchases a year, on average, whatever it buys
+    per_order = spend / truth["purchases_per_year"]
+    assert 1.0 < truth["purchases_per_year"] < 2.0  # r / alpha = 2, fast buyers drop out sooner
+    lines = _repeat_lines(store)
+    orders = lines.groupby(["order_id", "account_id"], as_index=False).agg(
+        amount=("net_amount", "sum"), ordered_at=("ordered_at", "first")
+    )
+    due = per_order.loc[orders["account_id"]]
+    assert orders["amount"].sum() / due.to_numpy().sum() == pytest.approx(1.0, abs=0.1)
+    by_customer = orders.groupby("account_id")["amount"].agg(["mean", "size"])
+    regular = by_customer[by_customer["size"] >= 3]
+    wanted = per_order.loc[regular.index].sum(axis=1)
+    assert regular["mean"].corr(wanted, method="spearman") > 0.8
+    assert (regular["mean"] / wanted).median() == pytest.approx(1.0, abs=0.15)
+    # the families of the lines follow the spend per family: in total, also in the last full
+    # year (a unit of some families costs 20,000 € and more, so a share moves by a few points)
+    year = CONFIG.end.year - 1
+    for chosen, tolerance in ((orders, 0.07), (orders[orders["ordered_at"].dt.year.eq(year)], 0.1)):
+        bought = lines[lines["order_id"].isin(chosen["order_id"])].groupby("family")["net_amount"]
+        got = bought.sum().reindex(list(FAMILIES), fill_value=0.0)
+        planted = per_order.loc[chosen["account_id"]].sum()
+        difference = got / got.sum() - planted / planted.sum()
+        assert difference.abs().max() < tolerance, difference
+    # and per customer: one whose potential leans to a family buys more of it than others do
+    mix = lines[lines["account_id"].isin(regular.index)].pivot_table(
+        "net_amount", "account_id", "family", aggfunc="sum", fill_value=0.0
+    )
+    mix = mix.reindex(index=regular.index, columns=list(FAMILIES), fill_value=0.0)
+    mix = mix.div(mix.sum(axis=1), axis=0)
+    lean = per_order.loc[regular.index].div(per_order.loc[regular.index].sum(axis=1), axis=0)
+    above_mean = (mix - mix.mean()).to_numpy().ravel(), (lean - lean.mean()).to_numpy().ravel()
+    assert np.corrcoef(*above_mean)[0, 1] > 0.2
+
+
+def test_an_activity_export_imports_with_the_preset(
+    demo: tuple[Store, dict[str, Any]], tmp_path: Path
+) -> None:
+    store, _ = demo
+    rep, account = _frame(store, "accounts").iloc[0][["owner_rep_id", "account_id"]]
+    german = tmp_path / "aktivitaeten.csv"
+    german.write_text(
+        "Aktivität;Mitarbeiter;Kunde;Art;Datum;Dauer (Min.)\n"
+        f"X-1;{rep};{account};Kundenbesuch;14.03.2024 09:30;90\n"
+        f"X-2;{rep};{account};Anruf;15.03.2024 10:00;12,5\n"
+        f"X-3;{rep};{account};Fax;15.03.2024 11:00;3\n"
+        f"X-4;{rep};A99999;E-Mail;15.03.2024 12:00;\n",
+        encoding="utf-8",
+    )
+    english = tmp_path / "Task.csv"
+    english.write_text(
+        "Id,OwnerId,AccountId,Type,ActivityDate,CallDurationInSeconds\n"
+        f"00T1,{rep},{account},Call,2024-03-18,600\n",
+        encoding="utf-8",
+    )
+    before = store.table("activities").count().execute()
+    first = import_files(store, "activities", [german, english])
+    again = import_files(store, "activities", [german, english])
+    assert first.written == {"activities": 3}
+    assert again.written == {"activities": 0}
+    assert first.rejections is not None
+    reasons = set(first.rejections.column("reason").to_pylist())
+    assert "neither call, visit, meeting nor email" in reasons
+    assert len(reasons) == 2  # the unknown kind, and the unknown account
+    rows = _frame(store, "activities").set_index("source_id")
+    assert store.table("activities").count().execute() == before + 3
+    assert rows.loc["X-1", ["kind", "duration_minutes"]].tolist() == ["visit", 90.0]
+    assert rows.loc["X-2", ["kind", "duration_minutes"]].tolist() == ["call", 12.5]
+    assert rows.loc["00T1", ["kind", "duration_minutes"]].tolist() == ["call", 10.0]
+    assert rows.loc["X-1", "account_id"] == account

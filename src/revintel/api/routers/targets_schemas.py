@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated
 
 from pydantic import BaseModel, Field
+
+from revintel.api.routers.shared_schemas import Timestamp
 
 
 class TargetOut(BaseModel):
@@ -73,7 +75,7 @@ class TargetChangeOut(BaseModel):
     target_id: str
     action: str = Field(description="create, update, delete or import")
     actor: str
-    changed_at: datetime = Field(description="wall clock of the store's time zone")
+    changed_at: Timestamp = Field(description="when it was changed, with the store zone's offset")
     before: str | None = Field(None, description="the target before, JSON; null when created")
     after: str | None = Field(None, description="the target after, JSON; null when removed")
     note: str | None = None

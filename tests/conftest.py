@@ -9,6 +9,11 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+# A parallel test worker inherits a terminal width (COLUMNS=80) that the command line's console
+# would fix at import; without it the console reads the width each command-line test sets.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
+
 # The PostgreSQL server fixtures (`postgres_server`, `postgres_url`) for every test package.
 pytest_plugins = ["tests.postgres_server"]
 

@@ -100,7 +100,7 @@ def test_the_sla_endpoints_keep_their_document(tmp_path_factory: pytest.TempPath
         for path in ("/api/v1/sla", "/api/v1/sla/breaches", "/api/v1/sla/effect"):
             outcome = run_contract(
                 url, ("examples", "coverage", "fuzzing"), tokens=tokens, path=path,
-                max_examples=4, max_seconds=20,
+                max_examples=4, max_seconds=8,
             )  # fmt: skip
             assert not outcome.findings and not outcome.errors, outcome.report()
             assert sum(outcome.scenarios.values()) > 0, path

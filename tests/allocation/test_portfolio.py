@@ -38,6 +38,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Dat
     window = activities[(activities["occurred_at"] >= start) & (activities["occurred_at"] < end)]
     hours = window.groupby("account_id")["duration_minutes"].sum() / 60 / (365 / 7)
     sales = orders[(orders["kind"] == "order") & (orders["ordered_at"] < end)]
+    # an order returned in full by the as-of day is no purchase
+    returns = orders[(orders["kind"] == "return") & (orders["ordered_at"] < end)]
+    returned = returns.groupby("original_order_id")["amount"].sum().abs()
+    kept = sales["amount"] - sales["order_id"].map(returned).fillna(0.0)
+    sales = sales[kept > 0]
     days = sales.assign(day=sales["ordered_at"].dt.normalize()).groupby("account_id")["day"]
     return frame, hours.rename("hours"), {"purchase_days": days.nunique()}
 

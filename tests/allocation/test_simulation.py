@@ -21,9 +21,10 @@ from revintel.allocation import (
 from revintel.store import open_store
 from revintel.synth import SynthConfig, write_demo_company
 
-#: 2,000 accounts, about 480 customers: the smallest demo whose potential estimate ranks the
-#: customers (a 200-account demo has too few buyers to learn from); about five seconds.
-COMPANY = SynthConfig(seed=5, leads=8_000, accounts=2_000, reps=8)
+#: The demo company `make demo` builds (3,000 accounts, about 2,170 customers, 20 reps): on the
+#: companies of 2,000 accounts and some 480 customers of the accuracy bench the fitted response
+#: curve is too uncertain for a gain beyond the noise at every seed (docs/allocation.md).
+COMPANY = SynthConfig()
 FINER = (0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
 
 
@@ -61,7 +62,7 @@ def test_optimised_beats_size_based_by_more_than_the_noise(
 ) -> None:
     replay, _, _ = demo
     gain = replay.simulation.uplift.set_index("plan").loc["optimised"]
-    # measured: +1.12 M€ (+5.5 %), 90 % of the simulated years between +0.31 and +2.03 M€
+    # measured: +5.56 M€ (+6.3 %), 90 % of the simulated years between +4.07 and +7.29 M€
     assert gain["share"] > 0.04
     assert gain["intake_low"] > 0
     assert gain["expected_margin"] > 0
@@ -70,7 +71,7 @@ def test_optimised_beats_size_based_by_more_than_the_noise(
 def test_finer_levels_gain_more(demo: tuple[Replay, dict, Replay]) -> None:
     replay, planted, _ = demo
     gains = replay.simulation.uplift.set_index("plan")
-    # measured: +6.2 %, 90 % of the simulated years between +0.65 and +2.07 M€
+    # measured: +7.48 M€ (+8.5 %), 90 % of the simulated years between +6.04 and +9.12 M€
     assert gains.loc["optimised_finer", "share"] > gains.loc["optimised", "share"]
     assert gains.loc["optimised_finer", "intake_low"] > 0
     hours = replay.simulation.hours["optimised_finer"]
@@ -83,7 +84,7 @@ def test_random_does_worse_than_both(demo: tuple[Replay, dict, Replay]) -> None:
     plans = replay.simulation.plans.set_index("plan")["expected_intake"]
     assert plans["random"] < plans["size_based"] < plans["optimised"] < plans["optimised_finer"]
     gain = replay.simulation.uplift.set_index("plan").loc["random"]
-    assert gain["intake_high"] < 0  # measured −13 %: worse in 95 % of the simulated years
+    assert gain["intake_high"] < 0  # measured −14.5 %: worse in 95 % of the simulated years
 
 
 def test_every_plan_has_the_same_capacity(demo: tuple[Replay, dict, Replay]) -> None:

@@ -239,6 +239,15 @@ def test_forecast_and_backtest_equal_duckdb(stores: Stores) -> None:
     assert_same(*on_both(stores, *backtest))
 
 
+def test_allocation_plan_and_portfolio_equal_duckdb(stores: Stores) -> None:
+    # potential (cross-fitted LightGBM), rep skill, the response curve and the MIP, all read
+    # through Ibis: the same assignments with the same reasons
+    duck, spark = on_both(stores, "allocate")
+    assert_same(duck, spark)
+    assert duck["hours_per_week"].sum() > 0
+    assert_same(*on_both(stores, "allocate", "portfolio"))
+
+
 def test_quality_equals_duckdb(stores: Stores) -> None:
     duck = json.loads(cli("quality", "--db", stores.duck, "--format", "json"))
     spark = json.loads(cli("quality", "--db", stores.spark, "--format", "json"))

@@ -11,7 +11,7 @@ import pytest
 from revintel.auth import AccessDeniedError, Role, User
 from revintel.pricing._deals import deal_frame
 from revintel.pricing._drafts import DealNotFoundError, DraftContext, DraftError, draft_deal
-from revintel.pricing._guidance import approval_of, guidance, guidance_many
+from revintel.pricing._guidance import approval_of, band_discounts, guidance, guidance_many
 from revintel.pricing._optimum import margin_optimum
 from revintel.pricing._price_model import PriceModel, load_price_model
 from revintel.store import open_store
@@ -103,14 +103,20 @@ def test_recommended_price_is_the_margin_optimum_of_the_curve(
     band = model.bands.band(answer["band_id"])
     record["target_discount"] = 1 - float(band["target"])
     curve = model.response.curve(record, interval=True)
-    optimum = margin_optimum(float(deal["list_price"]), float(deal["cost"]), curve)
+    # the recommendation stays within the band, or reaches to the price already on the table
+    lowest, highest = band_discounts(band)
+    current = answer["current_discount"]
+    within = (min(lowest, current), max(highest, current))
+    optimum = margin_optimum(float(deal["list_price"]), float(deal["cost"]), curve, within=within)
     assert answer["recommended_discount"] == pytest.approx(optimum.discount, abs=5e-5)
     assert answer["recommended_price"] == pytest.approx(optimum.price, abs=0.01)
     assert answer["win_probability_recommended"] == pytest.approx(optimum.win_probability, abs=5e-5)
     margins = (deal["list_price"] * (1 - curve["discount"]) - deal["cost"]) * curve[
         "win_probability"
     ]
-    assert answer["expected_margin_recommended"] == pytest.approx(margins.max(), abs=0.01)
+    inside = curve["discount"].between(within[0] - 1e-9, within[1] + 1e-9)
+    assert answer["expected_margin_recommended"] == pytest.approx(optimum.expected_margin, abs=0.01)
+    assert answer["expected_margin_recommended"] >= margins[inside].max() - 0.01
 
 
 def test_batch_answers_equal_single_answers(context: GuidanceContext, model: PriceModel) -> None:

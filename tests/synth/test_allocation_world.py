@@ -1,8 +1,8 @@
 """The planted account-potential world of the demo company agrees with its store.
 
 The truth's ``allocation`` key names each account's potential per product family, the sales
-hours a week today's service rule gives it and the share-of-wallet curve; the orders and the
-activities written to the store must show them.
+hours a week today's service rule gives it, the hours a customer got in each year and the
+share-of-wallet curve; the orders and the activities written to the store must show them.
 """
 
 from __future__ import annotations
@@ -50,6 +50,23 @@ def _first_orders(store: Store) -> pd.Series:
     orders = _frame(store, "orders")
     won = orders[orders["kind"].eq("order") & orders["opportunity_id"].notna()]
     return won.groupby("account_id")["ordered_at"].min()
+
+
+def _years_back(at: pd.Series, truth: dict[str, Any]) -> pd.Series:
+    """The year of each time counted back from the end of the history (0: the last one)."""
+    back = (pd.Timestamp(CONFIG.end) - at) / pd.Timedelta(days=truth["year_days"])
+    return np.floor(back).astype(int)
+
+
+def _hours_in_year(accounts: pd.Series, years: pd.Series, truth: dict[str, Any]) -> np.ndarray:
+    by_year = truth["hours_by_year"]
+    return np.array(
+        [by_year[a][min(y, len(by_year[a]) - 1)] for a, y in zip(accounts, years, strict=True)]
+    )
+
+
+def _year_start(years_back: int, truth: dict[str, Any]) -> pd.Timestamp:
+    return pd.Timestamp(CONFIG.end) - (years_back + 1) * pd.Timedelta(days=truth["year_days"])
 
 
 def _repeat_lines(store: Store) -> pd.DataFrame:
@@ -117,12 +134,27 @@ def test_logged_activities_add_up_to_the_planted_hours(
     assert (activities["occurred_at"].dt.day_of_week < 5).all()
     first = _first_orders(store)
     assert (activities["occurred_at"] >= activities["account_id"].map(first).dt.floor("D")).all()
-    weeks = (pd.Timestamp(CONFIG.end) - first) / pd.Timedelta(days=7)
-    minutes = activities.groupby("account_id")["duration_minutes"].sum()
-    observed = minutes.reindex(first.index, fill_value=0.0) / 60 / weeks
-    planted = pd.Series(truth["hours_today"]).loc[observed.index]
-    assert np.corrcoef(observed, planted)[0, 1] > 0.9
-    assert (observed / planted).median() == pytest.approx(1.0, abs=0.1)
+    # per customer and complete year served: the logged hours a week are the year's planted ones
+    activities["year"] = _years_back(activities["occurred_at"], truth)
+    logged = activities.groupby(["account_id", "year"])["duration_minutes"].sum() / 60 / 52.18
+    served = pd.DataFrame(
+        [(a, y) for a, f in first.items() for y in range(3) if f < _year_start(y, truth)],
+        columns=["account_id", "year"],
+    )
+    observed = logged.reindex(pd.MultiIndex.from_frame(served), fill_value=0.0)
+    planted_year = _hours_in_year(served["account_id"], served["year"], truth)
+    assert np.corrcoef(observed, planted_year)[0, 1] > 0.9
+    assert (observed / planted_year).median() == pytest.approx(1.0, abs=0.1)
+    # ... and they change between a customer's years as planted: the logged ratio of one year's
+    # hours to the year before follows the planted ratio
+    wide = pd.DataFrame({"logged": observed.to_numpy(), "planted": planted_year}, observed.index)
+    ratios = wide.unstack("year").dropna()
+    ratios = ratios[(ratios["logged"][[0, 1]] > 0).all(axis=1)]
+    logged_ratio = np.log(ratios["logged"][0] / ratios["logged"][1])
+    planted_ratio = np.log(ratios["planted"][0] / ratios["planted"][1])
+    assert len(ratios) > 100 and planted_ratio.std() > 0.3
+    assert np.corrcoef(logged_ratio, planted_ratio)[0, 1] > 0.7
+    planted = pd.Series(truth["hours_today"]).loc[first.index]
     # today's rule: hours by segment, times lognormal factors per rep and account (median 1)
     segment = _frame(store, "accounts").set_index("account_id")["segment"].loc[planted.index]
     rule = segment.map({"Enterprise": 0.75, "Mittelstand": 0.25, "Kleinunternehmen": 0.05})
@@ -154,13 +186,19 @@ def test_repeat_spend_follows_potential_times_share_of_wallet(
     orders = lines.groupby(["order_id", "account_id"], as_index=False).agg(
         amount=("net_amount", "sum"), ordered_at=("ordered_at", "first")
     )
-    due = per_order.loc[orders["account_id"]]
-    assert orders["amount"].sum() / due.to_numpy().sum() == pytest.approx(1.0, abs=0.1)
-    by_customer = orders.groupby("account_id")["amount"].agg(["mean", "size"])
-    regular = by_customer[by_customer["size"] >= 3]
-    wanted = per_order.loc[regular.index].sum(axis=1)
-    assert regular["mean"].corr(wanted, method="spearman") > 0.8
-    assert (regular["mean"] / wanted).median() == pytest.approx(1.0, abs=0.15)
+    # each order is worth the potential times the share of wallet of the hours of its year
+    year_hours = _hours_in_year(
+        orders["account_id"], _years_back(orders["ordered_at"], truth), truth
+    )
+    total = potential.sum(axis=1).loc[orders["account_id"]].to_numpy()
+    sow = _share_of_wallet(pd.Series(year_hours), truth["share_of_wallet"]).to_numpy()
+    orders["due"] = total * sow / truth["purchases_per_year"]
+    assert orders["amount"].sum() / orders["due"].sum() == pytest.approx(1.0, abs=0.1)
+    by_customer = orders.groupby("account_id")[["amount", "due"]].agg(["mean", "size"])
+    regular = by_customer[by_customer[("amount", "size")] >= 3]
+    wanted = regular[("due", "mean")]
+    assert regular[("amount", "mean")].corr(wanted, method="spearman") > 0.8
+    assert (regular[("amount", "mean")] / wanted).median() == pytest.approx(1.0, abs=0.15)
     # the families of the lines follow the spend per family: in total, also in the last full
     # year (a unit of some families costs 20,000 € and more, so a share moves by a few points)
     year = CONFIG.end.year - 1

@@ -36,7 +36,7 @@ def test_feedback_keeps_its_document(feedback_server: ContractServer, path: str)
     tokens = RoleTokens(feedback_server.state, feedback_server.users)
     outcome = run_contract(
         feedback_server.url, ("examples", "coverage", "fuzzing"), tokens=tokens, path=path,
-        max_seconds=60,
+        max_seconds=20,
     )  # fmt: skip
     assert not outcome.findings and not outcome.errors, outcome.report()
     assert sum(outcome.scenarios.values()) > 0

@@ -39,7 +39,7 @@ def test_handover_keeps_its_document(handover_server: ContractServer, path: str)
     tokens = RoleTokens(handover_server.state, handover_server.users)
     outcome = run_contract(
         handover_server.url, ("examples", "coverage", "fuzzing"), tokens=tokens, path=path,
-        max_seconds=30,
+        max_seconds=15,
     )  # fmt: skip
     assert not outcome.findings and not outcome.errors, outcome.report()
     assert sum(outcome.scenarios.values()) > 0

@@ -159,7 +159,7 @@ def test_the_analytics_endpoints_keep_their_document(
         for name in ANALYTICS:
             outcome = run_contract(
                 url, ("examples", "coverage", "fuzzing"), tokens=tokens, path=f"{API}/{name}",
-                max_examples=4, max_seconds=20,
+                max_examples=4, max_seconds=8,
             )  # fmt: skip
             assert not outcome.findings and not outcome.errors, outcome.report()
             assert sum(outcome.scenarios.values()) > 0, name

@@ -15,6 +15,12 @@ from revintel.allocation._coverage_model import (
     coverage_models,
     read_coverage_models,
 )
+from revintel.allocation._curve_report import (
+    CURVE_LEVELS,
+    POINT_COLUMNS,
+    CurveReport,
+    response_curve_report,
+)
 from revintel.allocation._portfolio import (
     PORTFOLIO_COLUMNS,
     coverage_by_size,
@@ -80,8 +86,10 @@ __all__ = [
     "ASSIGNMENT_COLUMNS",
     "CELL_COLUMNS",
     "COVERAGE_COLUMNS",
+    "CURVE_LEVELS",
     "MATCH_REASONS",
     "PLANS",
+    "POINT_COLUMNS",
     "PORTFOLIO_COLUMNS",
     "REP_COLUMNS",
     "SUGGESTION_COLUMNS",
@@ -95,6 +103,7 @@ __all__ = [
     "AllocationRulesError",
     "CoverageModel",
     "CoverageModels",
+    "CurveReport",
     "DealCapacity",
     "OrderNoise",
     "PotentialEstimate",
@@ -136,6 +145,7 @@ __all__ = [
     "rep_performance",
     "rep_skill_backtest",
     "replay_allocation",
+    "response_curve_report",
     "simulate_year",
     "solve_inputs",
     "solve_problem",

@@ -22,11 +22,11 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from revintel.allocation._portfolio_inputs import response_history
 from revintel.allocation._potential import PotentialEstimate, estimate_potential
 from revintel.allocation._potential_features import as_day, last_order_day
 from revintel.allocation._response_curve import ResponseCurve, fit_response_curve
 from revintel.allocation._rules import RULES_FILE, AllocationRules, AllocationRulesError, _checked
+from revintel.allocation._store_history import contact_history
 from revintel.metrics import in_store_currency
 from revintel.model import read_yaml_mapping
 from revintel.model._declarative import validation_messages
@@ -121,7 +121,7 @@ def coverage_models(
         ``conf/allocation.yaml``.
     curve
         The response curve in hours a year (default: fitted to the logged contact hours and
-        the recurring revenue of the twelve months).
+        the recurring revenue of the customers' complete years, as :func:`plan_allocation`).
     potential
         A potential estimated before (default: :func:`estimate_potential` as of ``as_of``).
 
@@ -144,7 +144,8 @@ def coverage_models(
     estimate = potential if potential is not None else estimate_potential(store, day)
     by_account = estimate.by_account().set_index("account_id")
     if curve is None:
-        curve = fit_response_curve(response_history(store, day, by_account), bootstrap=0)
+        history = contact_history(store, day, by_account["potential"].reset_index())
+        curve = fit_response_curve(history[history["potential"] > 0], bootstrap=0)
     frame = _account_facts(store, day, estimate)
     frame["potential"] = by_account["potential"].reindex(frame["account_id"]).fillna(0.0).to_numpy()
     _score(frame, models, rules, curve)

@@ -45,22 +45,6 @@ def contact_hours(store: Store, as_of: date) -> pd.DataFrame:
     )
 
 
-def response_history(store: Store, day: date, estimate: pd.DataFrame) -> pd.DataFrame:
-    """What the response curve is fitted to: per account with logged hours in the twelve
-    months up to ``day``, its ``hours``, recurring ``order_intake`` and estimated ``potential``
-    (``estimate``: :meth:`PotentialEstimate.by_account` indexed by account)."""
-    hours = contact_hours(store, day).set_index("account_id")["contact_hours"]
-    served = estimate.reindex(hours.index).dropna(subset=["potential"])
-    served = served[served["potential"] > 0]
-    return pd.DataFrame(
-        {
-            "hours": hours.reindex(served.index).to_numpy(),
-            "order_intake": served["current_revenue"].clip(lower=0.0).to_numpy(),
-            "potential": served["potential"].to_numpy(),
-        }
-    )
-
-
 def customer_scores(store: Store, as_of: date) -> pd.DataFrame:
     """Churn risk and customer value of every account that ordered by ``as_of``.
 

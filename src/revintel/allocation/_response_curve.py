@@ -7,6 +7,10 @@ The share of an account's potential it orders in a year with ``h`` hours of sale
 
 ``s0`` is what the account orders without contact, ``s_max`` what it orders with unlimited
 contact, and ``h_half`` the hours after which 1 − 1/e ≈ 63 % of the possible lift is reached.
+
+When the history holds several years of accounts whose hours changed between them, the shape is
+read within the accounts (:mod:`revintel.allocation._response_within`): across accounts hours
+follow size, and the curve would credit time with what size buys.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from scipy.optimize import curve_fit
+
+from revintel.allocation._response_within import AccountYears, account_years, fit_within
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +55,8 @@ class ResponseCurve:
         Parameter → (low, high) of the 95 % bootstrap interval (empty when given by hand).
     accounts
         Account-years the curve was fitted to.
+    method
+        ``within accounts`` (the shape from each account's years) or ``across accounts``.
 
     Examples
     --------
@@ -62,6 +70,7 @@ class ResponseCurve:
     h_half: float
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)
     accounts: int = 0
+    method: str = "across accounts"
 
     def share(self, hours: np.ndarray | float) -> np.ndarray | float:
         """Share of potential ordered with ``hours`` of contact a year."""
@@ -100,6 +109,9 @@ def fit_response_curve(
         account-years or too little spread of hours to see a curve.
     """
     hours, intake, potential = _checked_history(history)
+    years = account_years(history)
+    if years is not None:
+        return _fit_within_accounts(years, len(hours), bootstrap, seed)
     point = _fit(hours, intake, potential, None)
     rng = np.random.default_rng(seed)
     draws = []
@@ -109,14 +121,34 @@ def fit_response_curve(
             draws.append(_fit(hours[pick], intake[pick], potential[pick], point))
         except (RuntimeError, ResponseCurveError):
             continue  # a resample without spread in hours says nothing about the curve
+    s0, s_max, h_half = (float(v) for v in point)
+    return ResponseCurve(s0, s_max, h_half, intervals=_intervals(draws), accounts=len(hours))
+
+
+def _fit_within_accounts(
+    years: AccountYears, rows: int, bootstrap: int, seed: int
+) -> ResponseCurve:
+    point = fit_within(years)
+    start = (point[0] / point[1], point[2])
+    rng = np.random.default_rng(seed)
+    draws = [
+        fit_within(years.pick(rng.integers(0, years.accounts, years.accounts)), start)
+        for _ in range(bootstrap)
+    ]
+    s0, s_max, h_half = (float(v) for v in point)
+    return ResponseCurve(
+        s0, s_max, h_half, intervals=_intervals(draws), accounts=rows, method="within accounts"
+    )
+
+
+def _intervals(draws: list[np.ndarray]) -> dict[str, tuple[float, float]]:
     intervals: dict[str, tuple[float, float]] = {}
     if draws:
         sample = np.array(draws)
         for i, name in enumerate(PARAMETERS):
             low, high = np.percentile(sample[:, i], [2.5, 97.5])
             intervals[name] = (float(low), float(high))
-    s0, s_max, h_half = (float(v) for v in point)
-    return ResponseCurve(s0, s_max, h_half, intervals=intervals, accounts=len(hours))
+    return intervals
 
 
 def _checked_history(history: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

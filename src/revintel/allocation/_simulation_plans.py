@@ -2,7 +2,8 @@
 today's size-based service, the optimised plan and a random one.
 
 The optimised plan sees only what a company sees in its store — the estimated potential, the
-response curve fitted to the logged contact hours and the revenue of the last twelve months —
+response curve fitted to the logged contact hours and the recurring revenue of the complete
+years in the store (within accounts where their hours changed) —
 never the planted truth; the capacity of each rep is the hours its accounts get today.
 """
 
@@ -15,7 +16,6 @@ from datetime import date, datetime
 import numpy as np
 import pandas as pd
 
-from revintel.allocation._portfolio_inputs import response_history
 from revintel.allocation._potential import estimate_potential
 from revintel.allocation._potential_features import as_day, last_order_day
 from revintel.allocation._response_curve import ResponseCurve, fit_response_curve
@@ -28,6 +28,7 @@ from revintel.allocation._simulation import (
     simulate_year,
 )
 from revintel.allocation._solver import allocate_capacity
+from revintel.allocation._store_history import contact_history
 from revintel.store import Store
 
 #: Names of the allocations, in the order they are reported (``optimised_finer`` only when
@@ -78,7 +79,7 @@ def replay_allocation(
 
     Today's allocation is ``truth.hours_today``. The optimised one is :func:`allocate_capacity`
     on the customers with the potential of :func:`estimate_potential` and a curve fitted to
-    the logged hours and the recurring revenue of the twelve months up to ``as_of``, each
+    the logged hours and the recurring revenue of the years up to ``as_of``, each
     rep's capacity being its accounts' hours today; continuity, minimum coverage and the
     hourly costs of ``rules`` are set aside, since the hours are paid in every plan and the
     question is only where they earn most. The random allocation deals today's hours to the
@@ -99,7 +100,10 @@ def replay_allocation(
     accounts["potential"] = (
         estimate["potential"].reindex(accounts["account_id"]).fillna(0.0).to_numpy()
     )
-    curve = fit_response_curve(response_history(store, day, estimate), bootstrap=0, seed=seed)
+    history = contact_history(
+        store, day, estimate["potential"].rename_axis("account_id").reset_index()
+    )
+    curve = fit_response_curve(history[history["potential"] > 0], bootstrap=0, seed=seed)
     today = truth.hours_today.reindex(accounts["account_id"]).to_numpy()
     capacity = pd.Series(today, index=accounts["owner_rep_id"]).groupby(level=0).sum()
     reps = _reps(store, capacity)

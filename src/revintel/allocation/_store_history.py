@@ -36,7 +36,8 @@ _MISSING_ACTIVITIES = (
 def contact_history(store: Store, as_of: date, accounts: pd.DataFrame) -> pd.DataFrame:
     """One row per account of ``accounts`` (``account_id``, ``potential``) and complete year.
 
-    Accounts created after a window began have no row for it.
+    Only customers' years count: an account first ordering after a window began has no row for
+    it (its first year would show few hours and little intake only because it began late).
 
     Raises
     ------
@@ -46,7 +47,7 @@ def contact_history(store: Store, as_of: date, accounts: pd.DataFrame) -> pd.Dat
     windows = history_years(store, as_of)
     activities = store.table("activities")
     timed = activities.filter(activities.duration_minutes.notnull())
-    created = _created(store)
+    first_order = _first_orders(store)
     parts = []
     for end_day in windows:
         start, end = spend_window(end_day)
@@ -57,8 +58,8 @@ def contact_history(store: Store, as_of: date, accounts: pd.DataFrame) -> pd.Dat
         minutes = sums.to_pandas().set_index("account_id")["minutes"]
         intake = account_spend(store, end_day).groupby("account_id")["revenue"].sum()
         year = accounts[["account_id", "potential"]].copy()
-        since = year["account_id"].map(created)
-        year = year[since.isna() | (since < pd.Timestamp(start))]
+        since = year["account_id"].map(first_order)
+        year = year[since < pd.Timestamp(start)]
         year["year_end"] = end_day
         year["hours"] = year["account_id"].map(minutes).fillna(0.0).astype(float) / 60.0
         year["order_intake"] = year["account_id"].map(intake).fillna(0.0).clip(lower=0.0)
@@ -102,8 +103,7 @@ def _windows(as_of: date, begin: pd.Timestamp) -> list[date]:
     return ends
 
 
-def _created(store: Store) -> pd.Series:
-    accounts = store.table("accounts").select("account_id", "created_at").to_pandas()
-    return pd.Series(
-        pd.to_datetime(accounts["created_at"]).to_numpy(), index=accounts["account_id"]
-    )
+def _first_orders(store: Store) -> pd.Series:
+    orders = store.table("orders")
+    first = orders.group_by("account_id").aggregate(first=orders.ordered_at.min()).to_pandas()
+    return pd.Series(pd.to_datetime(first["first"]).to_numpy(), index=first["account_id"])

@@ -108,7 +108,7 @@ def allocation_inputs(
         Too few closed deals to compare reps.
     """
     rules = rules if rules is not None else read_rules()
-    day = _as_of(store, as_of)
+    day = history_end(store, as_of)
     reps = store_reps(store)
     history_years(store, day)  # what is missing is said before the models are fitted
     try:
@@ -182,7 +182,8 @@ def solve_inputs(
     )
 
 
-def _as_of(store: Store, as_of: date | datetime | str | None) -> date:
+def history_end(store: Store, as_of: date | datetime | str | None) -> date:
+    """``as_of`` as a day, by default the day of the latest order."""
     try:
         return last_order_day(store) if as_of is None else as_day(as_of)
     except ValueError as exc:
@@ -215,9 +216,9 @@ def store_accounts(store: Store, potential: PotentialEstimate, reps: pd.DataFram
     return frame.sort_values("account_id", ignore_index=True)[list(ACCOUNT_COLUMNS)]
 
 
-def fit_history_curve(history: pd.DataFrame) -> ResponseCurve:
-    """The response curve of the account-years with a potential; a clear error when the
-    history cannot carry one."""
+def fit_history_curve(history: pd.DataFrame, *, bootstrap: int = 50) -> ResponseCurve:
+    """The response curve of the account-years with a potential (``bootstrap`` resamples for
+    its intervals); a clear error when the history cannot carry one."""
     usable = history[history["potential"] > 0]
     if usable.empty or not (usable["hours"] > 0).any():
         raise AllocationInputError(
@@ -225,7 +226,7 @@ def fit_history_curve(history: pd.DataFrame) -> ResponseCurve:
             "duration (revintel import activities FILE) to fit the response curve"
         )
     try:
-        return fit_response_curve(usable, bootstrap=50)
+        return fit_response_curve(usable, bootstrap=bootstrap)
     except (ValueError, RuntimeError) as exc:
         raise AllocationInputError(
             f"too little history for the response curve ({len(usable)} account-years): {exc}"

@@ -24,6 +24,7 @@ from revintel.allocation import (
     portfolio,
     read_rules,
     rep_performance,
+    response_curve_report,
     suggest_owners,
     under_served,
 )
@@ -36,6 +37,7 @@ from revintel.views._allocation_export import (
     assignments_csv,
     assignments_workbook,
     coverage_rows,
+    curve_display,
     portfolio_rows,
     suggestion_rows,
 )
@@ -255,6 +257,51 @@ def portfolio_command(
     rows = portfolio_rows(frame, t)
     name = "portfolio" if served is None else f"{served.value}-served"
     _deliver(rows, fmt, out, chosen, {"accounts": json_records(rows)}, name)
+
+
+@allocate_app.command("curve")
+def curve_command(
+    as_of: AsOfOption = None,
+    fmt: FormatOption = AllocateFormat.table,
+    lang: LangOption = "en",
+    out: OutOption = None,
+    db: DbOption = None,
+) -> None:
+    """What an hour of selling buys: the response curve the plan uses, with 95 % intervals.
+
+    One row per weekly level of service (hours_per_week, hours_per_year, share_of_potential,
+    intake, lift over no contact, next_hour: what one more hour a year adds) for a customer of
+    median potential; the table format also shows the parameters s0, s_max and h_half and
+    whether the curve was read within the customers or across them.
+    """
+    chosen = _language(lang)
+    with store_from(db, read_only=True) as store:
+        report = response_curve_report(store, _day(as_of))
+        t = Translator(chosen, store_currency(store))
+    points, parameters = report.points(), report.parameters()
+    if fmt is AllocateFormat.table:
+        method = "within" if report.curve.method == "within accounts" else "across"
+        summary = t("allocation.curve.summary").format(
+            method=t(f"allocation.curve.method.{method}"),
+            years=t.number(report.customer_years),
+            as_of=t.date(report.as_of),
+            potential=t.money(report.typical_potential),
+        )
+        console.print(summary, highlight=False)
+        shown = curve_display(parameters, points, t)
+        print_table(shown[0], t("allocation.curve.parameters"), split=False)
+        print_table(shown[1], t("allocation.curve.points"), split=False)
+        return
+    document = {
+        "as_of": report.as_of.isoformat(),
+        "method": report.curve.method,
+        "customer_years": report.customer_years,
+        "typical_potential": round(report.typical_potential, 2),
+        "weeks_per_year": report.weeks_per_year,
+        "parameters": json_records(parameters),
+        "points": json_records(points),
+    }
+    _deliver(points, fmt, out, chosen, document, "curve")
 
 
 @allocate_app.command("coverage")

@@ -1,7 +1,8 @@
 """Sales activities of the demo company as a CRM logs them (table ``activities``).
 
-Each customer gets the sales hours a week today's service rule plants for it
-(:mod:`revintel.synth._wallet`) from its first order to the as-of date: calls, visits and
+Each customer gets the sales hours a week planted for it in each year
+(:mod:`revintel.synth._wallet`: today's service rule times the year's factor) from its first
+order to the as-of date: calls, visits and
 meetings whose durations add up to those hours, Poisson in number and lognormal in length, plus
 e-mails without a duration, on working days, by the account's owner. An activity in the 60 days
 before a later won deal of its account belongs to that deal. Drawn from a random stream of its
@@ -19,6 +20,7 @@ from revintel.synth import _config as c
 from revintel.synth._columns import ids, take, timestamps, with_lineage
 from revintel.synth._company import Company
 from revintel.synth._orders import OrderBook
+from revintel.synth._wallet import YEAR_DAYS
 
 #: Second seed word of the activities' own random stream ("AC").
 STREAM = 0x4143
@@ -34,22 +36,22 @@ def activities_table(
     """The logged activities of every customer in ``book`` over its customer life."""
     rng = np.random.default_rng([config.seed, STREAM])
     customers = book.customers
-    hours = book.wallet.hours[customers]
-    weeks = np.maximum(config.days - book.first_day, 0.0) / 7.0
-    planned = hours * weeks  # sales hours over the customer life
-    kinds = len(c.ACTIVITY_KINDS)
+    begin, end = _service_years(config, book)  # (customers, years): served part of each year
+    wallet = book.wallet
+    hours = wallet.hours[customers][:, None] * wallet.year_factor[customers]
+    planned = hours * (end - begin) / 7.0  # sales hours of each customer-year
     timed = c.ACTIVITY_MEAN_MINUTES > 0
     # activities per planned hour: the kind's share of the hours over its mean length
     mean_minutes = np.where(timed, c.ACTIVITY_MEAN_MINUTES, 1.0)
     per_hour = np.where(timed, c.ACTIVITY_HOUR_SHARE * 60.0 / mean_minutes, 0.0)
     per_hour[~timed] = c.ACTIVITY_EMAILS_PER_HOUR
-    counts = rng.poisson(planned[:, None] * per_hour[None, :])  # (customers, kinds)
-    who = np.repeat(np.repeat(np.arange(len(customers)), kinds), counts.ravel())
-    kind = np.repeat(np.tile(np.arange(kinds), len(customers)), counts.ravel())
+    counts = rng.poisson(planned[:, :, None] * per_hour[None, None, :])  # customer, year, kind
+    cell = np.repeat(np.arange(counts.size), counts.ravel())
+    who, year, kind = np.unravel_index(cell, counts.shape)
     sigma = c.ACTIVITY_DURATION_SIGMA
     minutes = c.ACTIVITY_MEAN_MINUTES[kind] * rng.lognormal(-(sigma**2) / 2, sigma, len(kind))
-    day = book.first_day[who] + rng.random(len(who)) * (config.days - book.first_day[who])
-    day = _working_time(rng, config, day)
+    start, stop = begin[who, year], end[who, year]
+    day = _working_time(rng, config, start + rng.random(len(who)) * (stop - start))
     order = np.argsort(day, kind="stable")
     account, kind, day, minutes = customers[who][order], kind[order], day[order], minutes[order]
     duration = pa.array(minutes.round(1), mask=~timed[kind])
@@ -66,6 +68,17 @@ def activities_table(
         "activity_id",
         batch,
     )
+
+
+def _service_years(config: c.SynthConfig, book: OrderBook) -> tuple[np.ndarray, np.ndarray]:
+    """First and last day (exclusive) each customer is served in each year counted back from the
+    as-of date: from its first order on; equal where it was not yet a customer."""
+    years = book.wallet.year_factor.shape[1]
+    year_end = config.days - YEAR_DAYS * np.arange(years)  # (years,)
+    year_start = np.maximum(year_end - YEAR_DAYS, 0.0)
+    begin = np.maximum(year_start[None, :], book.first_day[:, None])
+    end = np.maximum(np.broadcast_to(year_end[None, :], begin.shape), begin)
+    return begin, end
 
 
 def _working_time(rng: np.random.Generator, config: c.SynthConfig, day: np.ndarray) -> np.ndarray:

@@ -36,7 +36,7 @@ from revintel.synth._order_tables import (
 )
 from revintel.synth._pipeline import Deals
 from revintel.synth._returns import draw_returns
-from revintel.synth._wallet import Wallet, plant_wallet
+from revintel.synth._wallet import Wallet, plant_wallet, share_of_wallet
 
 MAX_REPEATS = 60
 
@@ -167,7 +167,8 @@ class RepeatOrders:
     spend_rate: np.ndarray  # per customer: Gamma-Gamma rate of its order values
 
     def wallet_values(self, yearly_spend: np.ndarray, mean_rate: float) -> np.ndarray:
-        """Order values rescaled so that customers buy ``yearly_spend`` a year while alive.
+        """Order values rescaled so that each order's customer buys ``yearly_spend`` (one value
+        per order: the spend planted for its customer in its year) a year while alive.
 
         A customer's drawn values keep their Gamma(p) spread around its own mean, and that mean
         becomes ``yearly_spend / mean_rate``: a customer buying at the mean rate spends what is
@@ -176,7 +177,7 @@ class RepeatOrders:
         values stay as even as the potentials.
         """
         unit = self.value * self.spend_rate[self.customer] / c.SPEND_P  # mean 1 per customer
-        return unit * yearly_spend[self.customer] / mean_rate
+        return unit * yearly_spend / mean_rate
 
     def mean_rate(self, first_day: np.ndarray, dropped: np.ndarray, as_of: float) -> float:
         """Purchases a year of the customers while alive, weighted by how long they were.
@@ -231,7 +232,7 @@ def orders_of_won(
     The purchase process is drawn from ``rng``; everything else (further lines, guests,
     returns) from a stream of its own, so that no other table depends on it. A customer's
     repeat orders are worth its planted potential times the share of wallet its service hours
-    win, and their lines lean towards the families of its potential.
+    of the order's year win, and their lines lean towards the families of its potential.
     """
     order = np.argsort(won.day, kind="stable")
     customers, first = np.unique(won.account[order], return_index=True)
@@ -243,7 +244,11 @@ def orders_of_won(
     wallet = plant_wallet(config, company)
     spend = wallet.spend[customers]
     mean_rate = repeat.mean_rate(first_day, dropped, as_of)
-    repeat = replace(repeat, value=repeat.wallet_values(spend.sum(axis=1), mean_rate))
+    account = customers[repeat.customer]
+    yearly = wallet.potential[account].sum(axis=1) * share_of_wallet(
+        wallet.hours_in(account, repeat.day)
+    )
+    repeat = replace(repeat, value=repeat.wallet_values(yearly, mean_rate))
     detail = np.random.default_rng([config.seed, c.ORDER_DETAIL_STREAM])
     family_of = first_family[repeat.customer]
     tilt = _calibrated_tilt(config, company, repeat, family_of, affinity, spend)

@@ -3,7 +3,9 @@
 Every account could buy ``potential[a, f]`` EUR a year of product family ``f`` (its wallet,
 from size, industry and region); a customer buys the share ``sow(h)`` of it from us, growing with
 diminishing returns in the sales hours ``h`` a week it gets under today's size-based service
-rule. Drawn from a random stream of its own, so that every other draw of the demo stays put.
+rule — in each year the rule's hours times a factor of that year (rep changes, leave, vacant
+territories), so that what more hours win shows within each customer, not only between large and
+small ones. Drawn from a random stream of its own, so that every other draw of the demo stays put.
 """
 
 from __future__ import annotations
@@ -31,12 +33,27 @@ def share_of_wallet(hours: np.ndarray | float) -> np.ndarray:
     return c.SOW_S0 + (c.SOW_S_MAX - c.SOW_S0) * (1.0 - np.exp(-h / c.SOW_H_HALF))
 
 
+#: Days of a year of service (years are counted back from the as-of date).
+YEAR_DAYS = 365.25
+
+
 @dataclass(frozen=True)
 class Wallet:
     """Potential per account and family, and the service hours today's rule gives each account."""
 
     potential: np.ndarray  # (accounts, families) EUR a year
     hours: np.ndarray  # (accounts,) sales hours a week, were the account a customer
+    year_factor: np.ndarray  # (accounts, years): hours of year y back from the as-of / rule's
+    as_of_day: float  # day of the as-of date, counted from the start of the history
+
+    def years_back(self, day: np.ndarray) -> np.ndarray:
+        """The year of each ``day``: 0 for the twelve months up to the as-of date, 1 before."""
+        back = np.floor((self.as_of_day - np.asarray(day, dtype=float)) / YEAR_DAYS)
+        return np.clip(back, 0, self.year_factor.shape[1] - 1).astype(np.int64)
+
+    def hours_in(self, account: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Sales hours a week ``account`` gets in the year of ``day``."""
+        return self.hours[account] * self.year_factor[account, self.years_back(day)]
 
     @property
     def spend(self) -> np.ndarray:
@@ -79,7 +96,12 @@ def plant_wallet(config: c.SynthConfig, company: Company) -> Wallet:
     hours = c.SERVICE_HOURS_BY_SEGMENT[company.account_segment]
     # to the 1/2000 hour (under two seconds)
     hours = (2.0 * hours * rep_factor[company.account_rep] * account_factor).round(3) / 2.0
-    return Wallet(potential, hours)
+    years = int(np.ceil(config.days / YEAR_DAYS))
+    sigma = c.SERVICE_YEAR_SIGMA
+    year_factor = rng.lognormal(-(sigma**2) / 2.0, sigma, (len(employees), years))
+    vacant = rng.random((len(employees), years)) < c.SERVICE_VACANCY_SHARE
+    year_factor = np.where(vacant, c.SERVICE_VACANCY_FACTOR, year_factor).round(4)
+    return Wallet(potential, hours, year_factor, float(config.days))
 
 
 def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dict[str, Any]:
@@ -95,9 +117,12 @@ def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dic
     accounts = [f"A{a + 1:05d}" for a in range(len(hours))]
     return {
         "description": "potential: what each account could buy per product family, EUR a year; "
-        "hours_today: sales hours a week today's service rule gives it (0: not a customer); a "
-        "customer's expected yearly spend per family while it buys (repeat orders, those "
-        "without an opportunity) is potential × sow(hours), sow(h) = s0 + (s_max - s0) × "
+        "hours_today: sales hours a week today's service rule gives it (0: not a customer); "
+        "hours_by_year: the hours a week a customer got in each year counted back from the "
+        "as-of date (first: the last year_days days), the rule's times a factor of the year; a "
+        "customer's expected spend per family in a year while it buys (repeat orders, those "
+        "without an opportunity) is potential × sow(hours of that year), "
+        "sow(h) = s0 + (s_max - s0) × "
         "(1 - exp(-h / h_half)), averaged over the customers' purchase rates (a customer "
         "buying at purchases_per_year spends exactly that, one buying twice as often twice "
         "that); won deals come on top",
@@ -106,6 +131,11 @@ def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dic
             for a, row in zip(accounts, wallet.potential, strict=True)
         },
         "hours_today": {a: float(h) for a, h in zip(accounts, hours, strict=True)},
+        "hours_by_year": {
+            accounts[a]: [round(float(h), 6) for h in wallet.hours[a] * wallet.year_factor[a]]
+            for a in customers
+        },
+        "year_days": YEAR_DAYS,
         "share_of_wallet": {"s0": c.SOW_S0, "s_max": c.SOW_S_MAX, "h_half": c.SOW_H_HALF},
         "purchases_per_year": round(mean_rate, 6),
         "constants": {
@@ -120,6 +150,9 @@ def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dic
             ),
             "service_rep_sigma": c.SERVICE_REP_SIGMA,
             "service_account_sigma": c.SERVICE_ACCOUNT_SIGMA,
+            "service_year_sigma": c.SERVICE_YEAR_SIGMA,
+            "service_vacancy_share": c.SERVICE_VACANCY_SHARE,
+            "service_vacancy_factor": c.SERVICE_VACANCY_FACTOR,
             "activity_hour_share": dict(
                 zip(c.ACTIVITY_KINDS, c.ACTIVITY_HOUR_SHARE.tolist(), strict=True)
             ),

@@ -142,3 +142,44 @@ def coverage_counts(frame: pd.DataFrame) -> pd.DataFrame:
     counts = grouped.reindex(models, fill_value=0).rename_axis("model").reset_index()
     counts["accounts"] = counts["accounts"].astype(int)
     return counts
+
+
+def curve_display(
+    parameters: pd.DataFrame, points: pd.DataFrame, t: Translator
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The response curve's parameters and points (:class:`~revintel.allocation.CurveReport`)
+    as text in the translator's language: headers, numbers, shares and money."""
+
+    def value(v: float, name: str) -> str:  # shares to four places, hours to one
+        return "" if pd.isna(v) else t.number(v, 1 if name == "h_half" else 4)
+
+    params = pd.DataFrame(
+        {
+            t("allocation.curve.col.parameter"): parameters["parameter"],
+            **{
+                t(f"allocation.curve.col.{c}"): [
+                    value(v, name)
+                    for v, name in zip(parameters[c], parameters["parameter"], strict=True)
+                ]
+                for c in ("value", "low", "high")
+            },
+        }
+    )
+    shown = pd.DataFrame(
+        {
+            t("allocation.curve.col.hours_per_week"): [
+                t.number(v, 2) for v in points["hours_per_week"]
+            ],
+            t("allocation.curve.col.hours_per_year"): [
+                t.number(v, 1) for v in points["hours_per_year"]
+            ],
+            t("allocation.curve.col.share_of_potential"): [
+                t.percent(v) for v in points["share_of_potential"]
+            ],
+            **{
+                t(f"allocation.curve.col.{c}"): [t.money(v) for v in points[c]]
+                for c in ("intake", "lift", "next_hour")
+            },
+        }
+    )
+    return params, shown

@@ -20,12 +20,14 @@ from fastapi.responses import Response
 from revintel._frames import json_records
 from revintel.allocation import (
     Allocation,
+    CurveReport,
     allocation_inputs,
     coverage_models,
     estimate_potential,
     over_served,
     portfolio,
     rep_performance,
+    response_curve_report,
     solve_inputs,
     suggest_owners,
     under_served,
@@ -39,6 +41,9 @@ from revintel.api.routers.allocation_schemas import (
     PortfolioAccountOut,
     PotentialOut,
     RepPerformanceOut,
+    ResponseCurveOut,
+    ResponseCurveParameterOut,
+    ResponseCurvePointOut,
 )
 from revintel.api.routers.analytics_schemas import IsoDate
 from revintel.auth import Permission, Role, User, require
@@ -103,6 +108,11 @@ def computed_owners(store: Store) -> pd.DataFrame:
 def computed_portfolio(store: Store, as_of: date | None) -> pd.DataFrame:
     """The account portfolio (kept by the cache)."""
     return portfolio(store, as_of=as_of)
+
+
+def computed_curve(store: Store, as_of: date | None) -> CurveReport:
+    """The response curve with its intervals (kept by the cache)."""
+    return response_curve_report(store, as_of)
 
 
 def computed_coverage(store: Store, as_of: date | None) -> pd.DataFrame:
@@ -334,3 +344,29 @@ def coverage(
     if format != "json":
         return _file(rows, format, lang, "coverage")
     return [CoverageOut(**r) for r in json_records(rows)]
+
+
+@router.get(
+    "/curve",
+    response_model=ResponseCurveOut,
+    summary="What an hour of selling buys",
+    responses=_MANAGERS,
+)
+def curve(store: StoreDep, user: UserDep, state: StateDep, as_of: AsOf = None) -> ResponseCurveOut:
+    """The response curve the plan uses — read within the customers (years with more or less
+    service) when the history allows, else across them — with 95 % intervals, and per weekly
+    level of service what a customer of median potential orders."""
+    require(user, Permission.allocate)
+    try:
+        report = state.cache.call(computed_curve, store, None, as_of)
+    except ValueError as exc:
+        raise _cannot(exc) from None
+    return ResponseCurveOut(
+        as_of=report.as_of,
+        method=report.curve.method,
+        customer_years=report.customer_years,
+        typical_potential=report.typical_potential,
+        weeks_per_year=report.weeks_per_year,
+        parameters=[ResponseCurveParameterOut(**r) for r in json_records(report.parameters())],
+        points=[ResponseCurvePointOut(**r) for r in json_records(report.points())],
+    )

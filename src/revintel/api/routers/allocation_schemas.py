@@ -139,3 +139,41 @@ class CoverageOut(BaseModel):
     cost: float = Field(description="cost a year of the chosen model")
     reason: str = Field(description="why, in the requested language")
     reason_kind: str = Field(description="complexity, potential, digital or cost")
+
+
+class ResponseCurveParameterOut(BaseModel):
+    """One parameter of the response curve with its 95 % bootstrap interval."""
+
+    model_config = _STRICT
+
+    parameter: str = Field(description="s0, s_max (shares of potential) or h_half (hours a year)")
+    value: float
+    low: float | None
+    high: float | None
+
+
+class ResponseCurvePointOut(BaseModel):
+    """What a weekly level of service earns the typical customer."""
+
+    model_config = _STRICT
+
+    hours_per_week: float
+    hours_per_year: float
+    share_of_potential: float
+    intake: float = Field(description="expected order intake a year (store currency)")
+    lift: float = Field(description="intake more than without service")
+    next_hour: float = Field(description="what one more hour a year adds")
+
+
+class ResponseCurveOut(BaseModel):
+    """The response curve the plan uses and what it says an hour of selling buys."""
+
+    model_config = _STRICT
+
+    as_of: date
+    method: str = Field(description="`within accounts` or `across accounts`")
+    customer_years: int
+    typical_potential: float = Field(description="median potential of the customers read")
+    weeks_per_year: float
+    parameters: list[ResponseCurveParameterOut]
+    points: list[ResponseCurvePointOut]

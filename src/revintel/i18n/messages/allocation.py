@@ -134,4 +134,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "valuable customer at risk of churning",
     ),
     "allocation.portfolio.reason.rule": ("Regel zur Mindestbetreuung", "minimum-coverage rule"),
+    # What an hour of selling buys (``revintel.allocation.response_curve_report``).
+    "allocation.curve.summary": (
+        "Reaktionskurve, gelesen {method} aus {years} Kundenjahren bis {as_of}; die Tabelle "
+        "gilt für einen typischen Kunden mit {potential} Potenzial im Jahr",
+        "Response curve read {method} from {years} customer-years up to {as_of}; the table is "
+        "for a typical customer with a potential of {potential} a year",
+    ),
+    "allocation.curve.method.within": (
+        "innerhalb der Kunden (Jahre mit mehr oder weniger Betreuung)",
+        "within the customers (years with more or less service)",
+    ),
+    "allocation.curve.method.across": (
+        "über die Kunden hinweg (die Stunden folgen der Größe: mit Vorsicht lesen)",
+        "across the customers (hours follow size: read with care)",
+    ),
+    "allocation.curve.parameters": ("Parameter (95-%-Intervall)", "Parameters (95 % interval)"),
+    "allocation.curve.points": ("Was Betreuung einbringt", "What service earns"),
+    "allocation.curve.col.parameter": ("Parameter", "parameter"),
+    "allocation.curve.col.value": ("Wert", "value"),
+    "allocation.curve.col.low": ("von", "low"),
+    "allocation.curve.col.high": ("bis", "high"),
+    "allocation.curve.col.hours_per_week": ("Stunden pro Woche", "hours a week"),
+    "allocation.curve.col.hours_per_year": ("Stunden im Jahr", "hours a year"),
+    "allocation.curve.col.share_of_potential": ("Anteil am Potenzial", "share of potential"),
+    "allocation.curve.col.intake": ("Auftragseingang im Jahr", "order intake a year"),
+    "allocation.curve.col.lift": ("mehr als ohne Betreuung", "more than without service"),
+    "allocation.curve.col.next_hour": (
+        "die nächste Stunde im Jahr bringt",
+        "the next hour a year adds",
+    ),
 }

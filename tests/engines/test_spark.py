@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -242,10 +243,16 @@ def test_forecast_and_backtest_equal_duckdb(stores: Stores) -> None:
 def test_allocation_plan_and_portfolio_equal_duckdb(stores: Stores) -> None:
     # potential (cross-fitted LightGBM), rep skill, the response curve and the MIP, all read
     # through Ibis: the same assignments with the same reasons
+    # (Spark sums in another order: money may differ in the last cent)
     duck, spark = on_both(stores, "allocate")
-    assert_same(duck, spark)
-    assert duck["hours_per_week"].sum() > 0
-    assert_same(*on_both(stores, "allocate", "portfolio"))
+    assert len(duck) == len(spark) > 0 and duck["hours_per_week"].sum() > 0
+    ids = ["rep_id", "account_id", "opportunity_id", "hours_per_week"]
+    pd.testing.assert_frame_equal(duck[ids], spark[ids])
+    assert (duck["expected_gain"] - spark["expected_gain"]).abs().max() <= 0.02
+    words = [re.sub(r"[\d.,]+", "#", r) for r in (duck["reason"], spark["reason"])]
+    assert words[0].tolist() == words[1].tolist()
+    duck, spark = on_both(stores, "allocate", "portfolio")
+    pd.testing.assert_frame_equal(duck, spark, check_dtype=False, rtol=1e-6, atol=0.02)
 
 
 def test_quality_equals_duckdb(stores: Stores) -> None:

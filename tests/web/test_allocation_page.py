@@ -16,7 +16,10 @@ from pydantic import SecretStr
 
 from revintel.allocation import (
     Allocation,
+    CurveReport,
+    allocation_inputs,
     coverage_by_size,
+    curve_report_of,
     plan_allocation,
     portfolio,
     portfolio_matrix,
@@ -51,6 +54,7 @@ class Served:
     logged: dict[str, float]
     capacity: dict[str, float]
     portfolio: pd.DataFrame
+    curve: CurveReport
 
 
 def _logged_hours(activities: pd.DataFrame, last_order: pd.Timestamp) -> dict[str, float]:
@@ -68,6 +72,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     with open_store(db) as store:
         write_demo_company(store, CONFIG)
         plan = plan_allocation(store)
+        inputs = allocation_inputs(store)
+        curve = curve_report_of(inputs.curve, inputs.history, inputs.as_of, inputs.rules)
         accounts = portfolio(store)
         busiest = str(plan.assignments["rep_id"].value_counts().idxmax())
         add_user(store, "admin", PASSWORD, "admin")
@@ -83,7 +89,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     capacity = dict(zip(reps["rep_id"], reps["capacity_hours_per_week"].astype(float), strict=True))
     with TestClient(create_app(settings)) as client:
         logged = _logged_hours(activities, last_order)
-        yield Served(Company(db, client, busiest), plan, logged, capacity, accounts)
+        yield Served(Company(db, client, busiest), plan, logged, capacity, accounts, curve)
 
 
 def _rows(html: str, table: str) -> list[list[str]]:
@@ -181,6 +187,29 @@ def test_today_s_coverage_by_size_and_the_coverage_model(served: Served) -> None
     shown = _rows(html, "coverage")
     assert [r[0] for r in shown] == list(largest["account_id"][:25])
     assert all(r[8] for r in shown) and "allocation.coverage" not in html
+
+
+def test_what_an_hour_of_selling_buys(served: Served) -> None:
+    t = Translator("de")
+    report = served.curve
+    html = served.company.page(PAGE, "de", user="chef")
+    assert _rows(html, "curve") == [
+        [
+            t.number(r["hours_per_week"], 2),
+            t.number(r["hours_per_year"], 1),
+            t.percent(r["share_of_potential"], 1),
+            t.money(r["intake"]),
+            t.money(r["lift"]),
+            t.money(r["next_hour"]),
+        ]
+        for r in report.points().to_dict(orient="records")
+    ]
+    line = re.search(r'id="allocation-curve-line">(.*?)</p>', html, re.S)
+    assert line and "innerhalb der Kunden" in unescape(line.group(1))
+    assert f"{report.customer_years} Kundenjahren" in unescape(line.group(1))
+    assert t.money(report.typical_potential) in unescape(line.group(1))
+    # the company's curve is for those who plan; a rep sees their rows, not the curve
+    assert 'id="table-curve"' not in served.company.page(PAGE, "de", user="rep")
 
 
 def test_the_reps_load_before_and_after_against_capacity(served: Served) -> None:

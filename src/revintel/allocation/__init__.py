@@ -19,6 +19,7 @@ from revintel.allocation._curve_report import (
     CURVE_LEVELS,
     POINT_COLUMNS,
     CurveReport,
+    curve_report_of,
     response_curve_report,
 )
 from revintel.allocation._portfolio import (
@@ -128,6 +129,7 @@ __all__ = [
     "calibration_table",
     "coverage_by_size",
     "coverage_models",
+    "curve_report_of",
     "estimate_potential",
     "exceed_share",
     "fit_potential",

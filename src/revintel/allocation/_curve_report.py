@@ -102,6 +102,15 @@ def response_curve_report(
     estimate = estimate_potential(store, day).by_account()
     history = contact_history(store, day, estimate[["account_id", "potential"]])
     curve = fit_history_curve(history, bootstrap=bootstrap)
+    return curve_report_of(curve, history, day, rules)
+
+
+def curve_report_of(
+    curve: ResponseCurve, history: pd.DataFrame, as_of: date, rules: AllocationRules
+) -> CurveReport:
+    """The report of a ``curve`` fitted to ``history`` (the account-years of
+    :func:`~revintel.allocation._store_history.contact_history`), e.g. that of
+    :class:`~revintel.allocation.AllocationInputs`."""
     usable = history[history["potential"] > 0]
     typical = float(usable.groupby("account_id")["potential"].first().median())
-    return CurveReport(curve, day, len(usable), typical, rules.weeks_per_year)
+    return CurveReport(curve, as_of, len(usable), typical, rules.weeks_per_year)

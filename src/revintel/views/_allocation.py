@@ -20,10 +20,12 @@ from revintel.allocation import (
     AllocationInputError,
     AllocationReason,
     AllocationRules,
+    CurveReport,
     RepModelError,
     allocation_inputs,
     coverage_by_size,
     coverage_models,
+    curve_report_of,
     over_served,
     portfolio,
     portfolio_matrix,
@@ -88,6 +90,8 @@ class AllocationPlan:
         (:func:`~revintel.allocation._coverage_model.coverage_models` as of ``as_of`` on the
         same potential), ``None`` when it cannot be computed (too little history to fit the
         response curve).
+    curve
+        The response curve the plan used and what it says an hour of selling buys.
     """
 
     allocation: Allocation
@@ -96,6 +100,7 @@ class AllocationPlan:
     portfolio: pd.DataFrame
     rules: AllocationRules
     coverage: pd.DataFrame | None = None
+    curve: CurveReport | None = None
 
 
 @dataclass(frozen=True)
@@ -121,6 +126,8 @@ class AllocationView:
     coverage
         The coverage model of the accounts of ``portfolio`` (``None`` when it cannot be
         computed).
+    curve
+        The company's response curve, for those who see the whole plan (else ``None``).
     as_of, status, objective, gap
         The plan's day and how good it is (the whole company's figures).
     scoped
@@ -140,6 +147,7 @@ class AllocationView:
     scoped: bool
     by_size: pd.DataFrame | None = None
     coverage: pd.DataFrame | None = None
+    curve: CurveReport | None = None
 
 
 def latest_day(store: Store) -> date | None:
@@ -214,7 +222,8 @@ def allocation_plan(store: Store) -> AllocationPlan:
         )
     except ValueError:  # too little history for the response curve: the plan stands alone
         models = None
-    return AllocationPlan(allocation, load, inputs.as_of, accounts, inputs.rules, models)
+    curve = curve_report_of(inputs.curve, inputs.history, inputs.as_of, inputs.rules)
+    return AllocationPlan(allocation, load, inputs.as_of, accounts, inputs.rules, models, curve)
 
 
 def plan_or_reason(store: Store) -> AllocationPlan | str:
@@ -285,4 +294,5 @@ def view_of(plan: AllocationPlan, seen: set[str] | None) -> AllocationView:
         scoped=seen is not None,
         by_size=coverage_by_size(accounts),
         coverage=models,
+        curve=plan.curve if seen is None else None,
     )

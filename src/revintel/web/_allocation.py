@@ -31,6 +31,8 @@ from revintel.web._allocation_tables import (
     by_size_table,
     coverage_counts_table,
     coverage_table,
+    curve_line,
+    curve_table,
     load_chart,
     load_table,
     matrix_grid,
@@ -53,6 +55,7 @@ TABLES = (
     "by-size",
     "coverage-models",
     "coverage",
+    "curve",
 )
 #: Rows of the assignments and of the under- and over-served lists shown on the page (the
 #: downloads have all).
@@ -99,6 +102,7 @@ def _found(page: PageContext) -> AllocationPage:
         "by-size": by_size_table(view, t),
         "coverage-models": coverage_counts_table(view, t),
         "coverage": coverage_table(view, t),
+        "curve": curve_table(view, t),
     }
     return AllocationPage(view, tables)
 
@@ -124,6 +128,7 @@ def allocation_page(page: PageDep) -> Response:
         if view is None or view.as_of is None
         else t("allocation.page.as_of").format(date=t.date(view.as_of)),
         quality_line=quality_text(view, t) if view is not None else None,
+        curve_line=curve_line(view, t) if view is not None else None,
         scope_note=_scope_note(page, view),
         tables=found.tables,
         chart=load_chart(view, t) if view is not None else None,

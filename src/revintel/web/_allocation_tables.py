@@ -246,3 +246,31 @@ def coverage_table(view: AllocationView, t: Translator) -> PageTable:
         Column("reason", t("allocation.col.reason")),
     ]
     return page_table("coverage", t("allocation.page.coverage"), columns, records)
+
+
+def curve_table(view: AllocationView, t: Translator) -> PageTable:
+    """What an hour of selling buys a customer of median potential, per weekly level."""
+    records = [] if view.curve is None else view.curve.points().to_dict(orient="records")
+    columns = [
+        Column("hours_per_week", t("allocation.curve.col.hours_per_week"), "number", 2),
+        Column("hours_per_year", t("allocation.curve.col.hours_per_year"), "number", 1),
+        Column("share_of_potential", t("allocation.curve.col.share_of_potential"), "percent", 1),
+        Column("intake", t("allocation.curve.col.intake"), "money"),
+        Column("lift", t("allocation.curve.col.lift"), "money"),
+        Column("next_hour", t("allocation.curve.col.next_hour"), "money"),
+    ]
+    return page_table("curve", t("allocation.curve.points"), columns, records)
+
+
+def curve_line(view: AllocationView, t: Translator) -> str | None:
+    """How the response curve was read, from how many customer-years, for which customer."""
+    report = view.curve
+    if report is None:
+        return None
+    method = "within" if report.curve.method == "within accounts" else "across"
+    return t("allocation.curve.summary").format(
+        method=t(f"allocation.curve.method.{method}"),
+        years=t.number(report.customer_years),
+        as_of=t.date(report.as_of),
+        potential=t.money(report.typical_potential),
+    )

@@ -148,4 +148,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "allocation.col.cost": ("Kosten im Jahr", "Cost a year"),
     "allocation.col.complexity": ("Komplexität", "Complexity"),
     "allocation.col.digital_share": ("Digitaler Anteil", "Digital share"),
+    "allocation.page.curve_note": (
+        "Die Reaktionskurve, mit der der Plan rechnet: wie viel ein Kunde mittleren Potenzials "
+        "bei wie viel Betreuung bestellt und was die nächste Stunde noch einbringt. Je flacher "
+        "die letzte Spalte, desto mehr lohnt die Stunde anderswo.",
+        "The response curve the plan works with: what a customer of median potential orders "
+        "with how much service, and what the next hour still adds. The lower the last column, "
+        "the more the hour earns elsewhere.",
+    ),
 }

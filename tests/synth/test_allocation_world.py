@@ -52,10 +52,16 @@ def _first_orders(store: Store) -> pd.Series:
     return won.groupby("account_id")["ordered_at"].min()
 
 
-def _years_back(at: pd.Series, truth: dict[str, Any]) -> pd.Series:
-    """The year of each time counted back from the end of the history (0: the last one)."""
-    back = (pd.Timestamp(CONFIG.end) - at) / pd.Timedelta(days=truth["year_days"])
-    return np.floor(back).astype(int)
+def _year_end(accounts: pd.Series, truth: dict[str, Any]) -> pd.Series:
+    """When the service year holding the end of the history ends, per account (its own day)."""
+    phase = accounts.map(truth["service_year_phase_days"]).astype(float)
+    return pd.Timestamp(CONFIG.end) + pd.to_timedelta(phase.to_numpy(), unit="D")
+
+
+def _years_back(accounts: pd.Series, at: pd.Series, truth: dict[str, Any]) -> pd.Series:
+    """The service year of each account each time falls in (0: the one holding the end)."""
+    back = (_year_end(accounts, truth) - at.to_numpy()) / pd.Timedelta(days=truth["year_days"])
+    return pd.Series(np.floor(back).astype(int), index=at.index)
 
 
 def _hours_in_year(accounts: pd.Series, years: pd.Series, truth: dict[str, Any]) -> np.ndarray:
@@ -65,8 +71,9 @@ def _hours_in_year(accounts: pd.Series, years: pd.Series, truth: dict[str, Any])
     )
 
 
-def _year_start(years_back: int, truth: dict[str, Any]) -> pd.Timestamp:
-    return pd.Timestamp(CONFIG.end) - (years_back + 1) * pd.Timedelta(days=truth["year_days"])
+def _year_start(account: str, years_back: int, truth: dict[str, Any]) -> pd.Timestamp:
+    end = _year_end(pd.Series([account]), truth)[0]
+    return end - (years_back + 1) * pd.Timedelta(days=truth["year_days"])
 
 
 def _repeat_lines(store: Store) -> pd.DataFrame:
@@ -135,10 +142,12 @@ def test_logged_activities_add_up_to_the_planted_hours(
     first = _first_orders(store)
     assert (activities["occurred_at"] >= activities["account_id"].map(first).dt.floor("D")).all()
     # per customer and complete year served: the logged hours a week are the year's planted ones
-    activities["year"] = _years_back(activities["occurred_at"], truth)
+    # (complete years: year 0 runs past the end of the history)
+    customers = activities["account_id"]
+    activities["year"] = _years_back(customers, activities["occurred_at"], truth)
     logged = activities.groupby(["account_id", "year"])["duration_minutes"].sum() / 60 / 52.18
     served = pd.DataFrame(
-        [(a, y) for a, f in first.items() for y in range(3) if f < _year_start(y, truth)],
+        [(a, y) for a, f in first.items() for y in (1, 2, 3) if f < _year_start(a, y, truth)],
         columns=["account_id", "year"],
     )
     observed = logged.reindex(pd.MultiIndex.from_frame(served), fill_value=0.0)
@@ -149,9 +158,9 @@ def test_logged_activities_add_up_to_the_planted_hours(
     # hours to the year before follows the planted ratio
     wide = pd.DataFrame({"logged": observed.to_numpy(), "planted": planted_year}, observed.index)
     ratios = wide.unstack("year").dropna()
-    ratios = ratios[(ratios["logged"][[0, 1]] > 0).all(axis=1)]
-    logged_ratio = np.log(ratios["logged"][0] / ratios["logged"][1])
-    planted_ratio = np.log(ratios["planted"][0] / ratios["planted"][1])
+    ratios = ratios[(ratios["logged"][[1, 2]] > 0).all(axis=1)]
+    logged_ratio = np.log(ratios["logged"][1] / ratios["logged"][2])
+    planted_ratio = np.log(ratios["planted"][1] / ratios["planted"][2])
     assert len(ratios) > 100 and planted_ratio.std() > 0.3
     assert np.corrcoef(logged_ratio, planted_ratio)[0, 1] > 0.7
     planted = pd.Series(truth["hours_today"]).loc[first.index]
@@ -188,7 +197,7 @@ def test_repeat_spend_follows_potential_times_share_of_wallet(
     )
     # each order is worth the potential times the share of wallet of the hours of its year
     year_hours = _hours_in_year(
-        orders["account_id"], _years_back(orders["ordered_at"], truth), truth
+        orders["account_id"], _years_back(orders["account_id"], orders["ordered_at"], truth), truth
     )
     total = potential.sum(axis=1).loc[orders["account_id"]].to_numpy()
     sow = _share_of_wallet(pd.Series(year_hours), truth["share_of_wallet"]).to_numpy()

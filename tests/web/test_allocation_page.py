@@ -39,8 +39,18 @@ CONFIG = SynthConfig(seed=5, leads=2_000, accounts=200, reps=4)
 #: Selling weeks a year of the packaged rules: logged hours a year / weeks = hours a week.
 WEEKS_PER_YEAR = 46.0
 LEVELS = {
-    "de": {"inside": "Innendienst", "field_light": "Außendienst (leicht)", "deal": "Opportunity"},
-    "en": {"inside": "inside sales", "field_light": "field sales (light)", "deal": "deal"},
+    "de": {
+        "inside": "Innendienst",
+        "field_light": "Außendienst (leicht)",
+        "field": "Außendienst",
+        "deal": "Opportunity",
+    },
+    "en": {
+        "inside": "inside sales",
+        "field_light": "field sales (light)",
+        "field": "field sales",
+        "deal": "deal",
+    },
 }
 
 

@@ -16,7 +16,9 @@ does not depend on ``α_a`` (Hausman, Hall & Griliches 1984, "Econometric models
 with an application to the patents–R&D relationship", Econometrica 52(4)); ``w_ay`` is the
 intake as a share of the account's potential, so that a large account does not outweigh the
 others. The level ``s_max`` then makes the curve's intake over all account-years equal the
-ordered one: ``s_max = Σ intake / Σ potential · g(h)``, ``s0 = r · s_max``.
+ordered one: ``s_max = Σ intake / Σ potential · g(h)``, ``s0 = r · s_max``. The shape is held
+to ``s_max ≤ 1``: no account orders more than its potential, however straight the few noisy
+years of a small company make the curve look.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from scipy.optimize import minimize
 
 #: Accounts with at least two years of different hours and some intake needed for the fit.
 MIN_ACCOUNTS = 30
+#: Weight of the penalty that keeps ``s_max`` at most 1 (an account orders at most its potential).
+LEVEL_PENALTY = 1_000.0
 
 
 @dataclass(frozen=True)
@@ -60,7 +64,11 @@ def account_years(history: pd.DataFrame) -> AccountYears | None:
     than :data:`MIN_ACCOUNTS` are left (the within-account fit has nothing to go by)."""
     if "account_id" not in history.columns or "potential" not in history.columns:
         return None
-    frame = history[["account_id", "hours", "order_intake", "potential"]].copy()
+    # in a fixed order, so that the fit does not depend on the order an engine returns rows in
+    keys = ["account_id", *(["year_end"] if "year_end" in history.columns else [])]
+    frame = history.sort_values(keys, kind="stable")[
+        ["account_id", "hours", "order_intake", "potential"]
+    ].copy()
     groups = frame.groupby("account_id", sort=True)
     keep = (groups["hours"].transform("nunique") > 1) & (
         groups["order_intake"].transform("sum") > 0
@@ -81,11 +89,20 @@ def _shape(hours: np.ndarray, r: float, h_half: float) -> np.ndarray:
     return r + (1.0 - r) * (1.0 - np.exp(-hours / h_half))
 
 
+def _level(years: AccountYears, g: np.ndarray) -> float:
+    """``s_max`` that makes the curve's intake over all account-years the ordered one."""
+    return float(years.intake.sum() / np.sum(years.potential * g))
+
+
 def _negative_likelihood(theta: np.ndarray, years: AccountYears, weight: np.ndarray) -> float:
     r = 1.0 / (1.0 + np.exp(-theta[0]))
     g = _shape(years.hours, r, float(np.exp(theta[1])))
     total = np.bincount(years.account, weights=g, minlength=years.accounts)
-    return -float(np.sum(weight * (np.log(g) - np.log(total[years.account]))))
+    value = -float(np.sum(weight * (np.log(g) - np.log(total[years.account]))))
+    # An account cannot order more than its potential: a shape that needs s_max > 1 to explain
+    # the intake (a straight line that never saturates, fitted to noisy years) is held back.
+    excess = max(0.0, np.log(_level(years, g)))
+    return value + LEVEL_PENALTY * float(weight.sum()) * excess**2
 
 
 def fit_within(years: AccountYears, start: tuple[float, float] | None = None) -> np.ndarray:
@@ -99,10 +116,9 @@ def fit_within(years: AccountYears, start: tuple[float, float] | None = None) ->
         theta0,
         args=(years, weight),
         method="Nelder-Mead",
-        options={"xatol": 1e-4, "fatol": 1e-9, "maxiter": 2000},
+        options={"xatol": 1e-9, "fatol": 1e-14, "maxiter": 5000},
     )
     r = float(1.0 / (1.0 + np.exp(-result.x[0])))
     h_half = float(np.clip(np.exp(result.x[1]), 1e-3 * top, 100.0 * top))
-    g = _shape(years.hours, r, h_half)
-    s_max = float(years.intake.sum() / np.sum(years.potential * g))
+    s_max = _level(years, _shape(years.hours, r, h_half))
     return np.array([r * s_max, s_max, h_half])

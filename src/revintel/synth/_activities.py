@@ -1,6 +1,6 @@
 """Sales activities of the demo company as a CRM logs them (table ``activities``).
 
-Each customer gets the sales hours a week planted for it in each year
+Each customer gets the sales hours a week planted for it in each of its service years
 (:mod:`revintel.synth._wallet`: today's service rule times the year's factor) from its first
 order to the as-of date: calls, visits and
 meetings whose durations add up to those hours, Poisson in number and lognormal in length, plus
@@ -71,14 +71,15 @@ def activities_table(
 
 
 def _service_years(config: c.SynthConfig, book: OrderBook) -> tuple[np.ndarray, np.ndarray]:
-    """First and last day (exclusive) each customer is served in each year counted back from the
-    as-of date: from its first order on; equal where it was not yet a customer."""
-    years = book.wallet.year_factor.shape[1]
-    year_end = config.days - YEAR_DAYS * np.arange(years)  # (years,)
-    year_start = np.maximum(year_end - YEAR_DAYS, 0.0)
-    begin = np.maximum(year_start[None, :], book.first_day[:, None])
-    end = np.maximum(np.broadcast_to(year_end[None, :], begin.shape), begin)
-    return begin, end
+    """First and last day (exclusive) each customer is served in each of its service years
+    (:meth:`~revintel.synth._wallet.Wallet.year_end`): from its first order to the as-of date;
+    equal where it was not a customer."""
+    wallet, customers = book.wallet, book.customers
+    back = np.arange(wallet.year_factor.shape[1])
+    year_end = wallet.year_end(customers[:, None], back[None, :])  # (customers, years)
+    start = np.maximum(year_end - YEAR_DAYS, book.first_day[:, None])
+    end = np.maximum(np.minimum(year_end, float(config.days)), start)
+    return start, end
 
 
 def _working_time(rng: np.random.Generator, config: c.SynthConfig, day: np.ndarray) -> np.ndarray:

@@ -368,9 +368,10 @@ SERVICE_HOURS_BY_SEGMENT = np.array([0.75, 0.25, 0.05])
 SERVICE_REP_SIGMA = 0.25
 SERVICE_ACCOUNT_SIGMA = 0.35
 #: The rule is not kept exactly every year: a rep changes, is on leave or has a big deal
-#: elsewhere. In each twelve-month year counted back from the as-of date a customer gets its
-#: rule's hours times a factor ~ lognormal(-σ²/2, SERVICE_YEAR_SIGMA) (mean 1), and in a share
-#: SERVICE_VACANCY_SHARE of the years (a territory left vacant) only SERVICE_VACANCY_FACTOR of it.
+#: elsewhere. In each service year (twelve months turning on a day of the customer's own) a
+#: customer gets its rule's hours times a factor ~ lognormal(-σ²/2, SERVICE_YEAR_SIGMA) (mean 1),
+#: and in a share SERVICE_VACANCY_SHARE of the years (a territory left vacant) only
+#: SERVICE_VACANCY_FACTOR of it.
 SERVICE_YEAR_SIGMA = 0.4
 SERVICE_VACANCY_SHARE = 0.1
 SERVICE_VACANCY_FACTOR = 0.2

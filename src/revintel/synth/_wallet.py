@@ -43,17 +43,24 @@ class Wallet:
 
     potential: np.ndarray  # (accounts, families) EUR a year
     hours: np.ndarray  # (accounts,) sales hours a week, were the account a customer
-    year_factor: np.ndarray  # (accounts, years): hours of year y back from the as-of / rule's
+    year_factor: np.ndarray  # (accounts, years): hours of service year y back / rule's
     as_of_day: float  # day of the as-of date, counted from the start of the history
+    phase: np.ndarray  # (accounts,) days after the as-of date the account's service year ends
 
-    def years_back(self, day: np.ndarray) -> np.ndarray:
-        """The year of each ``day``: 0 for the twelve months up to the as-of date, 1 before."""
-        back = np.floor((self.as_of_day - np.asarray(day, dtype=float)) / YEAR_DAYS)
+    def year_end(self, account: np.ndarray, years_back: np.ndarray | int) -> np.ndarray:
+        """The day the ``years_back``-th service year of ``account`` ends (0: the year that
+        holds the as-of date). Each account's years turn on a day of its own (a rep change,
+        a contract year), so that the company's service does not jump on one date."""
+        return self.as_of_day + self.phase[account] - YEAR_DAYS * np.asarray(years_back)
+
+    def years_back(self, account: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """The service year of ``account`` that each ``day`` falls in (see :meth:`year_end`)."""
+        back = np.floor((self.year_end(account, 0) - np.asarray(day, dtype=float)) / YEAR_DAYS)
         return np.clip(back, 0, self.year_factor.shape[1] - 1).astype(np.int64)
 
     def hours_in(self, account: np.ndarray, day: np.ndarray) -> np.ndarray:
-        """Sales hours a week ``account`` gets in the year of ``day``."""
-        return self.hours[account] * self.year_factor[account, self.years_back(day)]
+        """Sales hours a week ``account`` gets in the service year of ``day``."""
+        return self.hours[account] * self.year_factor[account, self.years_back(account, day)]
 
     @property
     def spend(self) -> np.ndarray:
@@ -96,12 +103,13 @@ def plant_wallet(config: c.SynthConfig, company: Company) -> Wallet:
     hours = c.SERVICE_HOURS_BY_SEGMENT[company.account_segment]
     # to the 1/2000 hour (under two seconds)
     hours = (2.0 * hours * rep_factor[company.account_rep] * account_factor).round(3) / 2.0
-    years = int(np.ceil(config.days / YEAR_DAYS))
+    years = int(np.ceil(config.days / YEAR_DAYS)) + 1
     sigma = c.SERVICE_YEAR_SIGMA
     year_factor = rng.lognormal(-(sigma**2) / 2.0, sigma, (len(employees), years))
     vacant = rng.random((len(employees), years)) < c.SERVICE_VACANCY_SHARE
     year_factor = np.where(vacant, c.SERVICE_VACANCY_FACTOR, year_factor).round(4)
-    return Wallet(potential, hours, year_factor, float(config.days))
+    phase = (rng.random(len(employees)) * YEAR_DAYS).round(2)
+    return Wallet(potential, hours, year_factor, float(config.days), phase)
 
 
 def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dict[str, Any]:
@@ -118,8 +126,9 @@ def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dic
     return {
         "description": "potential: what each account could buy per product family, EUR a year; "
         "hours_today: sales hours a week today's service rule gives it (0: not a customer); "
-        "hours_by_year: the hours a week a customer got in each year counted back from the "
-        "as-of date (first: the last year_days days), the rule's times a factor of the year; a "
+        "hours_by_year: the hours a week a customer got in each of its service years counted "
+        "back (first: the year ending service_year_phase_days after the as-of date, each "
+        "year_days long), the rule's times a factor of the year; a "
         "customer's expected spend per family in a year while it buys (repeat orders, those "
         "without an opportunity) is potential × sow(hours of that year), "
         "sow(h) = s0 + (s_max - s0) × "
@@ -135,6 +144,7 @@ def wallet_truth(wallet: Wallet, customers: np.ndarray, mean_rate: float) -> dic
             accounts[a]: [round(float(h), 6) for h in wallet.hours[a] * wallet.year_factor[a]]
             for a in customers
         },
+        "service_year_phase_days": {accounts[a]: float(wallet.phase[a]) for a in customers},
         "year_days": YEAR_DAYS,
         "share_of_wallet": {"s0": c.SOW_S0, "s_max": c.SOW_S_MAX, "h_half": c.SOW_H_HALF},
         "purchases_per_year": round(mean_rate, 6),

@@ -105,7 +105,7 @@ def test_with_years_per_account_the_shape_is_read_within_accounts() -> None:
     # the estimated potential, so the test checks euros: the lift of 40 more hours a year
     wanted_ratio = TRUTH["s0"] / TRUTH["s_max"]
     for seed in (1, 2, 3):
-        history, estimate = _panel(1_500, 4, seed)
+        history, _ = _panel(1_500, 4, seed)
         curve = fit_response_curve(history, bootstrap=20, seed=seed)
         assert curve.method == "within accounts" and curve.accounts == 6_000
         assert curve.h_half == pytest.approx(TRUTH["h_half"], rel=0.25), seed

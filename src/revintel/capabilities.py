@@ -87,6 +87,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "the store, its tables and the demo company",
         cli_module="revintel.cli._foundation",
         api_routers=("revintel.api.routers.store:router",),
+        messages=(f"{_MESSAGES}.columns",),
     ),
     Capability(
         "operations",
@@ -151,13 +152,19 @@ CAPABILITIES: tuple[Capability, ...] = (
             "revintel.api.routers.accounts:router",
             "revintel.api.routers.export:router",
         ),
-        page_routers=("revintel.web._pages:router",),
+        page_routers=("revintel.web._pages:router", "revintel.web._accounts:router"),
         nav=(
             NavEntry("/", "nav.overview", 10),
             NavEntry("/leads", "nav.leads", 50),
             NavEntry("/deals", "nav.deals", 60),
+            NavEntry("/accounts", "nav.accounts", 65),
         ),
-        messages=(f"{_MESSAGES}.overview", f"{_MESSAGES}.leads", f"{_MESSAGES}.deals"),
+        messages=(
+            f"{_MESSAGES}.overview",
+            f"{_MESSAGES}.leads",
+            f"{_MESSAGES}.deals",
+            f"{_MESSAGES}.accounts",
+        ),
     ),
     Capability(
         "forecast",
@@ -193,7 +200,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "the management report as HTML and Excel",
         cli_module="revintel.cli._report",
         api_routers=("revintel.api.routers.report:router",),
-        messages=(f"{_MESSAGES}.report",),
+        messages=(f"{_MESSAGES}.report", f"{_MESSAGES}.digest"),
     ),
     Capability(
         "customers",

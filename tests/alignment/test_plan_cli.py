@@ -81,7 +81,7 @@ def test_scenarios_in_json_and_csv_with_semicolons(db: str, tmp_path: Path) -> N
         str(target),
     )
     assert code == 0, out
-    header = target.read_text(encoding="utf-8").splitlines()[0]
+    header = target.read_text(encoding="utf-8-sig").splitlines()[0]
     assert (
         header
         == "Monat;Gruppe;Stufe;Bedarf (Median);Untergrenze;Obergrenze;Ist-Rate je Monat;Lücke"

@@ -33,8 +33,8 @@ def test_build_exports_the_treatment_list_measure_reports_uplift(db: str, tmp_pa
     target_csv, target_xlsx = tmp_path / "ziel.csv", tmp_path / "targets.xlsx"
     common = ["--product", FAMILY, "--as-of", AS_OF, "--db", db]
     built = json.loads(_run("campaign", "build", *common, "--size", "120", "--control-share",
-                            "0.5", "--seed", "11", "--name", "Software Q3", "--output",
-                            str(target_csv), "--format", "json"))  # fmt: skip
+                            "0.5", "--seed", "11", "--name", "Software Q3", "--lang", "de",
+                            "--output", str(target_csv), "--format", "json"))  # fmt: skip
     assert [m["group"] for m in built].count("treatment") == 120 and len(built) == 240
     with target_csv.open(encoding="utf-8-sig") as handle:
         rows = list(csv.reader(handle, delimiter=";"))

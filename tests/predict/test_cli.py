@@ -60,7 +60,7 @@ def test_explain_names_reasons_in_the_chosen_language(
     db = str(module_db)
     with open_store(module_db, read_only=True) as store:
         entity = store.execute_sql("SELECT max(entity_id) FROM scores").column(0)[0].as_py()
-    german = json.loads(_run("score", "explain", entity, "--db", db, "--format", "json"))
+    german = json.loads(_run("score", "explain", entity, "--db", db, "--lang", "de", "-f", "json"))
     english = json.loads(_run("score", "explain", entity, "--db", db, "--lang", "en", "-f", "json"))
     assert german and len(german) == len(english)
     assert {r["direction"] for r in german} <= {"positive", "negative"}

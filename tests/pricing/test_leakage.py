@@ -135,7 +135,9 @@ def test_cli_waterfall_leakage_and_outliers(small_pricing_db: Path) -> None:
         steps["invoice"]["amount"] - sum(steps[k]["amount"] for k in ("rebate", "freight",
                                          "payment_terms", "bonus", "other"))
     )  # fmt: skip
-    table = runner.invoke(app, ["pricing", "waterfall", "--by", "segment", "--db", db])
+    table = runner.invoke(
+        app, ["pricing", "waterfall", "--by", "segment", "--db", db, "--lang", "de"]
+    )
     assert table.exit_code == 0, table.output
     assert "Pocket-Marge" in table.output and "Rückvergütung" in table.output
     english = runner.invoke(app, ["pricing", "leakage", "--by", "rep", "--db", db, "--lang", "en"])

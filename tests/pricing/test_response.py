@@ -174,7 +174,8 @@ def test_cli_prints_the_evaluation_and_one_deals_curve(small_pricing_db: Path) -
     assert 0.0 <= best["discount_low"] <= best["discount"] <= best["discount_high"] <= 0.4
     german = runner.invoke(app, [*args, "--format", "csv", "--lang", "de"])
     assert german.exit_code == 0, german.output
-    assert german.output.splitlines()[0] == "Modell,gewählt,AUC,Log-Loss,Brier-Score"
+    # German CSV, as Excel in Germany opens it: a byte order mark and semicolons
+    assert german.output.splitlines()[0] == "\ufeffModell;gewählt;AUC;Log-Loss;Brier-Score"
     unknown = runner.invoke(app, [*args, "--opportunity", "O9999999"])
     assert unknown.exit_code != 0
     assert "O9999999" in unknown.output

@@ -113,10 +113,10 @@ def test_cli_imports_and_lists_terms(tmp_path: Path) -> None:
     path = tmp_path / "konditionen.yaml"
     path.write_text(TERMS, encoding="utf-8")
     open_store(db).close()
-    empty = runner.invoke(app, ["pricing", "terms", "list", "--db", db])
+    empty = runner.invoke(app, ["pricing", "terms", "list", "--db", db, "--lang", "de"])
     assert empty.exit_code == 0, empty.output
     assert "Keine Konditionen gespeichert" in empty.output
-    done = runner.invoke(app, ["pricing", "terms", "import", str(path), "--db", db])
+    done = runner.invoke(app, ["pricing", "terms", "import", str(path), "--db", db, "--lang", "de"])
     assert done.exit_code == 0, done.output
     assert "5 Konditionen aus" in done.output
     assert "Rückvergütung" in done.output and "3,00" in done.output

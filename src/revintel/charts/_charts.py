@@ -93,9 +93,13 @@ class FanChart:
     columns: tuple[str, str, str, str]
     rows: Sequence[tuple[Any, float, float, float]]
     y_title: str = ""
+    #: A target per period (``None`` where there is none), drawn as a dashed line; its name.
+    targets: Sequence[float | None] = ()
+    target_name: str = "target"
 
     def figure_json(self) -> str:
-        """The Plotly figure as JSON: P10 and P90 as a filled band, P50 as a line with markers."""
+        """The Plotly figure as JSON: P10 and P90 as a filled band, P50 as a line with markers,
+        and the periods' targets as a dashed line when there are any."""
         x = [r[0] for r in self.rows]
         band = {"type": "scatter", "mode": "lines", "line": {"width": 0.5, "color": "#8fb3cc"}}
         traces = [
@@ -117,6 +121,18 @@ class FanChart:
                 "line": {"color": "#1f5f8b", "width": 3},
             },
         ]
+        if any(t is not None for t in self.targets):
+            traces.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": x,
+                    "y": list(self.targets),
+                    "name": self.target_name,
+                    "line": {"color": "#b03a2e", "width": 2, "dash": "dash"},
+                    "marker": {"symbol": "line-ew-open", "size": 14},
+                }
+            )
         layout = {
             "title": {"text": self.title},
             "xaxis": {"title": {"text": self.columns[0]}, "type": "category"},
@@ -129,7 +145,11 @@ class FanChart:
         return json.dumps({"data": traces, "layout": layout}, default=_plain)
 
     def csv_text(self) -> str:
-        """The chart's rows as CSV with a header line."""
+        """The chart's rows as CSV with a header line (and the target column when drawn)."""
+        if any(t is not None for t in self.targets):
+            rows = [(*r, t) for r, t in zip(self.rows, self.targets, strict=True)]
+            columns = (*self.columns, self.target_name)
+            return Chart(self.chart_id, self.title, columns, rows).csv_text()
         return Chart(self.chart_id, self.title, self.columns, self.rows).csv_text()
 
 

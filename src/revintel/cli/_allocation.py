@@ -29,8 +29,15 @@ from revintel.allocation import (
     under_served,
 )
 from revintel.cli import app
-from revintel.cli._common import DbOption, LangOption, console, print_table, store_from
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.cli._common import (
+    DbOption,
+    LangOption,
+    console,
+    print_table,
+    resolve_language,
+    store_from,
+)
+from revintel.i18n import Language, Translator
 from revintel.store import store_currency
 from revintel.views._allocation_export import (
     assignment_rows,
@@ -76,13 +83,6 @@ class ServedList(StrEnum):
 
     under = "under"
     over = "over"
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def _day(text: str | None) -> date | None:
@@ -147,7 +147,7 @@ def allocate(
     rules: RulesOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     time_limit: Annotated[
         float, typer.Option("--time-limit", min=1.0, help="Seconds for the solver.")
@@ -163,7 +163,7 @@ def allocate(
     """
     if ctx.invoked_subcommand is not None:
         return
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     day = _day(as_of)
     parsed = read_rules(rules) if rules is not None else None
     with store_from(db, read_only=True) as store:
@@ -177,14 +177,14 @@ def allocate(
 def potential(
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
     """What each account could buy a year (its potential, from comparable accounts) beside
     today's revenue, largest white space first. Columns: account_id, current_revenue,
     potential, white_space."""
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         frame = estimate_potential(store, _day(as_of)).by_account()
     document = {"accounts": json_records(frame)}
@@ -195,13 +195,13 @@ def potential(
 def reps(
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
     """Win rate, cycle time and skill of every rep, pooled toward team and company and
     adjusted for the deals each rep was given."""
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         frame = rep_performance(store, _day(as_of)).reps
     _deliver(frame, fmt, out, chosen, {"reps": json_records(frame)}, "reps")
@@ -210,13 +210,13 @@ def reps(
 @allocate_app.command("owners")
 def owners(
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
     """A suggested owner for every open deal, within the hours the reps have for open deals,
     with the reason in --lang."""
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         t = Translator(chosen, store_currency(store))
         frame = suggestion_rows(suggest_owners(store), t)
@@ -227,7 +227,7 @@ def owners(
 def portfolio_command(
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     served: Annotated[
         ServedList | None,
@@ -246,7 +246,7 @@ def portfolio_command(
     little attention; --list over: low-potential accounts with too much. Example: `revintel
     allocate portfolio --list under --format csv --lang de --out unterversorgt.csv`.
     """
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         frame = portfolio(store, as_of=_day(as_of))
         t = Translator(chosen, store_currency(store))
@@ -263,7 +263,7 @@ def portfolio_command(
 def curve_command(
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     db: DbOption = None,
 ) -> None:
@@ -274,7 +274,7 @@ def curve_command(
     median potential; the table format also shows the parameters s0, s_max and h_half and
     whether the curve was read within the customers or across them.
     """
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         report = response_curve_report(store, _day(as_of))
         t = Translator(chosen, store_currency(store))
@@ -308,7 +308,7 @@ def curve_command(
 def coverage_command(
     as_of: AsOfOption = None,
     fmt: FormatOption = AllocateFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     out: OutOption = None,
     by_size: Annotated[
         bool,
@@ -327,7 +327,7 @@ def coverage_command(
     today's hours a week per segment and revenue tier (by, group, accounts, accounts_served,
     hours_per_week, hours_per_account, current_revenue, potential, hours_per_million).
     """
-    chosen = _language(lang)
+    chosen = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         day = _day(as_of)
         if by_size:

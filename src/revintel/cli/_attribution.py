@@ -31,11 +31,12 @@ from revintel.cli._common import (
     console,
     emit,
     funnel_from,
+    resolve_language,
     rich_table,
     store_from,
 )
 from revintel.cli._summary import summary_section
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.metrics import MetricQuery, MetricSources, evaluate_kpi, load_catalogue
 from revintel.store import Store
 from revintel.views._attribution import (
@@ -102,13 +103,6 @@ attribution_app = typer.Typer()
 app.add_typer(attribution_app, name="attribution")
 
 
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
-
-
 def _day(text: str | None) -> date | None:
     if text is None:
         return None
@@ -138,7 +132,7 @@ def attribution(
     as_of: AsOfOption = None,
     db: StoreOption = None,
     funnel_file: FunnelOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -153,7 +147,7 @@ def attribution(
     """
     if ctx.invoked_subcommand is not None:
         return
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     settings = AttributionSettings(level, lookback_days, stage_only, half_life_days, order,
                                    _day(as_of))  # fmt: skip
     funnel = funnel_from(funnel_file)
@@ -185,7 +179,7 @@ def compare(
     as_of: AsOfOption = None,
     db: StoreOption = None,
     funnel_file: FunnelOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -194,7 +188,7 @@ def compare(
     CSV columns: channel, then one per model (first, last, linear, time_decay, u_shaped,
     w_shaped, full_path, markov, shapley).
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     settings = AttributionSettings(level, lookback_days, stage_only, half_life_days, order,
                                    _day(as_of))  # fmt: skip
     funnel = funnel_from(funnel_file)
@@ -228,7 +222,7 @@ def paths(
     model: ModelOption = "markov",
     half_life_days: HalfLifeOption = 7.0,
     order: OrderOption = 1,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -237,7 +231,7 @@ def paths(
     Same CSV columns as `revintel attribution`; the value column of the file is `revenue`.
     Path files carry no dates or roles: time_decay, w_shaped and full_path need a store.
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     settings = AttributionSettings(half_life_days=half_life_days, order=order)
     try:
         view = path_file_attribution(file, model, settings)
@@ -277,7 +271,7 @@ def store_credits_command(
     as_of: AsOfOption = None,
     db: StoreOption = None,
     funnel_file: FunnelOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: Annotated[
         OutputFormat, typer.Option("--format", "-f", help="table, json or csv.")
     ] = OutputFormat.table,
@@ -288,7 +282,7 @@ def store_credits_command(
     credits. Running it again replaces the credits of the same models, milestones and level.
     CSV columns: model, milestone, journeys, conversions, revenue, margin, rows.
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     chosen = _names(models) or list(DEFAULT_MODELS)
     unknown = [m for m in chosen if m not in MODELS]
     if unknown:

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 
 from revintel.cli._common import OutputFormat, console, emit
-from revintel.i18n import Translator
+from revintel.i18n import Translator, label
 from revintel.model import FunnelDefinition
 from revintel.views._attribution import (
     BASELINE,
@@ -39,8 +39,11 @@ def transition_text(funnel: FunnelDefinition, came_from: str | None, to: str, t:
 
 
 def shown_channel(name: str, t: Translator) -> str:
-    """A channel's name, the baseline's in the language of ``t``."""
-    return t("attribution.baseline") if name == BASELINE else name
+    """A channel's name, the baseline's in the language of ``t``; German tables name the
+    channels of the label registry in German (English keeps the ids scripts know)."""
+    if name == BASELINE:
+        return t("attribution.baseline")
+    return label("channel", name, t.lang) if t.lang == "de" else name
 
 
 def amount_text(value: float, currency: str | None, t: Translator) -> str:

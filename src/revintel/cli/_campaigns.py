@@ -18,9 +18,10 @@ from revintel.cli._common import (
     console,
     emit,
     err_console,
+    resolve_language,
     store_from,
 )
-from revintel.i18n import Language, Translator
+from revintel.i18n import Translator
 
 # revintel.customers loads the recommenders (implicit, scipy): each command imports it when it
 # runs, so the rest of the CLI starts fast.
@@ -32,12 +33,6 @@ campaign_app = typer.Typer(
 app.add_typer(campaign_app, name="campaign")
 
 EXPORT_SUFFIXES = (".csv", ".xlsx")
-
-
-def _language(lang: str) -> Language:
-    if lang not in ("de", "en"):
-        raise typer.BadParameter(f"unknown language {lang!r}; use de or en")
-    return "de" if lang == "de" else "en"
 
 
 def _user_name() -> str | None:
@@ -114,7 +109,7 @@ def build(
         Path | None, typer.Option("--output", "-o", help="Write the targets to FILE.csv|.xlsx.")
     ] = None,
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Select target accounts for a product family, hold out a control group, record both."""
@@ -122,7 +117,7 @@ def build(
     from revintel.customers._campaign_records import record_campaign
     from revintel.customers._campaigns import plan_campaign
 
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     if output is not None and output.suffix.lower() not in EXPORT_SUFFIXES:
         raise typer.BadParameter(f"--output must end in .csv or .xlsx, got {output.name!r}")
     if output is not None and not output.resolve().parent.is_dir():
@@ -150,12 +145,12 @@ def build(
 
 @campaign_app.command("list")
 def list_command(
-    db: DbOption = None, lang: LangOption = "de", fmt: FormatOption = OutputFormat.table
+    db: DbOption = None, lang: LangOption = None, fmt: FormatOption = OutputFormat.table
 ) -> None:
     """List the recorded campaigns, newest first."""
     from revintel.customers._campaign_records import list_campaigns
 
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     with store_from(db, read_only=True) as store:
         frame = list_campaigns(store)
     main = ["campaign_id", "name", "product_family", "as_of", "size", "control_size", "status"]
@@ -172,14 +167,14 @@ def measure(
         int | None, typer.Option("--window-days", min=1, help="Measure N days after the as-of day.")
     ] = None,
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Uplift of a campaign: treatment against control, with 95 % confidence intervals."""
     from revintel.customers._campaign_uplift import measure_campaign
     from revintel.customers._uplift import MIN_GROUP_ACCOUNTS
 
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     with store_from(db, read_only=True) as store:
         report = measure_campaign(store, campaign_id, until=until, window_days=window_days)
     frame = report.frame()

@@ -4,20 +4,19 @@ Tables (``--format table``) are laid out to fit the terminal: numbers are writte
 headers wrap at word boundaries instead of being cut, empty columns are left out, a long frame
 is printed as one table per value of its leading column, and columns that do not fit are named
 below the table. ``--format csv`` and ``--format json`` always carry every column at full
-precision.
+precision. Tables and CSV are written in the language of ``--lang`` (see ``_locale``); JSON is
+the same in every language.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import math
 import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,8 +28,21 @@ from rich.console import Console
 from rich.table import Table as RichTable
 
 from revintel._frames import json_records, json_value
+from revintel.cli._locale import LangOption as LangOption
+from revintel.cli._locale import (
+    column_header,
+    csv_text,
+    day_text,
+    german_number,
+    german_text,
+    labelled_value,
+    money_text,
+)
+from revintel.cli._locale import output_language as output_language
+from revintel.cli._locale import resolve_language as resolve_language
+from revintel.i18n import Language
 from revintel.model import FunnelDefinition, load_funnel
-from revintel.store import Store, open_store
+from revintel.store import Store
 
 console = Console()
 err_console = Console(stderr=True)
@@ -70,7 +82,6 @@ FunnelOption = Annotated[
     Path | None,
     typer.Option("--funnel", help="Funnel definition YAML (default: the built-in funnel)."),
 ]
-LangOption = Annotated[str, typer.Option("--lang", help="Label language: de or en.")]
 ColumnsOption = Annotated[
     str | None,
     typer.Option(
@@ -81,9 +92,18 @@ ColumnsOption = Annotated[
 ]
 
 
+def content_language(lang: str | None, fmt: OutputFormat) -> Language:
+    """The language of texts inside the rows (labels, reasons): ``--lang`` for tables and CSV,
+    English for JSON, which reads the same whatever ``--lang`` says."""
+    return "en" if fmt is OutputFormat.json else resolve_language(lang)
+
+
 def store_from(db: str | None, *, read_only: bool = False) -> Store:
-    """Open the store named by ``--db`` (or the default)."""
-    return open_store(db, read_only=read_only)
+    """Open the store named by ``--db`` (or the default); when ``revintel serve`` holds its
+    DuckDB file, the command runs in that server (:mod:`revintel.cli._bridge`)."""
+    from revintel.cli._bridge import open_beside_server
+
+    return open_beside_server(db, read_only=read_only)
 
 
 def funnel_from(path: Path | None) -> FunnelDefinition:
@@ -126,10 +146,9 @@ def compact_number(value: float) -> str:
     return f"{value:.3g}"
 
 
-def _cell(value: Any, percent: bool = False) -> str:
-    if isinstance(value, pd.Timestamp | datetime) and not pd.isna(value):
-        midnight = value.hour == value.minute == value.second == 0
-        return f"{value:%Y-%m-%d}" if midnight else f"{value:%Y-%m-%d %H:%M}"
+def _english_cell(value: Any, percent: bool) -> str:
+    if isinstance(value, pd.Timestamp | datetime | date) and not pd.isna(value):
+        return day_text(value, "en")
     value = json_value(value)
     if value is None:
         return ""
@@ -140,18 +159,26 @@ def _cell(value: Any, percent: bool = False) -> str:
     return str(value)
 
 
+def _cell(value: Any, percent: bool = False, lang: Language = "en") -> str:
+    if lang == "en":
+        return _english_cell(value, percent)
+    if isinstance(value, pd.Timestamp | datetime | date) and not pd.isna(value):
+        return day_text(value, lang)
+    plain = json_value(value)
+    if isinstance(plain, int | float) and not isinstance(plain, bool):
+        return german_number(_english_cell(plain, percent))
+    return german_text(_english_cell(plain, percent))
+
+
 @dataclass(frozen=True)
 class _Column:
-    """One column as shown: header, formatted cells and the width it needs."""
+    """One column as shown: name, header, formatted cells and the width it needs."""
 
     name: str
     cells: list[str]
     numeric: bool
-
-    @property
-    def header(self) -> str:
-        # Spaces instead of underscores let a narrow header wrap between words.
-        return self.name.replace("_", " ")
+    # Spaces instead of underscores let a narrow header wrap between words.
+    header: str = ""
 
     @property
     def least_width(self) -> int:
@@ -177,12 +204,29 @@ def _is_numeric(series: pd.Series) -> bool:
     return kind in ("integer", "floating", "mixed-integer-float", "decimal")
 
 
-def _columns(frame: pd.DataFrame, percent: Sequence[str]) -> list[_Column]:
+def _column_cells(
+    name: str, values: pd.Series, percent: bool, money: bool, currency: str | None, lang: Language
+) -> list[str]:
+    if money and lang == "de":  # English tables keep amounts compact (892k)
+        return [money_text(v, lang, currency) for v in values]
+    return [_cell(labelled_value(name, v, lang), percent, lang) for v in values]
+
+
+def _columns(
+    frame: pd.DataFrame,
+    percent: Sequence[str],
+    lang: Language = "en",
+    money: Sequence[str] = (),
+    currency: str | None = None,
+) -> list[_Column]:
     return [
         _Column(
             str(name),
-            [_cell(v, str(name) in percent) for v in frame[name]],
+            _column_cells(
+                str(name), frame[name], str(name) in percent, str(name) in money, currency, lang
+            ),
             _is_numeric(frame[name]),
+            column_header(str(name), lang),
         )
         for name in frame.columns
     ]
@@ -276,13 +320,17 @@ class _Section:
     key: Any = None
 
 
-def _sections(frame: pd.DataFrame, title: str | None, split: str | bool) -> list[_Section]:
+def _sections(
+    frame: pd.DataFrame, title: str | None, split: str | bool, lang: Language = "en"
+) -> list[_Section]:
     column = _split_column(frame) if split is True else (split or None)
     if column is None or column not in frame or frame.empty:
         return [_Section(title, frame)]
     sections = []
+    none = "(keine Angabe)" if lang == "de" else "(none)"
     for key, part in frame.groupby(column, sort=False, dropna=False):
-        shown = f"{column} {'(none)' if pd.isna(key) else key}"
+        value = none if pd.isna(key) else labelled_value(column, key, lang)
+        shown = f"{column_header(column, lang) if lang == 'de' else column} {value}"
         sections.append(
             _Section(f"{title} · {shown}" if title else shown, part.drop(columns=column), key)
         )
@@ -301,7 +349,10 @@ def _shown_frame(frame: pd.DataFrame, columns: Sequence[str] | None) -> pd.DataF
     return frame[list(columns)]
 
 
-def _hidden_note(hidden: Sequence[str], columns_option: bool) -> str:
+def _hidden_note(hidden: Sequence[str], columns_option: bool, lang: Language = "en") -> str:
+    if lang == "de":
+        how = "--columns NAME,NAME oder all; " if columns_option else ""
+        return f"nicht gezeigt: {', '.join(hidden)} ({how}alle Spalten mit --format csv oder json)"
     how = "--columns NAME,NAME or all; " if columns_option else ""
     return f"not shown: {', '.join(hidden)} ({how}every column with --format csv or json)"
 
@@ -318,8 +369,10 @@ def print_table(
     percent: Percent = (),
     split: str | bool = True,
     columns_option: bool = False,
+    money: Sequence[str] = (),
+    currency: str | None = None,
 ) -> None:
-    """Print ``frame`` as tables that fit the terminal.
+    """Print ``frame`` as tables that fit the terminal, in the language of ``--lang``.
 
     Parameters
     ----------
@@ -338,18 +391,24 @@ def print_table(
         long frame, ``False`` prints one table.
     columns_option
         Whether the command offers ``--columns`` (the note on left-out columns says so).
+    money
+        Columns holding amounts in ``currency``, shown with its sign (``1.234,56 €``).
+    currency
+        ISO 4217 code of the amounts (default: euro).
     """
     chosen = columns is not None
     width = _table_width()
+    lang = output_language()
     hidden: dict[str, None] = {}
-    for number, section in enumerate(_sections(_shown_frame(frame, columns), title, split)):
+    sections = _sections(_shown_frame(frame, columns), title, split, lang)
+    for number, section in enumerate(sections):
         if number:
             console.print()
         part = section.frame
         if not chosen and not part.empty and part.notna().any().any():
             part = part.loc[:, part.notna().any()]
         shares = percent(section.key) if callable(percent) else percent
-        laid_out = _columns(part, shares)
+        laid_out = _columns(part, shares, lang, money, currency)
         shown, left_out = (laid_out, []) if chosen else _fit(laid_out, width)
         hidden.update(dict.fromkeys(c.name for c in left_out))
         fits = sum(c.least_width + COLUMN_GAP for c in shown) - COLUMN_GAP <= width
@@ -359,7 +418,10 @@ def print_table(
         console.print(_render(shown, None, _widths(shown, width) if fits else None), width=width)
     if hidden:
         console.print(
-            _hidden_note(list(hidden), columns_option), style="dim", width=width, highlight=False
+            _hidden_note(list(hidden), columns_option, lang),
+            style="dim",
+            width=width,
+            highlight=False,
         )
 
 
@@ -373,21 +435,19 @@ def emit(
     percent: Percent = (),
     split: str | bool = True,
     columns_option: bool = False,
+    money: Sequence[str] = (),
+    currency: str | None = None,
 ) -> None:
     """Print ``frame`` as tables (see :func:`print_table`), JSON records or CSV on standard output.
 
     ``table`` is an optional narrower frame shown instead of ``frame`` in table format when no
-    ``columns`` are chosen; JSON and CSV always carry every column of ``frame``.
+    ``columns`` are chosen; JSON and CSV always carry every column of ``frame``. CSV follows
+    ``--lang`` (German: BOM, ``;``, decimal comma); JSON is the same in every language.
     """
     if fmt is OutputFormat.json:
         typer.echo(json.dumps(json_records(frame), ensure_ascii=False, indent=2))
     elif fmt is OutputFormat.csv:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow([str(c) for c in frame.columns])
-        for record in json_records(frame):
-            writer.writerow(["" if v is None else v for v in record.values()])
-        typer.echo(buffer.getvalue(), nl=False)
+        typer.echo(csv_text(frame, output_language()), nl=False)
     else:
         shown = frame if table is None or columns is not None else table
         print_table(
@@ -397,6 +457,8 @@ def emit(
             percent=percent,
             split=split,
             columns_option=columns_option,
+            money=money,
+            currency=currency,
         )
 
 

@@ -20,11 +20,12 @@ from revintel.cli._common import (
     OutputFormat,
     emit,
     err_console,
+    resolve_language,
     rich_table,
     store_from,
 )
 from revintel.cli._summary import summary_section
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.store import Store
 from revintel.views import (
     CHURN_MISSING_KEY,
@@ -70,13 +71,6 @@ def _as_of(store: Store, text: str | None) -> date:
     return found
 
 
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
-
-
 @app.command("customers")
 def customers(
     db: DbOption = None,
@@ -91,12 +85,12 @@ def customers(
             "past the churn warning threshold, most valuable first.",
         ),
     ] = False,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Per account: P(active), expected orders and P(no order) in the next days, expected
     order value, 12-month customer value (CLV) and churn risk with its reasons."""
-    language = _language(lang)
+    language = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         day = _as_of(store, as_of)
         frame = customer_table(store, day, horizon_days, discount_rate)
@@ -133,13 +127,13 @@ def crosssell(
             dir_okay=False,
         ),
     ] = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Next-best products per account from what similar accounts bought, with the reason."""
     from revintel.customers import METHODS, ProductRulesError
 
-    language = _language(lang)
+    language = resolve_language(lang)
     if method != "auto" and method not in METHODS:
         raise typer.BadParameter(
             f"{method!r}: use auto, {', '.join(METHODS)}", param_hint="--method"

@@ -12,8 +12,16 @@ import typer
 from revintel.alignment._mql_definition import NoScoresError
 from revintel.auth import Role, User
 from revintel.cli import app
-from revintel.cli._common import DbOption, FormatOption, LangOption, OutputFormat, emit, store_from
-from revintel.i18n import Language, Translator, label, language_or_default
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    emit,
+    resolve_language,
+    store_from,
+)
+from revintel.i18n import Language, Translator, label
 from revintel.views._feedback import DefinitionView, ReasonsView, feedback_reasons, mql_definition
 
 feedback_app = typer.Typer(
@@ -35,13 +43,6 @@ class FeedbackBreakdown(StrEnum):
     industry = "industry"
     size = "size"
     score_band = "score_band"
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def _group_label(by: str, value: str, shown: str, lang: Language) -> str:
@@ -79,13 +80,13 @@ def reasons(
         FeedbackBreakdown,
         typer.Option("--by", help="Break rejections down by this attribute of the lead."),
     ] = FeedbackBreakdown.channel,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Rejected MQLs per group: count, rejection rate with its 95 % interval, whether the group
     differs significantly from the rest (Holm-corrected), and the most frequent reason. JSON
     and CSV carry every column; ``--format json`` adds nothing else."""
-    language = _language(lang)
+    language = resolve_language(lang)
     with store_from(db, read_only=True) as opened:
         view = feedback_reasons(opened, CLI_USER, by.value)
     t = Translator(language)
@@ -146,14 +147,14 @@ def mql_definition_command(
             help="MQL→SAL acceptance rate the definition must keep (0–1).",
         ),
     ] = 0.5,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The lowest lead-score threshold (score at the MQL time) that would have kept the MQL→SAL
     acceptance at or above the target, chosen on the earlier two thirds of the scored MQLs and
     reported on the latest third, with the trade-off curve: acceptance, share of MQLs kept and
     later wins lost per threshold."""  # fmt: skip
-    language = _language(lang)
+    language = resolve_language(lang)
     with store_from(db, read_only=True) as opened:
         try:
             view = mql_definition(opened, CLI_USER, target)

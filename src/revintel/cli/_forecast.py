@@ -15,6 +15,7 @@ from revintel.cli._common import (
     DbOption,
     FormatOption,
     FunnelOption,
+    LangOption,
     OutputFormat,
     console,
     emit,
@@ -22,6 +23,8 @@ from revintel.cli._common import (
     rich_table,
     store_from,
 )
+from revintel.cli._locale import resolve_language
+from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
 from revintel.forecast import (
     TOTAL,
@@ -34,10 +37,16 @@ from revintel.forecast import (
     parse_horizon,
     weighted_pipeline,
 )
+from revintel.i18n import Translator
 from revintel.metrics import DataGap
 from revintel.model import load_funnel
 from revintel.store import Store, store_currency
-from revintel.views import forecast_is_empty, forecast_what_if, gap_sentence
+from revintel.views import (
+    forecast_is_empty,
+    forecast_what_if,
+    gap_sentence,
+    order_intake_targets,
+)
 
 forecast_app = typer.Typer(
     help="Expected order intake: P10/P50/P90 per month and quarter, backtests, what-if.",
@@ -111,6 +120,7 @@ def forecast_command(
     pace: PaceOption = True,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Forecast order intake from the open pipeline and the pipeline not yet created."""
     if ctx.invoked_subcommand is not None:
@@ -119,6 +129,7 @@ def forecast_command(
     with store_from(db) as store:
         history = load_history(store, definition)
         currency = store_currency(store)
+        targets = order_intake_targets(store)
     settings = ForecastSettings(
         months=parse_horizon(horizon),
         by=by,
@@ -127,17 +138,31 @@ def forecast_command(
         use_slips=timing is Timing.slips,
         use_pace=pace,
     )
-    base, frame = forecast_what_if(history, _as_of(as_of), settings, what_if or (), definition)
-    title = f"Expected order intake ({currency}) as of {base.model.as_of:%d.%m.%Y}"
+    base, frame = forecast_what_if(
+        history, _as_of(as_of), settings, what_if or (), definition, targets
+    )
+    t = Translator(resolve_language(lang))
+    title = t("forecast.cli_title").format(currency=currency, day=f"{base.model.as_of:%d.%m.%Y}")
     if what_if:
-        title += f" — what-if: {'; '.join(what_if)}"
+        title += f" — {t('forecast.cli_what_if')}: {'; '.join(what_if)}"
     if grain is not Grain.all:
         frame = frame[frame["grain"] == grain.value]
     if fmt is OutputFormat.table and forecast_is_empty(frame):
         # zeros everywhere: say what the history lacks instead (CSV and JSON keep the rows)
         _say_why(title, forecast_gap(history))
         return
-    emit(frame.reset_index(drop=True), fmt, title)
+    emit(
+        frame.reset_index(drop=True),
+        fmt,
+        title,
+        money=_AMOUNTS,
+        currency=currency,
+        percent=("p_reach_target",),
+    )
+
+
+#: Forecast columns holding amounts, written with the currency in German tables.
+_AMOUNTS = ("p10", "p50", "p90", "mean", "booked", "target", "gap")
 
 
 def _say_why(title: str, gap: DataGap) -> None:
@@ -154,6 +179,7 @@ def pipeline_command(
     as_of: AsOfOption = None,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Weighted open pipeline by expected close period: measured beside default probabilities."""
     with store_from(db) as store:
@@ -177,6 +203,7 @@ def probabilities_command(
     as_of: AsOfOption = None,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """P(won | milestone) per segment: measured (censoring-aware), default and shrunk."""
     with store_from(db) as store:
@@ -207,6 +234,7 @@ def backtest_command(
     ] = False,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Replay forecasts as of past month-ends; WAPE, bias and P10–P90 coverage vs baselines."""
     with store_from(db) as store:
@@ -222,7 +250,8 @@ def backtest_command(
     if fmt is OutputFormat.table and gap.code in ("no_forecast_data", "undated_history"):
         _say_why("Backtest", gap)  # no month-end to replay from
         return
-    result = backtest(history, origins, settings)
+    with progress_bar("replaying forecasts", fmt) as bar:
+        result = backtest(history, origins, settings, progress=bar)
     if details:
         emit(result.points, fmt, "Backtest: forecasts and actual order intake per origin")
     else:

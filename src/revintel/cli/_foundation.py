@@ -10,12 +10,12 @@ import pandas as pd
 import typer
 from rich.console import RenderableType
 from rich.panel import Panel
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from revintel.cli import app
 from revintel.cli._common import (
     DbOption,
     FormatOption,
+    LangOption,
     OutputFormat,
     console,
     emit,
@@ -23,6 +23,7 @@ from revintel.cli._common import (
     rich_table,
     store_from,
 )
+from revintel.cli._progress import progress_bar
 from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
 from revintel.model import SCHEMA_VERSION, TABLES
 from revintel.store import (
@@ -174,19 +175,8 @@ def _synthesise(
     location = resolve_location(db)
     with (
         store_from(location) as store,
-        Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress,
+        progress_bar("building the demo company") as report,
     ):
-        task = progress.add_task("building the demo company", total=None)
-
-        def report(step: str, done: int, total: int) -> None:
-            progress.update(task, description=step, completed=done, total=total)
-
         result = write_demo_company(store, config, progress=report)
         counts = result.row_counts
     truth = truth_path_for(location)
@@ -236,9 +226,9 @@ def _import_demo_exports(db: str | None, result: SynthResult) -> None:
 
     location = resolve_location(db)
     folder = Path(location).parent / "exports"
-    with store_from(location) as store:
+    with store_from(location) as store, progress_bar("importing the exports") as bar:
         for path in write_demo_exports(result, folder):
-            report = import_files(store, "generic", [path])
+            report = import_files(store, "generic", [path], progress=bar)
             console.print(
                 f"imported {path.name}: {report.rows_read} rows read, {report.rows_accepted} "
                 f"accepted, {report.rows_rejected} rejected (see `revintel quality`)"
@@ -255,7 +245,9 @@ def _serve_if_available(db: str | None) -> None:
 
 
 @app.command()
-def info(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+def info(
+    db: DbOption = None, fmt: FormatOption = OutputFormat.table, lang: LangOption = None
+) -> None:
     """Show the store's tables, row counts, schema version, time zone, currency and ground-truth
     location."""
     with store_from(db) as store:

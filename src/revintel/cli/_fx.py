@@ -12,6 +12,7 @@ from revintel.cli import app
 from revintel.cli._common import (
     DbOption,
     FormatOption,
+    LangOption,
     OutputFormat,
     console,
     emit,
@@ -65,7 +66,9 @@ def fx_import(
 
 
 @fx_app.command("list")
-def fx_list(db: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
+def fx_list(
+    db: DbOption = None, fmt: FormatOption = OutputFormat.table, lang: LangOption = None
+) -> None:
     """Show the stored exchange rates by currency and first valid day."""
     with store_from(db, read_only=True) as store:
         rates = stored_fx_rates(store)

@@ -15,7 +15,15 @@ import typer
 
 from revintel.auth import Role, User, get_user
 from revintel.cli import app
-from revintel.cli._common import DbOption, FormatOption, LangOption, OutputFormat, emit, store_from
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    emit,
+    resolve_language,
+    store_from,
+)
 from revintel.store import Store
 from revintel.views._handover import (
     HandoverError,
@@ -49,12 +57,6 @@ _DONE = {
 }
 
 
-def _language(lang: str) -> str:
-    if lang not in ("de", "en"):
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return lang
-
-
 def _acting_user(store: Store, name: str | None) -> User:
     if name is None:
         operator = f"cli:{getpass.getuser()}"
@@ -71,13 +73,15 @@ def queue(
     limit: Annotated[int, typer.Option("--limit", min=1, help="Most leads listed.")] = 200,
     fmt: FormatOption = OutputFormat.table,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """List the marketing qualified leads waiting for sales, with hours waited, account, rep
     and latest score."""
     title = (
-        "Leads warten auf den Vertrieb" if _language(lang) == "de" else "Leads waiting for sales"
+        "Leads warten auf den Vertrieb"
+        if resolve_language(lang) == "de"
+        else "Leads waiting for sales"
     )
     with store_from(db, read_only=True) as store:
         try:
@@ -88,9 +92,9 @@ def queue(
 
 
 def _decide(
-    db: str | None, user: str | None, lang: str, lead: str, action: str, **given: Any
+    db: str | None, user: str | None, lang: str | None, lead: str, action: str, **given: Any
 ) -> None:
-    language = _language(lang)
+    language = resolve_language(lang)
     with store_from(db) as store:
         # an invalid decision, a foreign or unknown lead: one error line and exit code 1
         row = decide(store, _acting_user(store, user), lead, action, **given)
@@ -103,7 +107,7 @@ def accept(
     lead: Annotated[str, typer.Argument(help="The lead's id.")],
     note: NoteOption = None,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """Accept a waiting lead: it reaches the SAL milestone."""
@@ -117,7 +121,7 @@ def reject(
     note: NoteOption = None,
     reasons: ReasonsOption = None,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """Reject a waiting lead with a reason: it is disqualified with it."""
@@ -130,7 +134,7 @@ def recycle(
     lead: Annotated[str, typer.Argument(help="The lead's id.")],
     note: NoteOption = None,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """Send a waiting lead back to nurturing until a new MQL."""
@@ -143,7 +147,7 @@ def reassign(
     rep: Annotated[str, typer.Option("--rep", help="The rep to hand the lead to.")],
     note: NoteOption = None,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """Hand a lead to another rep."""
@@ -151,9 +155,9 @@ def reassign(
 
 
 @handover_app.command("reasons")
-def reasons(reasons: ReasonsOption = None, lang: LangOption = "en") -> None:
+def reasons(reasons: ReasonsOption = None, lang: LangOption = None) -> None:
     """List the rejection reasons with their labels."""
-    language = _language(lang)
+    language = resolve_language(lang)
     found = rejection_reasons(language, None if reasons is None else str(reasons))
     for reason_id, label in found:
         typer.echo(f"{reason_id}\t{label}")
@@ -169,11 +173,11 @@ def decisions(
     ] = None,
     fmt: FormatOption = OutputFormat.table,
     user: UserOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """The decisions on leads, newest first; ``--output`` writes them as CSV for the CRM."""
-    language = _language(lang)
+    language = resolve_language(lang)
     day: date | None = None if since is None else since.date()
     with store_from(db, read_only=True) as store:
         frame = lead_decisions(store, _acting_user(store, user), since=day)

@@ -18,6 +18,7 @@ from revintel.cli._common import (
     DbOption,
     FormatOption,
     FunnelOption,
+    LangOption,
     OutputFormat,
     console,
     emit,
@@ -26,6 +27,7 @@ from revintel.cli._common import (
     rich_table,
     store_from,
 )
+from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
 from revintel.ingest import (
     ImportReport,
@@ -174,6 +176,7 @@ def import_command(
     db: DbOption = None,
     funnel: FunnelOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Import CRM, marketing-automation or ERP exports into the store (one transaction).
 
@@ -190,7 +193,7 @@ def import_command(
     if preset in BATCH_COMMANDS:
         run_batch_command(preset, list(files or []), db, fmt)
         return
-    with store_from(db) as store:
+    with store_from(db) as store, progress_bar("importing", fmt) as bar:
         try:
             sources: list[Path | TableSource] = [
                 *(files or []),
@@ -207,6 +210,7 @@ def import_command(
                 date_format=date_format,
                 timezone=timezone,
                 as_of=None if as_of is None else as_of.date(),
+                progress=bar,
             )
         except (StrictImportError, NothingImportedError) as exc:
             _print_report(exc.report, fmt)
@@ -218,6 +222,7 @@ def import_command(
 def quality(
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
     fields: Annotated[
         bool, typer.Option("--fields", help="List completeness of every field, not only gaps.")
     ] = False,
@@ -262,10 +267,12 @@ def dedupe(
     ] = False,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Find accounts that are the same company across sources; accept or reject candidate pairs."""
-    with store_from(db) as store:
+    with store_from(db) as store, progress_bar("comparing accounts", fmt) as bar:
         candidates = account_candidates(store, threshold=threshold)
+        bar("recording decisions")
         user = getpass.getuser()
         for chosen in accept or []:
             record_decision(store, candidates, chosen, "accepted", decided_by=user)

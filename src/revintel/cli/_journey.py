@@ -16,9 +16,9 @@ import typer
 from revintel.attribution._before_sales import DEFAULT_SALES_KINDS
 from revintel.cli import app
 from revintel.cli._attribution_output import AttributionFormat
-from revintel.cli._common import DbOption, LangOption, store_from
+from revintel.cli._common import DbOption, LangOption, resolve_language, store_from
 from revintel.cli._journey_output import show
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.model import load_funnel
 from revintel.views._journey_requests import (
     GRAINS,
@@ -56,13 +56,6 @@ app.add_typer(
 )
 
 
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
-
-
 def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
@@ -96,7 +89,7 @@ def mix(
         ),
     ] = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -105,7 +98,7 @@ def mix(
     CSV columns: period (first day; none for --grain all), the --by columns, channel,
     touchpoints, share (of the period's touchpoints, within each breakdown value).
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     dims = _names(by)
     try:
         with store_from(db, read_only=True) as store:
@@ -138,7 +131,7 @@ def shares(
         ),
     ] = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -149,7 +142,7 @@ def shares(
     known. CSV columns: period, the --by columns, touchpoints, digital, digital_share,
     self_service, self_service_known, self_service_share, mobile, mobile_known, mobile_share.
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     dims = _names(by)
     try:
         with store_from(db, read_only=True) as store:
@@ -179,7 +172,7 @@ def event(
         str, typer.Option("--measure", help=f"The share compared: {', '.join(MEASURES)}.")
     ] = "digital",
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -190,7 +183,7 @@ def event(
     the share is taken of), flagged, share, share_low, share_high (Wilson 95 %), difference
     (to before), difference_low, difference_high (Newcombe 95 %).
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     first = _day(start, "--start")
     last = _day(end, "--end")
     assert first is not None  # a required option
@@ -230,7 +223,7 @@ def before_sales(
     ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -240,7 +233,7 @@ def before_sales(
     columns, journeys, with_sales_contact, without_sales_contact, without_sales_contact_share,
     touch_share_median, touch_share_mean, timed_journeys, time_share_median, time_share_mean.
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     dims = _names(by) if by else ("segment", "year")
     kinds = _names(sales_kinds) or DEFAULT_SALES_KINDS
     day = _day(as_of, "--as-of")
@@ -266,7 +259,7 @@ def before_sales(
 def content(
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -277,7 +270,7 @@ def content(
     rate_with, decided_without, converted_without, rate_without, difference, difference_low,
     difference_high, lift, lift_low, lift_high (an association, not an effect).
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     day = _day(as_of, "--as-of")
     with store_from(db, read_only=True) as store:
         frame = content_frame(store, None, day)
@@ -303,7 +296,7 @@ def sequences(
     top: Annotated[int, typer.Option("--top", min=1, max=100, help="Sequences of each kind.")] = 10,
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = AttributionFormat.table,
     output: OutputOption = None,
 ) -> None:
@@ -313,7 +306,7 @@ def sequences(
     stalled, journeys, converting_share, stalled_share, conversion_rate, conversion_rate_low,
     conversion_rate_high, lift (the rate over that of all journeys).
     """
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     day = _day(as_of, "--as-of")
     try:
         with store_from(db, read_only=True) as store:

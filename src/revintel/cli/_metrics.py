@@ -22,13 +22,17 @@ from revintel.cli._common import (
     LangOption,
     OutputFormat,
     console,
+    content_language,
     emit,
     funnel_from,
     parse_columns,
+    resolve_language,
     rich_table,
     store_from,
 )
+from revintel.cli._locale import share_text
 from revintel.cli._summary import summary_section
+from revintel.i18n import Language, format_number
 from revintel.metrics import (
     Alert,
     MetricCatalogue,
@@ -175,7 +179,7 @@ def funnel(
     end: ToOption = None,
     where: WhereOption = None,
     fmt: FormatOption = OutputFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
@@ -190,14 +194,15 @@ def funnel(
     query = _query(by, grain, start, end, where, maturity_days=maturity_days)
     cat = _catalogue(metrics, funnel_file)
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
-        frame = funnel_view(sources, cat, view.value, query, lang)
-        title = f"funnel · {view.value} · as of {sources.as_of}"
+        chosen = content_language(lang, fmt)
+        frame = funnel_view(sources, cat, view.value, query, chosen)
+        title = f"funnel · {view.value} · {_as_of(sources.as_of, chosen)}"
         empty = funnel_is_empty(frame) if view is FunnelView.overview else kpi_is_empty(frame)
         gap = funnel_gap(sources, cat, query) if empty else None
     if gap is not None and _said_why(title, gap_sentence(gap), fmt):
         return
     if view is FunnelView.overview:
-        table = _overview_table(frame, list(query.by))
+        table = _overview_table(frame, list(query.by), chosen)
     else:
         table = _readable_steps(frame.drop(columns=["kpi"], errors="ignore"))
     shares = _VIEW_SHARES.get(view.value, ())
@@ -226,7 +231,7 @@ def kpi(
     ] = False,
     list_only: Annotated[bool, typer.Option("--list", help="List the catalogue.")] = False,
     fmt: FormatOption = OutputFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
@@ -239,13 +244,16 @@ def kpi(
     in the win probabilities, however young.
     """
     cat = _catalogue(metrics, funnel_file)
+    chosen = content_language(lang, fmt)
     if list_only:
-        emit(_catalogue_frame(cat, lang), fmt, title="KPI catalogue", split=False)
+        title = "Kennzahlenkatalog" if chosen == "de" else "KPI catalogue"
+        emit(_catalogue_frame(cat, chosen), fmt, title=title, split=False)
         return
     query = _query(by, grain, start, end, where, compare, maturity_days)
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         frame = evaluate_kpis(sources, cat, ids or (), query)
-        title = f"KPIs · as of {sources.as_of} · amounts in {sources.currency}"
+        amounts = "Beträge in" if chosen == "de" else "amounts in"
+        title = f"KPIs · {_as_of(sources.as_of, chosen)} · {amounts} {sources.currency}"
         asked = [cat.get(i) for i in ids or ()]
         gap = kpi_gap(sources, query, asked) if kpi_is_empty(frame) else None
         if gap is None and fmt is OutputFormat.table:
@@ -307,7 +315,7 @@ def _catalogue_frame(cat: MetricCatalogue, lang: str) -> pd.DataFrame:
 def alerts(
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     funnel_file: FunnelOption = None,
     metrics: MetricsOption = None,
     as_of: AsOfOption = None,
@@ -317,11 +325,14 @@ def alerts(
     cat = _catalogue(metrics, funnel_file)
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         fired = evaluate_alerts(sources, cat)
-        title = f"{len(fired)} alert(s) · as of {sources.as_of}"
+        # the reasons are sentences for people: in --lang in every format, JSON included
+        chosen = resolve_language(lang)
+        noun = "Warnung(en)" if chosen == "de" else "alert(s)"
+        title = f"{len(fired)} {noun} · {_as_of(sources.as_of, chosen)}"
         gap = None if fired else alerts_gap(sources, cat)
     if gap is not None and _said_why(title, gap_sentence(gap), fmt):
         return
-    frame = alerts_frame(fired, lang)
+    frame = alerts_frame(fired, chosen)
     # The reason already states value and reference in words.
     table = frame[["kpi", "period", "group", "reason"]]
     emit(
@@ -353,8 +364,8 @@ def targets_import(
     console.print(f"imported {n} target(s) from {file}")
 
 
-def _pct(value: float) -> str:
-    return "" if pd.isna(value) else f"{value * 100:.1f} %"
+def _as_of(day: date, lang: Language) -> str:
+    return f"Stand {day:%d.%m.%Y}" if lang == "de" else f"as of {day}"
 
 
 def _readable_steps(frame: pd.DataFrame) -> pd.DataFrame:
@@ -364,27 +375,32 @@ def _readable_steps(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(step=frame["step"].str.replace("->", " → ", regex=False))
 
 
-def _days(value: float) -> str:
-    return "" if pd.isna(value) else f"{value:.1f}"
-
-
-def _overview_table(overview: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+def _overview_table(overview: pd.DataFrame, by: list[str], lang: Language = "en") -> pd.DataFrame:
     """The funnel overview as read in a terminal: the milestone's label in one column,
     percentages as text and the Wilson interval in one column."""
+
+    def days(value: float) -> str:
+        return "" if pd.isna(value) else format_number(value, lang, 1)
+
+    def share(value: float) -> str:
+        return share_text(value, lang)
+
+    interval = "95-%-Intervall" if lang == "de" else "95 % interval"
     return pd.DataFrame(
         {
             **{dim: overview[dim] for dim in by},
+            # the milestone's label, already in ``lang``
             "milestone": overview["label"],
             "reached": overview["reached"],
-            "conversion": overview["conversion"].map(_pct),
-            "P(won)": overview["p_won"].map(_pct),
-            "95 % interval": [
-                f"{lo * 100:.1f}–{hi * 100:.1f} %" if pd.notna(lo) else ""
+            "conversion": overview["conversion"].map(share),
+            "P(gewonnen)" if lang == "de" else "P(won)": overview["p_won"].map(share),
+            interval: [
+                f"{share(lo)[:-2]}–{share(hi)}" if pd.notna(lo) else ""
                 for lo, hi in zip(overview["p_won_low"], overview["p_won_high"], strict=True)
             ],
-            "default": overview["default"].map(_pct),
-            "median_days": overview["median_days"].map(_days),
-            "p90_days": overview["p90_days"].map(_days),
+            "default": overview["default"].map(share),
+            "median_days": overview["median_days"].map(days),
+            "p90_days": overview["p90_days"].map(days),
         }
     )
 

@@ -3,8 +3,6 @@ month, with intervals, against the run-rate; scenarios side by side; table, JSON
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from datetime import date
 from enum import StrEnum
@@ -31,9 +29,11 @@ from revintel.cli._common import (
     console,
     json_records,
     print_table,
+    resolve_language,
     store_from,
 )
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.cli._locale import csv_text
+from revintel.i18n import Language, Translator, label
 from revintel.model import load_funnel
 from revintel.store import store_currency
 
@@ -68,19 +68,17 @@ _MONTH_COLUMNS = {
 _STAGE_MILESTONES = {"opportunity": "opportunity_generated"}
 
 
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
-
-
 def stage_name(stage: str, lang: Language) -> str:
     """The funnel's name of a plan stage in ``lang``."""
     funnel = load_funnel()
     if stage == "won":
         return funnel.won.name(lang)
     return funnel.get(_STAGE_MILESTONES.get(stage, stage)).name(lang)
+
+
+def _group_name(group: str, lang: Language) -> str:
+    """A group of the plan: a channel in German words in German, other groups as they are."""
+    return label("channel", group, lang) if lang == "de" else group
 
 
 def labelled(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -92,7 +90,9 @@ def labelled(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
     if "stage" in out:
         out["stage"] = [stage_name(s, t.lang) for s in out["stage"]]
     if "group" in out:
-        out["group"] = [t("plan.group.all") if g == "total" else g for g in out["group"]]
+        out["group"] = [
+            t("plan.group.all") if g == "total" else _group_name(g, t.lang) for g in out["group"]
+        ]
     columns = {**_MONTH_COLUMNS, "low": "plan.col.low", "high": "plan.col.high"}
     return out.rename(columns={c: t(k) for c, k in columns.items() if c in out})
 
@@ -120,16 +120,6 @@ def plan_document(plan: Plan, scenarios: pd.DataFrame | None, currency: str) -> 
         "rates": json_records(plan.rates),
         "scenarios": None if scenarios is None else json_records(scenarios),
     }
-
-
-def semicolon_csv(frame: pd.DataFrame) -> str:
-    """``frame`` as CSV separated by semicolons, one header row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\n")
-    writer.writerow([str(c) for c in frame.columns])
-    for record in json_records(frame):
-        writer.writerow(["" if v is None else v for v in record.values()])
-    return buffer.getvalue()
 
 
 def write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> None:
@@ -222,14 +212,14 @@ def plan_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write to this file.")
     ] = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     seed: Annotated[int, typer.Option("--seed", help="Seed of the simulation.")] = 0,
     draws: Annotated[int, typer.Option("--draws", min=100, max=50_000, help="Simulations.")] = 2000,
     db: DbOption = None,
 ) -> None:
     """How many MQLs, SALs, SQLs and opportunities each month needs to reach an order-intake
     target, with intervals and the gap to the run-rate."""
-    t_lang = _language(lang)
+    t_lang = resolve_language(lang)
     if fmt is PlanFormat.xlsx and output is None:
         raise typer.BadParameter("--format xlsx needs --output FILE.xlsx", param_hint="--output")
     request = _request(target, period, by, as_of, draws, seed, with_forecast)
@@ -262,7 +252,7 @@ def plan_command(
             json.dumps(plan_document(plan, compared, currency), ensure_ascii=False, indent=2) + "\n"
         )
     else:
-        text = semicolon_csv(labelled(plan.months, t) if t_lang == "de" else plan.months)
+        text = csv_text(labelled(plan.months, t) if t_lang == "de" else plan.months, t_lang)
     if output is None:
         typer.echo(text, nl=False)
     else:

@@ -17,10 +17,11 @@ from revintel.cli._common import (
     OutputFormat,
     emit,
     err_console,
+    resolve_language,
     store_from,
 )
 from revintel.cli._pricing_app import pricing_app
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Language, Translator
 from revintel.pricing._band_store import new_fit_id, open_quotes, store_bands
 from revintel.pricing._bands import PriceBands, band_positions, fit_bands, quote_positions
 from revintel.pricing._deals import deal_frame
@@ -58,13 +59,6 @@ def _as_of(text: str | None) -> date | None:
         return date.fromisoformat(text)
     except ValueError:
         raise typer.BadParameter(f"{text!r} is not an ISO date", param_hint="--as-of") from None
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def _fitted(store: Store, min_won: int, as_of: date | None) -> tuple[pd.DataFrame, PriceBands]:
@@ -145,12 +139,12 @@ def bands(
         bool,
         typer.Option("--store", help="Store the bands and every deal's position as a new fit."),
     ] = False,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Price bands per segment of comparable deals: floor, target and stretch price as a share
     of list price (10th, 50th and 90th percentile of the won prices)."""
-    language = _language(lang)
+    language = resolve_language(lang)
     with store_from(db, read_only=not store) as opened:
         deals, fitted = _fitted(opened, min_won, _as_of(as_of))
         t = Translator(language, store_currency(opened))
@@ -176,12 +170,12 @@ def positions(
     ] = DealStatus.open,
     min_won: MinWonOption = 30,
     as_of: AsOfOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Where each deal's price (open deals: the latest quote) and each open quote sits in its
     price band: below floor, floor to target, target to stretch or above stretch."""
-    language = _language(lang)
+    language = resolve_language(lang)
     day = _as_of(as_of)
     with store_from(db, read_only=True) as opened:
         deals, fitted = _fitted(opened, min_won, day)

@@ -19,12 +19,13 @@ from revintel.cli._common import (
     OutputFormat,
     err_console,
     print_table,
+    resolve_language,
     rich_table,
     store_from,
 )
 from revintel.cli._pricing_app import pricing_app
 from revintel.cli._summary import summary_section
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.pricing._drafts import DealNotFoundError, DraftError, draft_deal, open_deal
 from revintel.pricing._guidance import guidance
 from revintel.pricing._price_model import (
@@ -76,13 +77,6 @@ DEMO_BOOTSTRAP = 10
 FormatChoice = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="Output format: table or json.")
 ]
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def _product(text: str, t: Translator) -> tuple[str, float]:
@@ -162,11 +156,11 @@ def fit(
         int, typer.Option("--min-won", min=1, help="Fewest won deals behind a price band.")
     ] = 30,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Seed of the bootstrap.")] = 0,
-    lang: LangOption = "en",
+    lang: LangOption = None,
 ) -> None:
     """Fit the price model (price bands, price response out of time, comparable deals) and
     store it as the model deal guidance answers from."""
-    language = _language(lang)
+    language = resolve_language(lang)
     try:
         day = None if as_of is None else date.fromisoformat(as_of)
     except ValueError:
@@ -227,13 +221,13 @@ def guidance_command(
     ] = None,
     rep: Annotated[str | None, typer.Option("--rep", help="Draft quote: the rep quoting.")] = None,
     db: DbOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatChoice = OutputFormat.table,
 ) -> None:
     """Price guidance for an open opportunity or a draft quote: band position, win chance and
     expected margin at the current and the recommended price, the five most comparable won
     and lost deals and an approval hint."""
-    language = _language(lang)
+    language = resolve_language(lang)
     t = Translator(language)
     if fmt is OutputFormat.csv:
         raise typer.BadParameter("use table or json", param_hint="--format")

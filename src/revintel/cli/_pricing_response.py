@@ -17,10 +17,11 @@ from revintel.cli._common import (
     OutputFormat,
     console,
     emit,
+    resolve_language,
     store_from,
 )
 from revintel.cli._pricing_app import pricing_app
-from revintel.i18n import Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.pricing._deals import deal_frame
 from revintel.pricing._optimum import Optimum, margin_optimum
 from revintel.pricing._response import PriceResponse, fit_price_response
@@ -100,14 +101,12 @@ def response(
         int, typer.Option("--bootstrap", help="Refits on resamples behind the 90 % band.", min=0)
     ] = 30,
     seed: Annotated[int, typer.Option("--seed", help="Seed of every random step.")] = 0,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """P(win | discount, context), monotone in price, evaluated out of time against a
     discount-blind baseline; with --opportunity the deal's curve and margin-optimal discount."""
-    language = language_or_default(lang, "en")
-    if language != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
+    language = resolve_language(lang)
     try:
         deals, fitted, currency = _fit(db, _as_of(as_of), seed, bootstrap)
     except ValueError as error:

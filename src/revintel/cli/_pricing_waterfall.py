@@ -19,10 +19,11 @@ from revintel.cli._common import (
     console,
     emit,
     err_console,
+    resolve_language,
     store_from,
 )
 from revintel.cli._pricing_app import pricing_app
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.pricing._leakage import discount_outliers, leakage
 from revintel.pricing._terms import read_terms, store_terms, stored_terms
 from revintel.pricing._waterfall import BREAKDOWNS, deal_waterfall, waterfall
@@ -64,13 +65,6 @@ def _as_of(text: str | None) -> date | None:
         raise typer.BadParameter(f"{text!r} is not an ISO date", param_hint="--as-of") from None
 
 
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "de")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
-
-
 def _group_text(value: object, t: Translator) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return "—"
@@ -101,11 +95,11 @@ def waterfall_command(
     ] = None,
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The price waterfall: list → invoice → pocket price → pocket margin, with every step."""
-    t = _language(lang)
+    t = resolve_language(lang)
     if by is not None and by not in BREAKDOWNS:
         raise typer.BadParameter(f"{by!r}: use one of {', '.join(BREAKDOWNS)}", param_hint="--by")
     with store_from(db, read_only=True) as store:
@@ -171,11 +165,11 @@ def leakage_command(
     ),
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Leakage (list price − pocket price) and its share, per segment, rep, family or account."""
-    t = _language(lang)
+    t = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         tr = Translator(t, store_currency(store))
         frame = leakage(store, by.value, _as_of(as_of))
@@ -196,11 +190,11 @@ def outliers_command(
     ] = 5,
     as_of: AsOfOption = None,
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """The accounts or reps whose discount sits furthest above their peers'."""
-    t = _language(lang)
+    t = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         tr = Translator(t, store_currency(store))
         frame = discount_outliers(store, level.value, min_deals, top, _as_of(as_of))
@@ -234,11 +228,11 @@ def readable_terms(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
 def terms_import(
     path: Annotated[Path, typer.Argument(help="YAML file: group_by and terms per group.")],
     db: DbOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Replace the stored off-invoice terms by those of FILE."""
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     terms = read_terms(path)
     with store_from(db) as store:
         rows = store_terms(store, terms, path.name)
@@ -250,10 +244,10 @@ def terms_import(
 
 @terms_app.command("list")
 def terms_list(
-    db: DbOption = None, lang: LangOption = "de", fmt: FormatOption = OutputFormat.table
+    db: DbOption = None, lang: LangOption = None, fmt: FormatOption = OutputFormat.table
 ) -> None:
     """The stored off-invoice terms per customer group."""
-    t = Translator(_language(lang))
+    t = Translator(resolve_language(lang))
     with store_from(db, read_only=True) as store:
         frame = stored_terms(store)
     if frame.empty and fmt is OutputFormat.table:

@@ -21,9 +21,11 @@ from revintel.cli._common import (
     console,
     emit,
     funnel_from,
+    resolve_language,
     rich_table,
     store_from,
 )
+from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
 
 # revintel.predict loads scikit-learn and LightGBM (about a second): each command imports it
@@ -98,6 +100,7 @@ def train(
     validation_days: ValidationDaysOption = None,
     max_training_rows: MaxRowsOption = 2_000_000,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Train the scores of GROUP, choose against the baselines on a validation period, report
     them on a later test period and register them; unset windows are chosen from the data."""
@@ -106,8 +109,10 @@ def train(
     definition = funnel_from(funnel)
     frames = []
     evaluations = set()
-    with store_from(db) as store:
-        for kind in GROUPS[_group(group)]:
+    kinds = GROUPS[_group(group)]
+    with store_from(db) as store, progress_bar("training", fmt, total=len(kinds)) as bar:
+        for done, kind in enumerate(kinds):
+            bar(f"training {kind}", done, len(kinds))
             result = train_score(store, kind, definition, as_of=_as_of(as_of),
                                  horizon_days=horizon_days, test_days=test_days,
                                  validation_days=validation_days,
@@ -152,11 +157,12 @@ def apply(
     funnel: FunnelOption = None,
     as_of: AsOfOption = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Score every open lead or deal with the current models and store the scores."""
     from revintel.predict import apply_group
 
-    with store_from(db) as store:
+    with store_from(db) as store, progress_bar("scoring open leads and deals", fmt):
         results = apply_group(store, _group(group, allow_all=True), funnel_from(funnel),
                               as_of=_as_of(as_of))  # fmt: skip
     rows: list[dict[str, Any]] = [
@@ -210,13 +216,13 @@ def explain(
     db: DbOption = None,
     funnel: FunnelOption = None,
     as_of: AsOfOption = None,
-    lang: LangOption = "de",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Show the score of one lead or deal with its strongest reasons for and against."""
     from revintel.predict import explain_entity
 
-    language = "de" if lang == "de" else "en"
+    language = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         results = explain_entity(store, entity_id, funnel_from(funnel), as_of=_as_of(as_of))
     rows = []
@@ -239,6 +245,7 @@ def report(
         Path | None, typer.Option("--html", help="Write the HTML report with charts here.")
     ] = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
 ) -> None:
     """Out-of-time metrics of the current models and their baselines (optionally as HTML)."""
     from revintel.predict import RegistryError, evaluation_frame, list_models, render_report

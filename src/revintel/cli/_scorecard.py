@@ -13,8 +13,15 @@ import pandas as pd
 import typer
 
 from revintel.cli import app
-from revintel.cli._common import DbOption, LangOption, console, print_table, store_from
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.cli._common import (
+    DbOption,
+    LangOption,
+    console,
+    print_table,
+    resolve_language,
+    store_from,
+)
+from revintel.i18n import Language, Translator
 from revintel.report import (
     REPORT_USER,
     PdfError,
@@ -43,13 +50,6 @@ class ScorecardFormat(StrEnum):
 
 #: Formats written to a file (``--output``, else a default name in the working directory).
 FILE_FORMATS = (ScorecardFormat.html, ScorecardFormat.pdf, ScorecardFormat.xlsx)
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def scorecard_document(card: Scorecard) -> dict[str, Any]:
@@ -221,7 +221,7 @@ def scorecard_command(
         Path | None,
         typer.Option("--config", help="Scorecard file replacing conf/scorecard.yaml."),
     ] = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     db: DbOption = None,
 ) -> None:
     """The joint scorecard of marketing and sales for one month.
@@ -229,7 +229,7 @@ def scorecard_command(
     Agreed KPIs, targets against actuals per team and person, contribution per milestone,
     quality-weighted LVR, service levels and open alerts. The PDF is printed by headless
     Chromium from the page's HTML (docs/scorecard.md)."""
-    language = _language(lang)
+    language = resolve_language(lang)
     try:
         with store_from(db) as store:
             card = scorecard_view(store, REPORT_USER, month, config)

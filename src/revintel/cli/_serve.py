@@ -78,6 +78,7 @@ def _run(
     app_db: str | None = None,
     workers: int | None = None,
 ) -> None:
+    from revintel.cli._bridge_runner import run_in_server
     from revintel.server import load_settings, run_server
 
     settings = load_settings(
@@ -93,7 +94,8 @@ def _run(
         f"revintel serving {shown(settings.data_location)}{users} on http://{host}:{port}/"
         f"{processes}"
     )
-    run_server(settings)
+    # Commands of the command line that find the DuckDB file held run in this server.
+    run_server(settings, command_runner=run_in_server)
 
 
 @app.command()

@@ -19,9 +19,10 @@ from revintel.cli._common import (
     LangOption,
     OutputFormat,
     emit,
+    resolve_language,
     store_from,
 )
-from revintel.i18n import Language, Translator, language_or_default
+from revintel.i18n import Translator
 from revintel.metrics import MetricSources
 from revintel.metrics._sla_levels import SlaConfigError, SlaLevels, load_sla_levels
 
@@ -45,13 +46,6 @@ SlaOption = Annotated[
     Path | None,
     typer.Option("--sla", help="Service-level YAML replacing the built-in conf/sla.yaml."),
 ]
-
-
-def _language(lang: str) -> Language:
-    chosen = language_or_default(lang, "en")
-    if chosen != lang:
-        raise typer.BadParameter(f"{lang!r}: use de or en", param_hint="--lang")
-    return chosen
 
 
 def _levels(path: Path | None) -> SlaLevels:
@@ -87,12 +81,12 @@ def status(
     db: DbOption = None,
     by: Annotated[SlaBy | None, typer.Option("--by", help="Break down by this group.")] = None,
     sla: SlaOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """SLA attainment per level: MQLs due, met, breached and still open, and the median hours
     to acceptance and to first contact."""
-    language, levels = _language(lang), _levels(sla)
+    language, levels = resolve_language(lang), _levels(sla)
     with store_from(db, read_only=True) as opened:
         sources = MetricSources.from_store(opened)
         leads = lead_status(sources, levels)
@@ -111,12 +105,12 @@ def breaches(
         float, typer.Option("--days", help="Only MQLs of the last this many days.", min=1)
     ] = 30,
     sla: SlaOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """MQLs waiting past their deadline to be accepted or first contacted, longest first, with
     their rep."""
-    language, levels = _language(lang), _levels(sla)
+    language, levels = resolve_language(lang), _levels(sla)
     with store_from(db, read_only=True) as opened:
         frame = sla_breaches(
             lead_status(MetricSources.from_store(opened), levels), within_days=days
@@ -168,12 +162,12 @@ def effect_sentences(effect: ResponseEffect, t: Translator) -> tuple[str, str]:
 def effect(
     db: DbOption = None,
     sla: SlaOption = None,
-    lang: LangOption = "en",
+    lang: LangOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """How response time moves acceptance: the logit effect of log(hours to first contact) on
     MQL→SAL acceptance, controlled for channel, segment and quarter, with its interval."""
-    language, levels = _language(lang), _levels(sla)
+    language, levels = resolve_language(lang), _levels(sla)
     t = Translator(language)
     with store_from(db, read_only=True) as opened:
         try:

@@ -16,7 +16,7 @@ import typer
 
 from revintel.auth import Role, User, get_user
 from revintel.cli import app
-from revintel.cli._common import DbOption, FormatOption, OutputFormat, emit, store_from
+from revintel.cli._common import DbOption, FormatOption, LangOption, OutputFormat, emit, store_from
 from revintel.metrics import ORDER_INTAKE, TargetsError, target_period
 from revintel.store import Store
 from revintel.views._targets import (
@@ -70,6 +70,7 @@ def targets_list(
     measure: Annotated[str | None, typer.Option("--measure", help="Only this measure.")] = None,
     team: Annotated[str | None, typer.Option("--team", help="Only this team.")] = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:
@@ -142,6 +143,7 @@ def targets_history(
         str | None, typer.Option("--id", help="Only the changes of this target.")
     ] = None,
     fmt: FormatOption = OutputFormat.table,
+    lang: LangOption = None,
     as_user: AsOption = None,
     db: DbOption = None,
 ) -> None:

@@ -60,6 +60,13 @@ from revintel.forecast._scenario import (
 )
 from revintel.forecast._simulate import Simulation, simulate_new, simulate_open
 from revintel.forecast._survival import CloseCurve, close_curve, kaplan_meier, milestone_curves
+from revintel.forecast._targets import (
+    TARGET_COLUMNS,
+    attach_targets,
+    booked_intake,
+    period_bounds,
+    target_for,
+)
 from revintel.forecast._weighted import weighted_pipeline
 
 __all__ = [
@@ -69,6 +76,7 @@ __all__ = [
     "METHODS",
     "NEW",
     "OPEN",
+    "TARGET_COLUMNS",
     "TOTAL",
     "Backtest",
     "CloseCurve",
@@ -84,8 +92,10 @@ __all__ = [
     "ScenarioError",
     "Simulation",
     "WinRateChange",
+    "attach_targets",
     "backtest",
     "backtest_direct",
+    "booked_intake",
     "check_forecast_limits",
     "choose_run_rate",
     "close_curve",
@@ -106,6 +116,7 @@ __all__ = [
     "parameter_draws",
     "parse_horizon",
     "parse_scenario",
+    "period_bounds",
     "replay_leads",
     "replay_opportunities",
     "run_simulation",
@@ -118,6 +129,7 @@ __all__ = [
     "simulate_run_rate",
     "split_origins",
     "summarise",
+    "target_for",
     "weighted_pipeline",
     "won_amounts",
 ]

@@ -9,7 +9,7 @@ orders (net of returns) to forecast and actual alike, see :func:`score_totals`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
@@ -175,12 +175,14 @@ def backtest(
     origins: int | Sequence[date] = 12,
     settings: ForecastSettings | None = None,
     last: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> Backtest:
     """Replay forecasts as of ``origins`` consecutive month-ends (or the given days) and score them.
 
     With a count, the last origin leaves ``settings.months`` full months of observed intake
     before ``last`` (default: the last event in the store). The split (``settings.by``) is
-    ignored.
+    ignored. ``progress``, when given, is called with each origin, how many are done and
+    how many there are.
     """
     settings = replace(settings or ForecastSettings(months=3, simulations=1_000), by=None)
     wins = won_amounts(history)
@@ -188,6 +190,10 @@ def backtest(
         ends = month_ends(last or history.last_event, origins, settings.months)
     else:
         ends = sorted(origins)
-    rows = [row for origin in ends for row in _origin_rows(history, wins, origin, settings)]
+    rows = []
+    for done, origin in enumerate(ends):
+        if progress is not None:
+            progress(f"forecast as of {origin}", done, len(ends))
+        rows += _origin_rows(history, wins, origin, settings)
     points = pd.DataFrame(rows)
     return Backtest(points, score_points(points))

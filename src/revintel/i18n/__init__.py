@@ -19,11 +19,13 @@ from revintel.i18n._format import (
     Language,
     format_date,
     format_money,
+    format_money_compact,
     format_number,
+    format_p_value,
     format_percent,
     language_or_default,
 )
-from revintel.i18n._labels import LABEL_KINDS, LabelKind, label, label_texts
+from revintel.i18n._labels import LABEL_KINDS, LabelKind, known_ids, label, label_texts
 from revintel.i18n._translator import Translator
 
 __all__ = [
@@ -40,8 +42,11 @@ __all__ = [
     "Translator",
     "format_date",
     "format_money",
+    "format_money_compact",
     "format_number",
+    "format_p_value",
     "format_percent",
+    "known_ids",
     "label",
     "label_texts",
     "language_or_default",

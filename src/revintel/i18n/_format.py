@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Literal
 
@@ -99,3 +100,59 @@ def format_date(value: date | datetime | None, lang: Language) -> str:
         return ""
     day = value.date() if isinstance(value, datetime) else value
     return babel_format_date(day, DATE_FORMATS[lang], locale=LOCALES[lang])
+
+
+#: Scales of compact amounts, largest first: (factor, German word, English suffix).
+_COMPACT_SCALES: tuple[tuple[float, str, str], ...] = ((1e9, "Mrd.", "B"), (1e6, "Mio.", "M"))
+#: Amounts below this are written in full even when a compact form is asked for: they fit.
+COMPACT_FROM = 1e6
+
+
+def format_money_compact(value: float | None, lang: Language, currency: str | None) -> str:
+    """An amount shortened to one decimal of its scale, for tiles that must not wrap: German
+    ``81,0 Mio. €``, English ``€81.0M``; below a million as :func:`format_money` writes it.
+    Show the exact amount beside it (e.g. in a ``title`` attribute).
+
+    Examples
+    --------
+    >>> format_money_compact(80_975_075.0, "de", "EUR") == "81,0\\xa0Mio.\\xa0€"
+    True
+    >>> format_money_compact(80_975_075.0, "en", "EUR"), format_money_compact(-1.45e6, "en", None)
+    ('€81.0M', '-€1.4M')
+    >>> format_money_compact(2.5e9, "de", "CHF") == "2,5\\xa0Mrd.\\xa0CHF"
+    True
+    >>> format_money_compact(12_345.67, "de", "EUR") == format_money(12_345.67, "de", "EUR")
+    True
+    """
+    if value is None:
+        return ""
+    size = abs(value)
+    if size < COMPACT_FROM:
+        return format_money(value, lang, currency)
+    factor, word, suffix = next(s for s in _COMPACT_SCALES if size >= s[0])
+    number = format_number(size / factor, lang, 1)
+    sign = "-" if value < 0 else ""
+    symbol = currency_symbol(currency, lang)
+    if lang == "de":
+        return f"{sign}{number}\u00a0{word}\u00a0{symbol}"
+    gap = "" if len(symbol) == 1 else "\u00a0"
+    return f"{sign}{symbol}{gap}{number}{suffix}"
+
+
+def format_p_value(value: float | None, lang: Language) -> str:
+    """A test's p-value: ``p < 0,001`` (``p < 0.001``) when that small, else two significant
+    digits in the language's decimal sign.
+
+    Examples
+    --------
+    >>> format_p_value(5.6e-32, "de"), format_p_value(5.6e-32, "en")
+    ('p < 0,001', 'p < 0.001')
+    >>> format_p_value(0.0312, "de"), format_p_value(0.0312, "en"), format_p_value(None, "de")
+    ('p = 0,031', 'p = 0.031', '')
+    """
+    if value is None:
+        return ""
+    if value < 0.001:
+        return f"p < {format_number(0.001, lang, 3)}"
+    digits = min(3, max(2, 1 - math.floor(math.log10(value))))
+    return f"p = {format_number(value, lang, digits)}"

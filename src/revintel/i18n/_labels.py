@@ -246,6 +246,19 @@ def label_texts(
     return texts
 
 
+def known_ids(kind: LabelKind, funnel: FunnelDefinition | None = None) -> tuple[str, ...]:
+    """The ids of ``kind`` the registry has labels for (rejection reasons without detail).
+
+    Examples
+    --------
+    >>> known_ids("opportunity_status")
+    ('open', 'won', 'lost')
+    """
+    if kind == "milestone":
+        return tuple(m.id for m in (funnel or _default_funnel()).milestones)
+    return tuple(_STATIC[kind])
+
+
 def label(
     kind: LabelKind, value: str | None, lang: Language, funnel: FunnelDefinition | None = None
 ) -> str:

@@ -14,9 +14,11 @@ from revintel.i18n._format import (
     currency_symbol,
     format_date,
     format_money,
+    format_money_compact,
     format_number,
     format_percent,
 )
+from revintel.i18n._labels import LabelKind, label
 
 
 @dataclass(frozen=True)
@@ -50,6 +52,10 @@ class Translator:
         """A status value (open, won…) in the language."""
         return "" if value is None else self(f"status.{value}").removeprefix("status.")
 
+    def label(self, kind: LabelKind, value: str | None) -> str:
+        """A machine id of ``kind`` (a channel, a milestone…) in words of the language."""
+        return label(kind, value, self.lang)
+
     def number(self, value: float | None, digits: int = 0) -> str:
         """``1.234`` (de) or ``1,234`` (en); empty for missing values."""
         return format_number(value, self.lang, digits)
@@ -58,6 +64,17 @@ class Translator:
         """``1.234,56 €`` (de) or ``€1,234.56`` (en): in ``currency`` (a record's own), else in
         the store currency."""
         return format_money(value, self.lang, currency or self.currency)
+
+    def money_compact(self, value: float | None, currency: str | None = None) -> str:
+        """``81,0 Mio. €`` (de) or ``€81.0M`` (en): an amount short enough for a tile."""
+        return format_money_compact(value, self.lang, currency or self.currency)
+
+    def tile(self, value: float | None, unit: str) -> str:
+        """A KPI value for a tile: amounts compact (see :meth:`money_compact`), else as
+        :meth:`measure` writes it."""
+        if value is not None and unit == "currency":
+            return self.money_compact(value)
+        return self.measure(value, unit)
 
     @property
     def symbol(self) -> str:

@@ -181,9 +181,12 @@ def _map_files(
     mapping: SourceMapping,
     ctx: MappingContext,
     limits: FileLimits,
+    progress: Progress | None = None,
 ) -> list[MappedObject]:
     objects = []
     for path, shown in zip(files, names, strict=True):
+        if progress is not None:
+            progress(f"reading {shown}")
         try:
             if isinstance(path, TableSource):
                 raw = read_table_source(store, path, limits)
@@ -201,6 +204,8 @@ def _map_files(
             rows, target = obj.raw.rows_read, obj.spec.table
             logger.info("%s: %s (%d rows) → %s", raw.file, obj.name, rows, target)
         objects.extend(mapped)
+        if progress is not None:
+            progress(f"{raw.file}: {sum(o.raw.rows_read for o in mapped):,} rows read")
     return sorted(objects, key=lambda o: _ORDER[o.spec.table])
 
 
@@ -381,7 +386,7 @@ def import_files(
     limits = limits or FileLimits()
     # Archives and workbooks of several sheets: each export inside is a file of the import.
     parts, names = expand_files(files, names, limits)
-    objects = _map_files(store, parts, names, source, ctx, limits)
+    objects = _map_files(store, parts, names, source, ctx, limits, progress)
     accepted, reports = _accept(store, objects, ctx)
     guests = guest_totals(accepted.get("orders", []), guest_key(ctx))
     report = ImportReport(batch_id, source.system, "committed", reports, as_of=as_of)

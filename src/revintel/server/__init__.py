@@ -7,6 +7,17 @@ through :mod:`revintel.capabilities`; the API routers and the pages take their d
 
 from revintel.server._app import API_V1, create_app
 from revintel.server._cache import ResultCache, scope
+from revintel.server._cli_bridge import (
+    BRIDGE_PATH,
+    SECRET_HEADER,
+    CommandRequest,
+    CommandResult,
+    CommandRunner,
+    Registration,
+    StoreLender,
+    read_registration,
+    registration_path,
+)
 from revintel.server._deps import (
     CSRF_HEADER,
     AdminDep,
@@ -39,16 +50,22 @@ from revintel.server._workers import run_server, settings_environment
 
 __all__ = [
     "API_V1",
+    "BRIDGE_PATH",
     "CSRF_HEADER",
     "MAX_UPLOAD_BYTES",
+    "SECRET_HEADER",
     "AdminDep",
     "AnalystDep",
     "ApiError",
     "AppState",
     "CallerTokenDep",
+    "CommandRequest",
+    "CommandResult",
+    "CommandRunner",
     "FilterValue",
     "ImporterDep",
     "OptionalUserDep",
+    "Registration",
     "ResultCache",
     "SessionDep",
     "SessionUserDep",
@@ -57,6 +74,7 @@ __all__ = [
     "SliceDep",
     "StateDep",
     "StoreDep",
+    "StoreLender",
     "UserDep",
     "asgi_get",
     "client_address",
@@ -65,6 +83,8 @@ __all__ = [
     "import_uploads",
     "install_error_handlers",
     "load_settings",
+    "read_registration",
+    "registration_path",
     "remove_folder",
     "response_zone",
     "run_server",

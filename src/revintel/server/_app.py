@@ -7,7 +7,7 @@ lists, resolving their import strings when an application is built.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractContextManager, asynccontextmanager, nullcontext
 from pathlib import Path
 
 import anyio.to_thread
@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from revintel.capabilities import api_routers, page_routers, resolve, server_setups
+from revintel.server._cli_bridge import CommandRunner, install_cli_bridge
 from revintel.server._data_version import FollowDataChanges
 from revintel.server._errors import install_error_handlers
 from revintel.server._logging import RequestLogging, configure_logging
@@ -72,7 +73,9 @@ def install_pages(app: FastAPI) -> None:
         setup(app)
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, command_runner: CommandRunner | None = None
+) -> FastAPI:
     """Build the server: REST API under ``/api/v1`` (docs at ``/api/docs``) and the dashboard.
 
     Parameters
@@ -80,9 +83,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings
         Server settings; read from ``REVINTEL_*`` environment variables when omitted. The store
         is opened (and its user tables created) here, so a bad store fails before serving.
+    command_runner
+        Runs a command of the command line; given, a server on a DuckDB file takes the
+        commands that cannot open the file it holds (:mod:`revintel.server._cli_bridge`).
     """
     settings = settings or load_settings()
     state = AppState.start(settings)
+    bridge: AbstractContextManager[None] = nullcontext()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -91,7 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.threads
         configure_logging(settings.log_format, level=settings.log_level)
         state.warm()
-        with metrics_port(metrics, settings):
+        with metrics_port(metrics, settings), bridge:
             yield
         state.stop()
 
@@ -119,5 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_pages(app)
     state.add_warmer(kept_api_refresher(app, state))
     metrics = install_metrics(app, state)
+    if command_runner is not None:
+        bridge = install_cli_bridge(app, state, command_runner)
     app.add_middleware(RequestLogging)  # outermost: every response carries the request id
     return app

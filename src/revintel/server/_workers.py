@@ -12,6 +12,7 @@ import os
 
 from pydantic import SecretStr
 
+from revintel.server._cli_bridge import CommandRunner
 from revintel.server._settings import Settings
 from revintel.server._state import StoreProvider
 
@@ -41,18 +42,19 @@ def prepare_stores(settings: Settings) -> None:
     StoreProvider(settings.data_location, settings.app_location).close()
 
 
-def run_server(settings: Settings) -> None:
+def run_server(settings: Settings, *, command_runner: CommandRunner | None = None) -> None:
     """Serve the dashboard and the API with ``settings`` until stopped.
 
     uvicorn reads no proxy headers itself: the application reads ``X-Forwarded-For`` from
-    ``REVINTEL_TRUSTED_PROXIES`` only.
+    ``REVINTEL_TRUSTED_PROXIES`` only. ``command_runner`` lets one process on a DuckDB file
+    run the commands of the command line that cannot open the file it holds.
     """
     import uvicorn
 
     if settings.workers == 1:
         from revintel.server._app import create_app
 
-        app = create_app(settings)
+        app = create_app(settings, command_runner=command_runner)
         uvicorn.run(
             app, host=settings.host, port=settings.port, log_level="warning", proxy_headers=False
         )

@@ -22,7 +22,13 @@ import ibis
 
 from revintel.model import SCHEMA_VERSION
 from revintel.store._migrations import read_schema_version
-from revintel.store._store import Store, StoreError, open_store, resolve_location
+from revintel.store._store import (
+    Store,
+    StoreError,
+    lock_conflict,
+    open_store,
+    resolve_location,
+)
 
 MANIFEST = "manifest.json"
 #: Version of the backup's layout (the manifest's fields and one Parquet file per table).
@@ -175,6 +181,9 @@ def backup_location(location: str | Path | None, dest: Path) -> BackupManifest:
     try:
         backend = ibis.duckdb.connect(where, read_only=True)
     except Exception as exc:  # a lock held by a running server is the usual cause
+        locked = lock_conflict(where, exc)
+        if locked is not None:
+            raise locked from None
         raise BackupError(f"cannot open {where} for a backup: {exc}") from exc
     store = Store(backend, where, migrate_schema=False)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -27,6 +28,49 @@ MEMORY_ENV_VAR = "REVINTEL_DUCKDB_MEMORY_LIMIT"
 
 class StoreError(RuntimeError):
     """The store cannot be opened or written."""
+
+
+class StoreLockedError(StoreError):
+    """Another process holds the DuckDB file: DuckDB lets no second process open it.
+
+    Attributes
+    ----------
+    path
+        The file, as an absolute path.
+    pid
+        The process holding it, when DuckDB names it.
+    """
+
+    def __init__(self, path: str, pid: int | None) -> None:
+        self.path = path
+        self.pid = pid
+        holder = "another program" if pid is None else f"another program (process {pid})"
+        super().__init__(
+            f"store {path} is in use by {holder}: stop that program, or work on a copy of the file"
+        )
+
+
+#: How DuckDB names the process holding a file it cannot lock.
+_LOCK_HOLDER = re.compile(r"\(PID (\d+)\)")
+
+
+def lock_conflict(path: str | Path, exc: BaseException) -> StoreLockedError | None:
+    """The clear error for ``exc`` when it is DuckDB refusing ``path`` because another process
+    holds it, else ``None``.
+
+    Examples
+    --------
+    >>> message = 'IO Error: Could not set lock on file "x.duckdb": Conflicting lock is held in '
+    >>> lock_conflict("/data/x.duckdb", OSError(message + "python (PID 42)")).pid
+    42
+    >>> lock_conflict("/data/x.duckdb", OSError("disk full")) is None
+    True
+    """
+    text = str(exc)
+    if "Could not set lock" not in text:
+        return None
+    found = _LOCK_HOLDER.search(text)
+    return StoreLockedError(os.path.abspath(path), int(found.group(1)) if found else None)
 
 
 def resolve_location(location: str | Path | None) -> str:
@@ -57,6 +101,9 @@ def _connect(location: str, read_only: bool) -> BaseBackend:
     try:
         return ibis.duckdb.connect(path, read_only=read_only, **config)
     except Exception as exc:  # DuckDB's own error types differ between versions
+        locked = lock_conflict(path, exc)
+        if locked is not None:
+            raise locked from None
         if "memory" in str(exc).lower():
             raise StoreError(f"{MEMORY_ENV_VAR}={limit!r} is not a memory size: {exc}") from None
         raise
@@ -187,6 +234,8 @@ def open_store(location: str | Path | None = None, *, read_only: bool = False) -
     where = resolve_location(location)
     try:
         backend = _connect(where, read_only)
+    except StoreLockedError:
+        raise
     except Exception as exc:  # the backend's own error types differ by backend
         raise StoreError(f"cannot open store {where}: {exc}") from exc
     if read_only:
@@ -208,7 +257,9 @@ __all__ = [
     "META_TABLE",
     "Store",
     "StoreError",
+    "StoreLockedError",
     "conform",
+    "lock_conflict",
     "open_store",
     "resolve_location",
     "row_group_batches",

@@ -5,6 +5,7 @@ their numbers agree. Functions taking a ``user`` apply row-level access
 (:func:`revintel.auth.visible`); the others read rows the caller has already checked.
 """
 
+from revintel.views._alert_texts import alert_text
 from revintel.views._analytics import (
     FUNNEL_BREAKDOWNS,
     TILE_KPIS,
@@ -16,6 +17,7 @@ from revintel.views._analytics import (
     kpi_series,
     kpi_tiles,
     kpi_values,
+    rep_names,
 )
 from revintel.views._campaigns import campaign_rows
 from revintel.views._churn import CHURN_MISSING_KEY, churn_reason_texts, has_churn_model
@@ -45,12 +47,15 @@ from revintel.views._forecast import (
     BACKTEST_SIMULATIONS,
     FORECAST_BREAKDOWNS,
     FORECAST_SIMULATIONS,
+    Attainment,
     BacktestView,
     ForecastView,
     backtest_view,
     forecast_view,
     forecast_what_if,
     funnel_model,
+    order_intake_targets,
+    target_attainment,
 )
 from revintel.views._gaps import (
     alerts_gap_for,
@@ -115,6 +120,7 @@ __all__ = [
     "SCORE_KINDS",
     "TILE_KPIS",
     "AsOfError",
+    "Attainment",
     "BacktestView",
     "CursorError",
     "CustomerModels",
@@ -129,6 +135,7 @@ __all__ = [
     "Slice",
     "TooFewCustomersError",
     "alert_reasons",
+    "alert_text",
     "alerts_gap_for",
     "backtest_view",
     "calibration_table",
@@ -173,15 +180,18 @@ __all__ = [
     "milestone_labels",
     "milestone_timeline",
     "monthly_counts",
+    "order_intake_targets",
     "page_sentence",
     "predict_customers",
     "reason_text",
     "record_counts",
     "rejected_rows",
     "rejections_by_reason",
+    "rep_names",
     "scoped",
     "section_gaps",
     "sort_customers",
     "sortable_columns",
+    "target_attainment",
     "touchpoints_for",
 ]

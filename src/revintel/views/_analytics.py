@@ -25,6 +25,7 @@ from revintel.metrics import (
 )
 from revintel.model import load_funnel
 from revintel.store import Store, store_currency
+from revintel.views._alert_texts import alert_text
 
 #: KPIs shown as tiles, each with its latest complete period and the change from the one before.
 TILE_KPIS = ("mqls", "lvr", "mql_sal_acceptance", "win_rate", "sales_cycle")
@@ -140,7 +141,15 @@ def alert_reasons(store: Store, user: User) -> list[tuple[str, str]]:
     with _sources(store, user).materialized() as sources:
         alerts = evaluate_alerts(sources, load_catalogue())
     alerts.sort(key=lambda a: a.period or date.min, reverse=True)
-    return [(a.reason("de"), a.reason("en")) for a in alerts]
+    names = rep_names(store)
+    return [(alert_text(a, "de", names), alert_text(a, "en", names)) for a in alerts]
+
+
+def rep_names(store: Store) -> dict[str, str]:
+    """Each rep's name by rep id (alerts and filters name reps, never show their ids)."""
+    reps = store.table("reps").select("rep_id", "name").to_pyarrow()
+    ids, names = reps["rep_id"].to_pylist(), reps["name"].to_pylist()
+    return {str(r): str(n or r) for r, n in zip(ids, names, strict=True)}
 
 
 #: Breakdowns offered on the funnel page.

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 
 import ibis
@@ -17,6 +17,17 @@ from revintel.auth import AccessDeniedError, User, visible, visible_tables
 from revintel.metrics import in_store_currency
 from revintel.model import TABLES, table
 from revintel.store import Store
+from revintel.views._record_filters import (
+    LINEAGE_FILTERS,
+    RELATED_FILTERS,
+    DayRange,
+    JourneyFilter,
+    QueryError,
+    between,
+    journey_leads,
+    related_rows,
+    within_days,
+)
 from revintel.views._scores import SCORE_KINDS, has_scores, parse_reasons, with_scores
 
 #: Columns each list can be filtered on by equality.
@@ -26,10 +37,6 @@ LIST_FILTERS: dict[str, tuple[str, ...]] = {
     "accounts": ("industry", "segment", "region", "country", "owner_rep_id"),
 }
 RECORD_TABLES = tuple(LIST_FILTERS)
-
-
-class QueryError(ValueError):
-    """A list was asked for with a filter or sort the table does not offer."""
 
 
 class CursorError(QueryError):
@@ -47,7 +54,10 @@ class RecordQuery:
     ``created_from`` and ``created_to`` bound ``created_at`` by calendar day, both inclusive.
     ``sort`` ``None`` orders scored lists (leads, deals) by score, others by ``created_at``.
     ``after`` (keyset paging) starts the page behind the row with that (sort column, sort
-    value, key); ``offset`` skips rows instead.
+    value, key); ``offset`` skips rows instead. ``filters`` may also name the related filters
+    of :data:`RELATED_FILTERS` and the lineage columns; ``ranges`` bound further day columns
+    (:data:`DAY_RANGES`), ``journey`` keeps leads by their journey, ``search`` finds accounts
+    by name or key and ``missing`` keeps rows without a value in that column.
     """
 
     filters: Mapping[str, str] = field(default_factory=dict)
@@ -58,6 +68,10 @@ class RecordQuery:
     limit: int = 50
     offset: int = 0
     after: tuple[str, Any, str] | None = None
+    ranges: tuple[DayRange, ...] = ()
+    journey: JourneyFilter | None = None
+    search: str | None = None
+    missing: str | None = None
 
 
 @dataclass(frozen=True)
@@ -88,16 +102,34 @@ def filtered(store: Store, user: User, name: str, query: RecordQuery) -> ibis.Ta
     """The visible rows of ``name`` that match ``query``'s filters (unordered, unpaged)."""
     _check_record_table(name)
     t = visible(store, user, name)
+    related = RELATED_FILTERS.get(name, {})
     for column, value in query.filters.items():
-        if column not in LIST_FILTERS[name]:
+        if column not in (*LIST_FILTERS[name], *LINEAGE_FILTERS) and column not in related:
             raise QueryError(f"{name} cannot be filtered on {column!r}")
         if _has_control_characters(value):
             raise QueryError(f"{column}: control characters are not allowed")
-        t = t.filter(t[column] == value)
-    if query.created_from is not None:
-        t = t.filter(t.created_at >= query.created_from)
-    if query.created_to is not None and query.created_to < date.max:  # the last day bounds nothing
-        t = t.filter(t.created_at < query.created_to + timedelta(days=1))
+        if column in related:
+            t = related_rows(store, name, t, column, value)
+        else:
+            t = t.filter(t[column] == value)
+    if query.created_from is not None or query.created_to is not None:
+        t = t.filter(between(t.created_at, query.created_from, query.created_to))
+    t = within_days(name, t, query.ranges)
+    if query.missing is not None:
+        if query.missing not in table(name).column_names():
+            raise QueryError(f"{name} has no column {query.missing!r}")
+        t = t.filter(t[query.missing].isnull())
+    if query.journey:
+        if name != "leads":
+            raise QueryError(f"{name} cannot be filtered by the journey of a lead")
+        t = journey_leads(store, user, t, query.journey)
+    if query.search:
+        if _has_control_characters(query.search):
+            raise QueryError("search: control characters are not allowed")
+        if name != "accounts":
+            raise QueryError(f"{name} cannot be searched by name")
+        text = query.search.lower()
+        t = t.filter(t.name.lower().contains(text) | t[table(name).key[0]].lower().contains(text))
     return t
 
 

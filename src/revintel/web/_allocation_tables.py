@@ -77,7 +77,7 @@ def load_chart(view: AllocationView, t: Translator) -> LoadChart | None:
         return None
     rows = [
         (
-            str(r["rep_id"]),
+            str(r.get("name") or r["rep_id"]),  # reps by name, as every filter shows them
             round(float(r["hours_before"]), 2),
             round(float(r["hours_after"]), 2),
             None if pd.isna(r["capacity_hours_per_week"]) else float(r["capacity_hours_per_week"]),

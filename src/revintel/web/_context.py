@@ -18,6 +18,7 @@ from revintel.capabilities import NavEntry, nav_entries
 from revintel.i18n import LANGUAGES, Language, Translator, language_or_default
 from revintel.server import AppState, SessionDep, SessionUserDep, StateDep, StoreDep
 from revintel.store import Store
+from revintel.views import rep_names
 
 R = TypeVar("R")
 LANG_COOKIE = "revintel_lang"
@@ -72,7 +73,7 @@ class PageContext:
         CSRF token into the kept HTML. The session cookie is not sent again: it is set at
         sign-in only.
         """
-        extra = {"user": self.user}
+        extra = {"user": self.user, "rep_names": self.query_unscoped(rep_names)}
         if self.request.method != "GET" or status != 200:
             return render(
                 self.request, self.state, template, self.session, self.t, status, **extra, **context

@@ -19,6 +19,7 @@ from revintel.views import (
 )
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
 from revintel.web._csv import chart_csv
+from revintel.web._drilldown import link_open_pipeline
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
 Breakdown = Annotated[
@@ -52,17 +53,40 @@ def _rows(page: PageContext, settings: dict[str, Any]) -> tuple[Any, list[dict[s
     return view, rows
 
 
+def _period_total(row: dict[str, Any]) -> tuple[Any, float, float, float]:
+    """Period, P10, P50 and P90 of booked plus simulated intake (booked is known, so it shifts
+    every quantile alike)."""
+    booked = row.get("booked") or 0.0
+    return (row["period"], booked + row["p10"], booked + row["p50"], booked + row["p90"])
+
+
+def _attainment(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per period and group with a target, quarters first (whatever grain the charts show):
+    target, booked, expected (booked + P50), gap and the chance of reaching it (total rows
+    only: a target is one of total intake)."""
+    found = []
+    for r in rows:
+        if r["source"] != TOTAL or r.get("target") is None:
+            continue
+        booked = r.get("booked") or 0.0
+        found.append({**r, "expected": booked + r["p50"]})
+    return sorted(found, key=lambda r: (r["grain"] != "quarter", r["period"], r["group"]))
+
+
 def _charts(page: PageContext, rows: list[dict[str, Any]], by: str | None) -> dict[str, Any]:
     t = page.t
     period = t("forecast.period")
     total = [r for r in rows if r["source"] == TOTAL and r["group"] == "all"]
     charts: dict[str, Any] = {
+        # the whole period: booked before the cut-off plus the simulated rest, beside its target
         "forecast-fan": FanChart(
             "forecast-fan",
             t("forecast.fan"),
             (period, "P10", "P50", "P90"),
-            [(r["period"], r["p10"], r["p50"], r["p90"]) for r in total],
+            [_period_total(r) for r in total],
             y_title=t("forecast.intake").format(symbol=t.symbol),
+            targets=[r.get("target") for r in total],
+            target_name=t("forecast.target"),
         ),
         "forecast-sources": Chart(
             "forecast-sources",
@@ -114,12 +138,15 @@ def forecast_page(
     gap = page_sentence(view.gap, page.t.lang)
     # A forecast of zeros says what the history lacks instead of drawing flat charts.
     charts = {} if gap else _charts(page, rows, settings["by"])
+    open_deals = [] if gap else link_open_pipeline(page, charts, rows)
     return page.render(
         "forecast.html",
         as_of=view.as_of,
         refused=None,
         gap=gap,
         rows=[] if gap else rows,
+        attainment=[] if gap else _attainment(view.records()),
+        open_deals=open_deals,
         charts=[(c, page.url(f"/charts/{c.chart_id}.csv", **settings)) for c in charts.values()],
         breakdowns=FORECAST_BREAKDOWNS,
         horizons=HORIZONS,

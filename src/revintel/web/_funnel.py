@@ -21,8 +21,11 @@ from revintel.views import (
     funnel_is_empty,
     funnel_rows,
     page_sentence,
+    rep_names,
 )
+from revintel.views._drilldown import funnel_rows_link
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
+from revintel.web._drilldown import LinkedChart, rows_url
 from revintel.web._slices import slice_options
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -75,8 +78,14 @@ def funnel(
         "funnel",
         page.t("funnel.chart"),
         (page.t("col.milestone"), page.t("funnel.reached"), *([group] if group else [])),
-        [(r["label"], r["reached"], *([r[group]] if group else [])) for r in rows],
+        [
+            (r["label"], r["reached"], *([_group_text(page, group, r[group])] if group else []))
+            for r in rows
+        ],
     )
+    rows = _with_links(rows, group, focus, created_from, created_to)
+    traces = {str(r[group]): _group_text(page, group, r[group]) for r in rows} if group else {}
+    linked = LinkedChart(chart, _bar_links(rows, group, page.t("funnel.reached"), traces))
     filters = {
         "by": group,
         **focus.params(),
@@ -89,11 +98,61 @@ def funnel(
         group=group,
         breakdowns=FUNNEL_BREAKDOWNS,
         options=slice_options(page),
-        chart=chart,
+        chart=linked,
         gap=gap,
         filters=filters,
         csv_url=page.url("/charts/funnel.csv", **filters),
     )
+
+
+def _with_links(
+    rows: list[dict[str, Any]],
+    group: str | None,
+    focus: Slice,
+    created_from: date | None,
+    created_to: date | None,
+) -> list[dict[str, Any]]:
+    """``rows`` each with ``url``: the leads list whose count equals its ``reached``."""
+    created = (created_from, created_to)
+    slice_params: dict[str, str | None] = dict(focus.params())
+    return [
+        {
+            **r,
+            "url": rows_url(
+                funnel_rows_link(
+                    r["milestone"],
+                    slice_params,
+                    created,
+                    (group, str(r[group]) if r[group] is not None else "") if group else None,
+                )
+            ),
+        }
+        for r in rows
+    ]
+
+
+def _group_text(page: PageContext, group: str, value: Any) -> str:
+    """A breakdown value as the chart's legend shows it: a channel's label, a rep's name."""
+    if group == "channel":
+        return page.t.label("channel", value)
+    if group == "rep":
+        return page.query_unscoped(rep_names).get(str(value), str(value))
+    return str(value)
+
+
+def _bar_links(
+    rows: list[dict[str, Any]],
+    group: str | None,
+    reached: str,
+    traces: dict[str, str] | None = None,
+) -> dict[str, list[str | None]]:
+    """Per chart trace (the breakdown's value, else the single ``reached`` trace), the URL of
+    each bar, in the order :class:`revintel.charts.Chart` draws them."""
+    links: dict[str, list[str | None]] = {}
+    for r in rows:
+        trace = (traces or {}).get(str(r[group]), str(r[group])) if group else reached
+        links.setdefault(trace, []).append(r["url"])
+    return links
 
 
 @router.get("/charts/funnel.csv")
@@ -106,7 +165,12 @@ def funnel_csv(
 ) -> Response:
     """The funnel table behind the chart as CSV."""
     rows = _rows(page, by, focus, created_from, created_to)
-    columns = ([by] if by in FUNNEL_BREAKDOWNS else []) + list(CSV_COLUMNS)
+    group = by if by in FUNNEL_BREAKDOWNS else None
+    # A channel or rep keeps its code and gets its words beside it (label, name).
+    named = group in ("channel", "rep")
+    if group is not None and named:
+        rows = [{**r, f"{group}_label": _group_text(page, group, r[group])} for r in rows]
+    columns = ([group, *([f"{group}_label"] if named else [])] if group else []) + list(CSV_COLUMNS)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Annotated, Any
 
@@ -10,11 +11,11 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from pydantic import BeforeValidator
 
 from revintel.charts import Chart
-from revintel.metrics import MissingRateError
+from revintel.metrics import MissingRateError, load_catalogue
 from revintel.views import (
+    KpiTile,
     RecordQuery,
     Slice,
-    alert_reasons,
     deal_totals,
     distinct_values,
     get_record,
@@ -25,9 +26,13 @@ from revintel.views import (
     milestone_labels,
     monthly_counts,
     record_counts,
+    target_attainment,
 )
+from revintel.views._drilldown import alert_drilldowns, kpi_rows
 from revintel.views._handover import rejection_reasons
+from revintel.views._record_filters import JourneyFilter
 from revintel.web._context import CachedPageRoute, PageContext, PageDep
+from revintel.web._drilldown import list_url, rows_url
 from revintel.web._pricing import deal_guidance_block
 
 router = APIRouter(include_in_schema=False, route_class=CachedPageRoute)
@@ -35,6 +40,7 @@ PAGE_SIZE = 50
 Text = Annotated[str | None, Query(max_length=200)]
 # Forms submit an untouched date field as an empty string: that means "no bound".
 Day = Annotated[date | None, BeforeValidator(lambda v: v or None), Query()]
+Flag = Annotated[bool, BeforeValidator(lambda v: v or False), Query()]
 
 
 def _leads_chart(page: PageContext, query: RecordQuery) -> Chart:
@@ -67,7 +73,7 @@ def overview(
     end = None if created_to is None else created_to + timedelta(days=1)
     focus = Slice(channel=channel)
     tiles = _or_refusal(page, refused, "tiles", [], kpi_tiles, focus, created_from, end)
-    alerts = _or_refusal(page, refused, "alerts", [], alert_reasons)
+    alerts = _or_refusal(page, refused, "alerts", [], alert_drilldowns)
     filters = {"channel": channel, "created_from": created_from, "created_to": created_to}
     return page.render(
         "overview.html",
@@ -76,14 +82,43 @@ def overview(
         open_deals=deals.get("open", (0, 0.0)),
         won=won,
         win_rate=won[0] / closed if closed else None,
+        attainment=_or_refusal(page, refused, "attainment", [], target_attainment)[:1],
         refused=refused,
         chart=chart,
         tiles=tiles,
-        alerts=alerts[:10],
+        links=_tile_links(filters, tiles, focus, created_from, end),
+        alerts=[(a.reason_de, a.reason_en, rows_url(a.rows)) for a in alerts[:10]],
         channels=page.query(distinct_values, "leads", "channel"),
         filters=filters,
         csv_url=page.url(f"/charts/{chart.chart_id}.csv", **filters),
     )
+
+
+def _tile_links(
+    filters: dict[str, Any],
+    tiles: list[KpiTile],
+    focus: Slice,
+    start: date | None,
+    end: date | None,
+) -> dict[str, str | None]:
+    """Per tile id, the URL of the list its figure counts (leads and deals of the period)."""
+    created = {"created_from": filters["created_from"], "created_to": filters["created_to"]}
+    links: dict[str, str | None] = {
+        "tile-leads": list_url("/leads", **filters),
+        "tile-accounts": "/accounts",
+        "tile-open-deals": list_url("/deals", status="open", **created),
+        "tile-open-pipeline": list_url("/deals", status="open", **created),
+        "tile-won-amount": list_url("/deals", status="won", **created),
+        "tile-win-rate": list_url("/deals", status="won", **created),
+    }
+    catalogue = load_catalogue()
+    group: dict[str, str | None] = dict(focus.params())
+    for tile in tiles:
+        if tile.period is not None:
+            spec = catalogue.get(tile.kpi)
+            found = kpi_rows(spec, tile.period, spec.grain, group, start, end)
+            links[f"kpi-{tile.kpi}"] = rows_url(found)
+    return links
 
 
 def _or_refusal(
@@ -116,36 +151,53 @@ def leads_per_month_csv(
     )
 
 
-def _list_page(
-    page: PageContext, name: str, template: str, filters: dict[str, Any], number: int
+def list_page(
+    page: PageContext,
+    name: str,
+    template: str,
+    query: RecordQuery,
+    params: dict[str, Any],
+    number: int,
 ) -> Response:
-    dates = {"created_from": filters.pop("created_from"), "created_to": filters.pop("created_to")}
-    query = RecordQuery(
-        filters={k: v for k, v in filters.items() if v},
-        limit=PAGE_SIZE,
-        offset=(number - 1) * PAGE_SIZE,
-        **dates,
-    )
-    result = page.query(list_records, name, query)
-    options = {k: page.query(distinct_values, name, k) for k in filters}
-    every = {**filters, **dates}
+    """One page of the list ``name`` filtered by ``query``; ``params`` are the URL's filters
+    (kept by the pager and, where no select offers them, by hidden form fields)."""
+    paged = replace(query, limit=PAGE_SIZE, offset=(number - 1) * PAGE_SIZE)
+    result = page.query(list_records, name, paged)
+    selects = SELECTS[name]
+    options = {k: page.query(distinct_values, name, SELECT_COLUMNS.get(k, k)) for k in selects}
     pages = max(1, -(-result.total // PAGE_SIZE))
+    path = page.request.url.path
+    hidden = {
+        k: v
+        for k, v in params.items()
+        if k not in selects and k not in SHOWN and v not in (None, "")
+    }
     return page.render(
         template,
         rows=result.rows,
         scored=page.query_unscoped(has_scores, name),
         total=result.total,
-        filters=every,
+        filters=params,
+        hidden=hidden,
         options=options,
         number=number,
         pages=pages,
-        previous_url=page.url(page.request.url.path, **every, page=number - 1)
-        if number > 1
-        else None,
-        next_url=page.url(page.request.url.path, **every, page=number + 1)
-        if number < pages
-        else None,
+        previous_url=page.url(path, **params, page=number - 1) if number > 1 else None,
+        next_url=page.url(path, **params, page=number + 1) if number < pages else None,
     )
+
+
+#: Filters each list offers as a select; the others come from links and stay in the URL.
+SELECTS: dict[str, tuple[str, ...]] = {
+    "leads": ("channel", "status", "rep_id"),
+    "opportunities": ("status", "stage", "rep_id"),
+    "accounts": ("segment", "industry", "region", "rep"),
+}
+#: Selects whose URL parameter differs from the column they offer the values of.
+SELECT_COLUMNS = {"rep": "owner_rep_id"}
+#: Filters every list shows as its own form field.
+SHOWN = ("created_from", "created_to", "search")
+PageNumber = Annotated[int, Query(alias="page", ge=1, le=100_000)]
 
 
 @router.get("/leads", response_class=HTMLResponse)
@@ -154,14 +206,37 @@ def leads(
     channel: Text = None,
     status: Text = None,
     rep_id: Text = None,
+    account_id: Text = None,
+    segment: Text = None,
+    team: Text = None,
     created_from: Day = None,
     created_to: Day = None,
-    number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    reached: Text = None,
+    reached_from: Day = None,
+    reached_to: Day = None,
+    decided: Text = None,
+    mature: Flag = False,
+    missing: Text = None,
+    source_system: Text = None,
+    number: PageNumber = 1,
 ) -> Response:
-    """Leads the user may see, best score first (else newest), filtered by the URL."""
-    filters: dict[str, Any] = {"channel": channel, "status": status, "rep_id": rep_id}
-    filters |= {"created_from": created_from, "created_to": created_to}
-    return _list_page(page, "leads", "leads.html", filters, number)
+    """Leads the user may see, best score first (else newest), filtered by the URL: by columns,
+    creation day, and by journey (milestone reached in a period, decided, mature) as the
+    funnel figures count them."""
+    equal = {"channel": channel, "status": status, "rep_id": rep_id, "account_id": account_id}
+    equal |= {"segment": segment, "team": team, "source_system": source_system}
+    found = JourneyFilter(reached, reached_from, reached_to, decided, mature)
+    query = RecordQuery(
+        filters={k: v for k, v in equal.items() if v},
+        created_from=created_from,
+        created_to=created_to,
+        journey=found if found else None,
+        missing=missing,
+    )
+    params: dict[str, Any] = {**equal, "created_from": created_from, "created_to": created_to}
+    params |= {"reached": reached, "reached_from": reached_from, "reached_to": reached_to}
+    params |= {"decided": decided, "mature": "1" if mature else None, "missing": missing}
+    return list_page(page, "leads", "leads.html", query, params, number)
 
 
 @router.get("/leads/{lead_id}", response_class=HTMLResponse)
@@ -186,14 +261,38 @@ def deals(
     status: Text = None,
     stage: Text = None,
     rep_id: Text = None,
+    account_id: Text = None,
+    channel: Text = None,
+    segment: Text = None,
+    industry: Text = None,
+    team: Text = None,
     created_from: Day = None,
     created_to: Day = None,
-    number: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+    closed_from: Day = None,
+    closed_to: Day = None,
+    expected_from: Day = None,
+    expected_to: Day = None,
+    missing: Text = None,
+    source_system: Text = None,
+    number: PageNumber = 1,
 ) -> Response:
-    """Deals the user may see, best score first (else newest), filtered by the URL."""
-    filters: dict[str, Any] = {"status": status, "stage": stage, "rep_id": rep_id}
-    filters |= {"created_from": created_from, "created_to": created_to}
-    return _list_page(page, "opportunities", "deals.html", filters, number)
+    """Deals the user may see, best score first (else newest), filtered by the URL: by columns,
+    by creation, close and expected close day (an open deal without one by its creation)."""
+    equal = {"status": status, "stage": stage, "rep_id": rep_id, "account_id": account_id}
+    equal |= {"channel": channel, "segment": segment, "industry": industry, "team": team}
+    equal["source_system"] = source_system
+    ranges = (("closed", closed_from, closed_to), ("expected", expected_from, expected_to))
+    query = RecordQuery(
+        filters={k: v for k, v in equal.items() if v},
+        created_from=created_from,
+        created_to=created_to,
+        ranges=tuple(r for r in ranges if r[1] is not None or r[2] is not None),
+        missing=missing,
+    )
+    params: dict[str, Any] = {**equal, "created_from": created_from, "created_to": created_to}
+    params |= {"closed_from": closed_from, "closed_to": closed_to}
+    params |= {"expected_from": expected_from, "expected_to": expected_to, "missing": missing}
+    return list_page(page, "opportunities", "deals.html", query, params, number)
 
 
 @router.get("/deals/{opportunity_id}", response_class=HTMLResponse)

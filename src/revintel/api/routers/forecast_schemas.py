@@ -14,7 +14,9 @@ from revintel.model import load_funnel
 
 
 class ForecastRow(BaseModel):
-    """Order intake of one period, source and group: P10, P50, P90 and mean."""
+    """Order intake of one period, source and group: P10, P50, P90 and mean of the simulated
+    intake after the cut-off; the period's booked intake, target, chance of reaching it and gap
+    (every source's row of a period carries the same: a target is one of total intake)."""
 
     grain: str = Field(examples=["month"])
     period: str = Field(examples=["2025-01", "2025-Q1"])
@@ -26,6 +28,30 @@ class ForecastRow(BaseModel):
     mean: float
     p50_baseline: float | None = Field(default=None, description="P50 without the what-if")
     change_p50: float | None = Field(default=None, description="P50 minus the baseline's")
+    booked: float | None = Field(
+        default=None,
+        description="order intake of the period already won before the forecast's cut-off "
+        "(0 for periods that begin after it)",
+    )
+    target: float | None = Field(
+        default=None,
+        description="the period's order-intake target among those the caller sees "
+        "(company: its own target, else the sum of the teams', else of the reps'; a team "
+        "group: the team's), null where none exists",
+    )
+    p_reach_target: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="share of the forecast's simulation runs in which booked plus simulated "
+        "total intake of the period reaches the target (the runs P10/P50/P90 come from); null "
+        "without a target or where the horizon ends inside the period",
+    )
+    gap: float | None = Field(
+        default=None,
+        description="target minus booked minus the median simulated total intake of the "
+        "period (positive: short of the target)",
+    )
 
 
 class ForecastOut(BaseModel):

@@ -47,8 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Effect against the control group: revintel campaign measure CAMPAIGN.",
     ),
     "customers.campaigns.none": (
-        "Noch keine Kampagne: revintel campaign build --product FAMILIE --size N.",
-        "No campaign yet: revintel campaign build --product FAMILY --size N.",
+        "Noch keine Kampagne: {command}",
+        "No campaign yet: {command}",
     ),
     "customers.top_value": ("Wertvollste Kunden", "Most valuable accounts"),
     "customers.horizon": ("Horizont", "Horizon"),
@@ -92,4 +92,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No order up to the as-of date: no customer prediction.",
     ),
     "customers.all": ("Alle Kunden", "All accounts"),
+    "customers.campaigns.command": (
+        "revintel campaign build --product FAMILIE --size N",
+        "revintel campaign build --product FAMILY --size N",
+    ),
 }

@@ -4,9 +4,37 @@
 MESSAGES: dict[str, tuple[str, str]] = {
     "forecast.title": ("Auftragseingangsprognose", "Order intake forecast"),
     "forecast.fan": (
-        "Auftragseingang gesamt: P10 – P50 – P90",
-        "Total order intake: P10 – P50 – P90",
+        "Auftragseingang gesamt (gebucht + Prognose): P10 – P50 – P90",
+        "Total order intake (booked + forecast): P10 – P50 – P90",
     ),
+    "forecast.cli_title": (
+        "Erwarteter Auftragseingang ({currency}), Stand {day}",
+        "Expected order intake ({currency}) as of {day}",
+    ),
+    "forecast.cli_what_if": ("Was-wäre-wenn", "what-if"),
+    "forecast.target": ("Ziel", "Target"),
+    "forecast.booked": ("Gebucht", "Booked"),
+    "forecast.expected": ("Erwartet (P50)", "Expected (P50)"),
+    "forecast.gap": ("Lücke zum Ziel", "Gap to target"),
+    "forecast.p_reach": ("Wahrscheinlichkeit, das Ziel zu erreichen", "Chance of reaching it"),
+    "forecast.p_reach_short": ("Chance", "Chance"),
+    "forecast.attainment": ("Ziel gegen Prognose", "Target against forecast"),
+    "forecast.attainment_note": (
+        "Gebucht bis zum Stichtag plus die Prognose für den Rest der Periode. Die "
+        "Wahrscheinlichkeit ist der Anteil der Simulationen, in denen das Ziel erreicht wird – "
+        "dieselben Simulationen wie P10/P50/P90.",
+        "Booked up to the cut-off plus the forecast of the rest of the period. The chance is "
+        "the share of simulations that reach the target – the same simulations as "
+        "P10/P50/P90.",
+    ),
+    "forecast.attainment_none": (
+        "Für die Perioden der Prognose sind keine Auftragseingangsziele hinterlegt "
+        "(Ziele: Seite „Ziele“ oder revintel targets import).",
+        "No order-intake targets exist for the forecast's periods (targets: the Targets page "
+        "or revintel targets import).",
+    ),
+    "forecast.short": ("fehlen", "short"),
+    "forecast.ahead": ("über Ziel", "ahead"),
     "forecast.sources": (
         "P50 nach Herkunft: offene Pipeline, noch nicht erzeugte, Folge- und Direktaufträge",
         "P50 by source: open pipeline, not yet created, repeat and direct orders",

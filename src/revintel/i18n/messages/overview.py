@@ -3,6 +3,12 @@
 #: key → (German, English).
 MESSAGES: dict[str, tuple[str, str]] = {
     "overview.title": ("Übersicht", "Overview"),
+    "overview.attainment": ("Zielerreichung (erwartet)", "Target attainment (expected)"),
+    "overview.attainment_expected": (
+        "Gebucht + Prognose (P50)",
+        "Booked + forecast (P50)",
+    ),
+    "overview.attainment_open": ("Zur Prognose", "Open the forecast"),
     "tile.leads": ("Leads", "Leads"),
     "tile.accounts": ("Accounts", "Accounts"),
     "tile.open_deals": ("Offene Deals", "Open deals"),

@@ -87,7 +87,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "the store, its tables and the demo company",
         cli_module="revintel.cli._foundation",
         api_routers=("revintel.api.routers.store:router",),
-        messages=(f"{_MESSAGES}.columns",),
+        messages=(f"{_MESSAGES}.columns", f"{_MESSAGES}.cli"),
     ),
     Capability(
         "operations",

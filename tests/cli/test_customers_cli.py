@@ -164,8 +164,10 @@ def test_with_a_trained_churn_model_risks_reasons_and_value_at_stake_are_filled(
     np.testing.assert_allclose(scored["churn_risk"], direct.loc[scored.index, "churn_risk"])
     np.testing.assert_allclose(scored["value_at_stake"], scored["clv"] * scored["churn_risk"])
     reasons = direct.loc[scored.index, "reasons_de"].fillna("")
-    assert scored["churn_reasons"].fillna("").tolist() == reasons.tolist()
-    assert scored["churn_reasons"].str.contains("Bestellung|Angebot").any()
+    assert scored["churn_reasons_de"].fillna("").tolist() == reasons.tolist()
+    assert scored["churn_reasons_de"].str.contains("Bestellung|Angebot").any()
+    english = direct.loc[scored.index, "reasons_en"].fillna("")
+    assert scored["churn_reasons_en"].fillna("").tolist() == english.tolist()
     # alerts: the warned customers among the top fifth by customer value, most valuable first
     alerted = runner.invoke(app, ["customers", "--db", db, "--alerts", "-f", "json"])
     alerts = pd.DataFrame(json.loads(alerted.stdout))

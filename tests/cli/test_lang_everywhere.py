@@ -191,3 +191,96 @@ def test_a_command_without_lang_after_a_german_one_writes_english(db: str) -> No
     assert _run("kpi", "mqls", "--db", db, "--lang", "de", "--format", "csv").startswith("\ufeff")
     users = _run("users", "list", "--db", db, "--format", "csv", env={LANG_VARIABLE: "de"})
     assert users.startswith("username,display_name,role")
+
+
+#: Commands whose rows hold texts for readers, and the column of those texts: JSON carries
+#: them in both languages (``reason_de``, ``reason_en``), the same bytes for either --lang.
+READER_TEXTS = (
+    (("alerts",), "reason"),
+    (("customers",), "churn_reasons"),
+    (("crosssell", "--top", "2"), "reason"),
+    (("pricing", "bands"), "segment"),
+)
+
+
+def _csv_rows(text: str, lang: str) -> pd.DataFrame:
+    sep = ";" if lang == "de" else ","
+    return pd.read_csv(io.StringIO(text.removeprefix("\ufeff")), sep=sep, dtype=str,
+                       keep_default_na=False)  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def reader_json(db: str) -> dict[tuple[str, ...], tuple[str, str]]:
+    """The JSON of each command of ``READER_TEXTS`` with --lang de and with --lang en."""
+
+    def both(args: tuple[str, ...]) -> tuple[str, str]:
+        german, english = (_run(*args, "--db", db, "-f", "json", "--lang", x) for x in ("de", "en"))
+        return german, english
+
+    return {args: both(args) for args, _ in READER_TEXTS}
+
+
+@pytest.mark.parametrize(("args", "column"), READER_TEXTS)
+def test_json_carries_texts_for_readers_in_both_languages_whatever_lang_says(
+    db: str,
+    reader_json: dict[tuple[str, ...], tuple[str, str]],
+    args: tuple[str, ...],
+    column: str,
+) -> None:
+    german, english = reader_json[args]
+    rows = json.loads(german)
+    assert rows and german == english
+    assert column not in rows[0] and list(rows[0]).count(f"{column}_de") == 1
+    # the German texts are those the German CSV writes, where the column stands
+    frame = _csv_rows(_run(*args, "--db", db, "--format", "csv", "--lang", "de"), "de")
+    assert list(frame[column]) == [r[f"{column}_de"] or "" for r in rows]
+    english_texts = [r[f"{column}_en"] for r in rows if r[f"{column}_en"]]
+    assert all(r[f"{column}_de"] for r in rows if r[f"{column}_en"])
+    if column != "segment":  # a band's segment may read the same (Region West)
+        assert all(r[f"{column}_de"] != r[f"{column}_en"] for r in rows if r[f"{column}_en"])
+    assert len(english_texts) == len(rows) or column == "churn_reasons"  # no churn model here
+
+
+@pytest.fixture(scope="module")
+def last_order_day(db: str) -> str:
+    """The day of the latest order, as German writes it (the customer commands' default)."""
+    with open_store(db, read_only=True) as store:
+        latest = pd.Timestamp(store.table("orders").ordered_at.max().execute())
+    return f"{latest:%d.%m.%Y}"
+
+
+def test_german_titles_and_sentences_around_the_tables(
+    db: str, reader_json: dict[tuple[str, ...], tuple[str, str]], last_order_day: str
+) -> None:
+    german = {args: json.loads(texts[0]) for args, texts in reader_json.items()}
+    alerts = _run("alerts", "--db", db, "--lang", "de")
+    assert f"{len(german[('alerts',)])} Warnung(en) · Stand 31.12.2024" in alerts
+    # the reasons in German words and numbers: a share with a decimal comma
+    assert re.search(r"\d,\d %", alerts) and " alert(s)" not in alerts
+    assert german[("alerts",)][0]["reason_de"][:40] in alerts
+    customers = _run("customers", "--db", db, "--lang", "de")
+    assert f"Kunden, Stand {last_order_day}, nächste 90 Tage" in customers
+    assert "Customers as of" not in customers
+    crosssell = _run("crosssell", "--top", "2", "--db", db, "--lang", "de")
+    assert f"Nächstbeste Produkte, Stand {last_order_day}" in crosssell
+    assert all(r["reason_de"] in crosssell for r in german[("crosssell", "--top", "2")])
+    won = sum(r["won_deals"] for r in german[("pricing", "bands")])
+    bands = _run("pricing", "bands", "--db", db, "--lang", "de")
+    assert f"Preisbänder je Segment aus {won} gewonnenen Deals" in bands
+    segments = [r["segment_de"] for r in german[("pricing", "bands")]]
+    assert all(s in bands for s in segments)
+    # further commands with titles and summary lines of their own
+    batches = json.loads(_run("import", "list", "--db", db, "-f", "json"))
+    imports = _run("import", "list", "--db", db, "--lang", "de")
+    assert "Importe, neueste zuerst" in imports and "imports, newest first" not in imports
+    read = sum(b["read"] for b in batches)
+    assert f"{read:,}".replace(",", ".") in imports
+    quality = _run("quality", "--db", db, "--lang", "de")
+    assert "Vollständigkeit je Feld" in quality and "completeness per field" not in quality
+    pipeline = _run("forecast", "pipeline", "--db", db, "--lang", "de")
+    assert "Gewichtete Pipeline, Stand 31.12.2024" in pipeline
+    assert _run("targets", "list", "--db", db, "--lang", "de").startswith("Ziele\n")
+    funnel = _run("funnel", "--db", db, "--lang", "de")
+    assert funnel.startswith("Trichter · Übersicht · Stand 31.12.2024")
+    info = _run("info", "--db", db, "--lang", "de")
+    assert "Schemaversion" in info and "Zeitzone Europe/Berlin · Währung EUR" in info

@@ -87,7 +87,7 @@ from revintel.store import open_store
 marker = Path(sys.argv[2])
 
 def pause(message):
-    if "mapped" in message:
+    if "rows written" not in message:  # reading and mapping come before the transaction
         return
     partial = marker.with_suffix(".partial")
     partial.write_text(message)

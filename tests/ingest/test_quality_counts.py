@@ -98,7 +98,10 @@ def api_counts(server: LiveServer) -> dict[str, int]:
 def page_counts(server: LiveServer) -> dict[str, int]:
     html = browser_login(server, "marie").get("/quality").text
     table = html.split('id="reasons"', 1)[1].split("</table>", 1)[0]
-    cells = re.findall(r"<tr><td>(.*?)</td><td class=\"num\">([0-9.]+)</td></tr>", table)
+    # each reason's stored code stands beside its label
+    cells = re.findall(
+        r"<tr><td [^>]*data-code=\"([^\"]+)\">.*?</td><td class=\"num\">([0-9.]+)</td></tr>", table
+    )
     return {reason: int(count.replace(".", "")) for reason, count in cells}
 
 

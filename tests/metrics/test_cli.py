@@ -110,7 +110,7 @@ def test_alerts_in_german(db: str, tmp_path: Path) -> None:
         "--as-of",
         "2024-06-30",
     )
-    reasons = [r["reason"] for r in json.loads(out) if r["kpi"] == "mql_sal_acceptance"]
+    reasons = [r["reason_de"] for r in json.loads(out) if r["kpi"] == "mql_sal_acceptance"]
     assert any("unter der Schwelle von 70,0 %" in r for r in reasons)
 
 

@@ -222,7 +222,7 @@ def test_the_bands_command_prints_the_bands(small_pricing_db: Path) -> None:
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert [r["won_deals"] for r in rows] == [153, 88, 444]
-    assert [r["segment"] for r in rows] == [
+    assert [r["segment_de"] for r in rows] == [
         "Region West",
         "Enterprise · Region außer West",
         "Kleinunternehmen, Mittelstand · Region außer West",

@@ -17,6 +17,7 @@ import pytest
 from tests.web.conftest import DemoCompany, LiveServer, browser_login
 from tests.web.german_pages import USER, GermanServer, shared_german_server
 from tests.web.stores import PASSWORD
+from tests.web.test_german_everywhere import findings, forbidden_terms
 
 pytestmark = pytest.mark.browser
 
@@ -33,6 +34,21 @@ AXE_JS = Path(axe_package.__file__).parent / "axe.min.js"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 FAILING = ("serious", "critical")
+#: What the reader sees once the page is drawn: every text of the body, the charts' ticks,
+#: legends and titles included, without code, scripts and parts marked translate="no".
+DRAWN_TEXT = """() => {
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const owner = node.parentElement;
+    if (!owner || owner.closest('script, style, code, pre, template, [translate="no"]')) {
+      continue;
+    }
+    const text = node.textContent.trim();
+    if (text) { found.push(text); }
+  }
+  return found;
+}"""
 RUN_AXE = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
                                           resultTypes: ["violations"]});
@@ -76,7 +92,7 @@ def violations_of(page: Page) -> list[dict[str, Any]]:
     return found
 
 
-def test_every_page_has_no_serious_accessibility_violation(
+def test_every_page_reads_german_and_has_no_serious_accessibility_violation(
     server: GermanServer, page: Page
 ) -> None:
     # The server keeps each page's HTML per user and language: computing them side by side
@@ -85,17 +101,22 @@ def test_every_page_has_no_serious_accessibility_violation(
     with ThreadPoolExecutor(max_workers=3) as pool:
         assert all(r.status_code == 200 for r in pool.map(client.get, server.paths))
     client.close()
-    report = []
+    report, words = [], []
+    terms = forbidden_terms()
     for path in server.paths:
         response = page.goto(server.url + path)
         assert response is not None and response.ok, f"{path}: {response and response.status}"
         assert page.locator("html").get_attribute("lang") == "de", path
-        for v in violations_of(page):
+        violations = violations_of(page)  # waits until every chart is drawn
+        words += findings(page.evaluate(DRAWN_TEXT), terms, path)
+        for v in violations:
             if v["impact"] in FAILING:
                 nodes = ", ".join(v["nodes"][:3]) + (" …" if len(v["nodes"]) > 3 else "")
                 report.append(f"{path}: {v['id']} ({v['impact']}) {v['help']} — {nodes}")
     assert len(server.paths) >= 15, server.paths
     assert not report, "accessibility violations:\n" + "\n".join(report)
+    # the drawn pages, charts included, read German: no raw id, no English label
+    assert not words, "raw ids or English words:\n" + "\n".join(words)
 
 
 def test_axe_reports_a_missing_alternative_text(page: Page) -> None:

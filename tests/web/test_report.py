@@ -25,7 +25,7 @@ def reports(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     args = ["report", "--db", str(db), "--out", str(html), "--xlsx", str(xlsx), "--lang", "de"]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert "opens offline" in result.output
+    assert "geschrieben" in result.output and "lesbar" in result.output  # offline lesbar
     return html, xlsx
 
 

@@ -48,7 +48,7 @@ def test_views_are_ready_at_start_and_computed_again_after_an_import(tmp_path: P
         # The overview's figures were computed as the admin (no manager in this store) and
         # are shared by everyone who sees every row.
         assert _kept(state.cache, "kpi_tiles")
-        assert _kept(state.cache, "alert_reasons")
+        assert _kept(state.cache, "alert_drilldowns")  # the alerts with the rows behind them
         [counts] = _kept(state.cache, "record_counts")
         assert isinstance(counts, dict)
         accounts_before = counts["accounts"]

@@ -102,15 +102,17 @@ def _deliver(
     document: dict[str, Any],
     title: str,
 ) -> None:
-    """Print or write ``frame`` in ``fmt``; JSON carries ``document``."""
+    """Print or write ``frame`` in ``fmt``; JSON carries ``document``. ``title`` names the
+    sheet of a workbook; a table's title says it in ``lang``."""
+    t = Translator(lang)
     if fmt is AllocateFormat.xlsx:
         if out is None:
             raise typer.BadParameter("--format xlsx needs --out FILE.xlsx", param_hint="--out")
         assignments_workbook({title: frame}, out)
-        console.print(f"wrote {out}", highlight=False)
+        console.print(t("cli.wrote").format(path=out), highlight=False)
         return
     if fmt is AllocateFormat.table:
-        print_table(frame, title, split=False)
+        print_table(frame, t(f"cli.allocate.title.{title}"), split=False)
         return
     if fmt is AllocateFormat.json:
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
@@ -122,7 +124,7 @@ def _deliver(
         # German Excel reads a CSV file as UTF-8 only with the byte order mark
         german_csv = fmt is AllocateFormat.csv and lang == "de"
         out.write_text(text, encoding="utf-8-sig" if german_csv else "utf-8")
-        console.print(f"wrote {out}", highlight=False)
+        console.print(t("cli.wrote").format(path=out), highlight=False)
 
 
 def plan_document(allocation: Allocation, rows: pd.DataFrame) -> dict[str, Any]:

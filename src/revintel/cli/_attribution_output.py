@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 import typer
 
-from revintel.cli._common import OutputFormat, console, emit
+from revintel.cli._common import OutputFormat, console, emit, translator
 from revintel.i18n import Translator, label
 from revintel.model import FunnelDefinition
 from revintel.views._attribution import (
@@ -121,7 +121,7 @@ def deliver(
                 "--format xlsx needs --output FILE.xlsx", param_hint="--output"
             )
         write_xlsx(frame, output, sheet)
-        console.print(f"wrote {output}", highlight=False)
+        console.print(translator()("cli.wrote").format(path=output), highlight=False)
         return True
     if fmt is AttributionFormat.table:
         return False
@@ -133,7 +133,7 @@ def deliver(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}", highlight=False)
+        console.print(translator()("cli.wrote").format(path=output), highlight=False)
     return True
 
 

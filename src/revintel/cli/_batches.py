@@ -7,7 +7,15 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from revintel.cli._common import OutputFormat, console, emit, emit_mapping, store_from
+from revintel.cli._common import (
+    OutputFormat,
+    console,
+    emit,
+    emit_mapping,
+    store_from,
+    translator,
+)
+from revintel.i18n import Translator
 from revintel.ingest import list_batches, undo_import
 
 #: Words after ``revintel import`` that name these commands rather than a preset.
@@ -57,8 +65,7 @@ def show_batches(db: str | None, fmt: OutputFormat) -> None:
         frame = batches_frame(list_batches(store))
     # The table leaves out the undo time until an import was undone; JSON and CSV carry it.
     narrow = frame.drop(columns="undone") if frame["undone"].isna().all() else None
-    title = "imports, newest first (undo one with: revintel import undo BATCH)"
-    emit(frame, fmt, title=title, table=narrow)
+    emit(frame, fmt, title=translator()("cli.import.list_title"), table=narrow)
 
 
 def undo_batch(batch_id: str, db: str | None, fmt: OutputFormat) -> None:
@@ -78,8 +85,14 @@ def undo_batch(batch_id: str, db: str | None, fmt: OutputFormat) -> None:
             fmt,
         )
         return
-    listed = ", ".join(f"{n:,} {t}" for t, n in removed.items()) or "nothing"
-    console.print(f"import {batch_id} undone: removed {listed}")
+    t = translator()
+    listed = table_counts(removed, t) or t("cli.nothing")
+    console.print(t("cli.import.undone").format(batch=batch_id, removed=listed), highlight=False)
     if restored:
-        back = ", ".join(f"{n:,} {t}" for t, n in restored.items())
-        console.print(f"restored as they were before it: {back}")
+        back = table_counts(restored, t)
+        console.print(t("cli.import.restored").format(restored=back), highlight=False)
+
+
+def table_counts(counts: dict[str, int], t: Translator) -> str:
+    """Rows per table, as ``1.234 leads, 56 milestones`` in the language of ``t``."""
+    return ", ".join(f"{t.number(n)} {table}" for table, n in counts.items())

@@ -40,7 +40,7 @@ from revintel.cli._locale import (
 )
 from revintel.cli._locale import output_language as output_language
 from revintel.cli._locale import resolve_language as resolve_language
-from revintel.i18n import Language
+from revintel.i18n import LANGUAGES, Language, Translator
 from revintel.model import FunnelDefinition, load_funnel
 from revintel.store import Store
 
@@ -96,6 +96,47 @@ def content_language(lang: str | None, fmt: OutputFormat) -> Language:
     """The language of texts inside the rows (labels, reasons): ``--lang`` for tables and CSV,
     English for JSON, which reads the same whatever ``--lang`` says."""
     return "en" if fmt is OutputFormat.json else resolve_language(lang)
+
+
+def texts_for_readers(
+    frame: pd.DataFrame,
+    fmt: OutputFormat,
+    lang: Language,
+    texts: dict[str, Callable[[Language], Sequence[Any]]],
+) -> pd.DataFrame:
+    """``frame`` with columns of texts written for a reader (reasons, labels): in ``lang`` for
+    tables and CSV; in JSON as ``NAME_de`` and ``NAME_en`` in the column's place, so that JSON
+    is the same whatever ``--lang`` says.
+
+    ``texts`` maps each column to a function giving its values, row by row, in a language.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"id": ["a"], "reason": ["x"]})
+    >>> say = {"reason": lambda lang: ["ja" if lang == "de" else "yes"]}
+    >>> list(texts_for_readers(frame, OutputFormat.json, "de", say).iloc[0])
+    ['a', 'ja', 'yes']
+    >>> list(texts_for_readers(frame, OutputFormat.csv, "de", say).columns)
+    ['id', 'reason']
+    """
+
+    def column(values: Sequence[Any]) -> pd.Series:
+        return pd.Series(list(values), index=frame.index, dtype=object)
+
+    if fmt is not OutputFormat.json:
+        return frame.assign(**{name: column(text(lang)) for name, text in texts.items()})
+    out = frame.copy()
+    for name, text in texts.items():
+        at = out.columns.get_loc(name) if name in out else len(out.columns)
+        out = out.drop(columns=name, errors="ignore")
+        for offset, language in enumerate(LANGUAGES):
+            out.insert(int(at) + offset, f"{name}_{language}", column(text(language)))
+    return out
+
+
+def translator(lang: str | None = None) -> Translator:
+    """The texts of the running command's language (``--lang``), or of ``lang`` when given."""
+    return Translator(resolve_language(lang) if lang is not None else output_language())
 
 
 def store_from(db: str | None, *, read_only: bool = False) -> Store:

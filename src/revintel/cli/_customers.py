@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated
 
-import pandas as pd
 import typer
 from rich.console import Group, RenderableType
 from rich.text import Text
@@ -23,7 +22,9 @@ from revintel.cli._common import (
     resolve_language,
     rich_table,
     store_from,
+    texts_for_readers,
 )
+from revintel.cli._locale import day_text
 from revintel.cli._summary import summary_section
 from revintel.i18n import Translator
 from revintel.store import Store
@@ -99,12 +100,21 @@ def customers(
     if alerts:
         frame = frame[frame["churn_alert"].fillna(False).astype(bool)]
         frame = frame.sort_values("clv", ascending=False, ignore_index=True)
-    frame = frame.assign(
-        churn_reasons=[
-            "; ".join(churn_reason_texts(r, language)) or None for r in frame["churn_reasons"]
-        ]
+    reasons = list(frame["churn_reasons"])
+    frame = texts_for_readers(
+        frame,
+        fmt,
+        language,
+        {
+            "churn_reasons": lambda lang: [
+                "; ".join(churn_reason_texts(r, lang)) or None for r in reasons
+            ]
+        },
     )
-    title = f"Customers as of {day.isoformat()}, next {horizon_days} days"
+    t = Translator(language)
+    title = t("cli.customers.title").format(
+        day=day_text(day, language), days=t.number(horizon_days)
+    )
     emit(frame, fmt, title, split=False, percent=("p_alive", "p_no_order", "churn_risk"))
 
 
@@ -144,9 +154,11 @@ def crosssell(
             frame = crosssell_table(store, day, top, method=method, rules=rules)
         except ProductRulesError as exc:
             raise typer.BadParameter(str(exc), param_hint="--rules") from None
-    reasons = [reason_text(r, language) for r in frame["reason"]]
-    frame = frame.assign(reason=pd.Series(reasons, index=frame.index, dtype=object))
-    title = f"Next-best products as of {day.isoformat()}"
+    reasons = list(frame["reason"])
+    frame = texts_for_readers(
+        frame, fmt, language, {"reason": lambda lang: [reason_text(r, lang) for r in reasons]}
+    )
+    title = Translator(language)("cli.crosssell.title").format(day=day_text(day, language))
     emit(frame, fmt, title, split=False)
 
 

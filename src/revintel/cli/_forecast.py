@@ -20,8 +20,10 @@ from revintel.cli._common import (
     console,
     emit,
     funnel_from,
+    output_language,
     rich_table,
     store_from,
+    translator,
 )
 from revintel.cli._locale import resolve_language
 from revintel.cli._progress import progress_bar
@@ -168,7 +170,7 @@ _AMOUNTS = ("p10", "p50", "p90", "mean", "booked", "target", "gap")
 def _say_why(title: str, gap: DataGap) -> None:
     """The title and, instead of a table of zeros or defaults, why there is nothing to show."""
     console.print(title, style="bold", highlight=False)
-    console.print(gap_sentence(gap), highlight=False)
+    console.print(gap_sentence(gap, output_language()), highlight=False)
 
 
 @forecast_app.command("pipeline")
@@ -186,7 +188,7 @@ def pipeline_command(
         history = load_history(store, funnel_from(funnel))
     model = fit_funnel_model(history, _as_of(as_of))
     frame = weighted_pipeline(model, by, grain)
-    title = f"Weighted pipeline as of {model.as_of:%d.%m.%Y}"
+    title = translator()("cli.forecast.pipeline_title").format(day=f"{model.as_of:%d.%m.%Y}")
     if fmt is OutputFormat.table and frame.empty:
         gap = forecast_gap(history)
         if gap.code != "no_forecast_data":  # records exist, but no open opportunity
@@ -210,7 +212,7 @@ def probabilities_command(
         history = load_history(store, funnel_from(funnel))
     model = fit_funnel_model(history, _as_of(as_of))
     frame = model.probability_table()
-    title = f"Win probability by milestone as of {model.as_of:%d.%m.%Y}"
+    title = translator()("cli.forecast.probabilities_title").format(day=f"{model.as_of:%d.%m.%Y}")
     if fmt is OutputFormat.table and not frame["entrants"].fillna(0).any():
         # only the configured defaults: no deal has entered a milestone to measure from
         _say_why(title, forecast_gap(history))
@@ -247,15 +249,16 @@ def backtest_command(
         use_pace=pace,
     )
     gap = forecast_gap(history)
+    t = translator()
     if fmt is OutputFormat.table and gap.code in ("no_forecast_data", "undated_history"):
-        _say_why("Backtest", gap)  # no month-end to replay from
+        _say_why(t("cli.forecast.backtest"), gap)  # no month-end to replay from
         return
     with progress_bar("replaying forecasts", fmt) as bar:
         result = backtest(history, origins, settings, progress=bar)
     if details:
-        emit(result.points, fmt, "Backtest: forecasts and actual order intake per origin")
+        emit(result.points, fmt, t("cli.forecast.backtest_details_title"))
     else:
-        emit(result.summary, fmt, "Backtest: P50 and baselines against actual order intake")
+        emit(result.summary, fmt, t("cli.forecast.backtest_title"))
 
 
 @summary_section("Order intake forecast")

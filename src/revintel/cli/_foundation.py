@@ -22,6 +22,7 @@ from revintel.cli._common import (
     emit_mapping,
     rich_table,
     store_from,
+    translator,
 )
 from revintel.cli._progress import progress_bar
 from revintel.cli._summary import DEMO_SERVERS, SUMMARY_SECTIONS, summary_section
@@ -180,12 +181,11 @@ def _synthesise(
         result = write_demo_company(store, config, progress=report)
         counts = result.row_counts
     truth = truth_path_for(location)
-    console.print(
-        f"demo company written to {location}: "
-        + ", ".join(f"{n:,} {name}" for name, n in counts.items() if n)
-    )
+    t = translator()
+    tables = ", ".join(f"{t.number(n)} {name}" for name, n in counts.items() if n)
+    console.print(t("cli.demo.written").format(location=location, tables=tables))
     if truth is not None:
-        console.print(f"ground truth: {truth}")
+        console.print(t("cli.info.truth").format(path=truth), highlight=False)
     return result
 
 
@@ -209,6 +209,7 @@ def demo(
     seed: SeedOption = 42,
     leads: LeadsOption = 60_000,
     serve: Annotated[bool, typer.Option(help="Serve the dashboard afterwards.")] = True,
+    lang: LangOption = None,
 ) -> None:
     """Build the demo company, run every analysis and print a summary."""
     result = _synthesise(db, seed, leads, 3_000, 5, "2020-01-01", 20)
@@ -229,16 +230,20 @@ def _import_demo_exports(db: str | None, result: SynthResult) -> None:
     with store_from(location) as store, progress_bar("importing the exports") as bar:
         for path in write_demo_exports(result, folder):
             report = import_files(store, "generic", [path], progress=bar)
-            console.print(
-                f"imported {path.name}: {report.rows_read} rows read, {report.rows_accepted} "
-                f"accepted, {report.rows_rejected} rejected (see `revintel quality`)"
+            t = translator()
+            line = t("cli.demo.imported").format(
+                file=path.name,
+                read=t.number(report.rows_read),
+                accepted=t.number(report.rows_accepted),
+                rejected=t.number(report.rows_rejected),
             )
+            console.print(line)
 
 
 def _serve_if_available(db: str | None) -> None:
     location = resolve_location(db)
     if not DEMO_SERVERS:
-        console.print(f"the store is ready: try `revintel info --db {location}`")
+        console.print(translator()("cli.demo.ready").format(location=location))
         return
     for serve_demo in DEMO_SERVERS:
         serve_demo(location)
@@ -278,10 +283,14 @@ def info(
             fmt,
         )
         return
-    title = f"{location} · schema version {version} · time zone {zone} · currency {currency}"
+    t = translator()
+    title = t("cli.info.title").format(
+        location=location, version=version, zone=zone, currency=currency
+    )
     emit(tables, fmt, title=title)
     if fmt is OutputFormat.table:
-        console.print(f"ground truth: {truth_file or 'none (not a generated demo store)'}")
+        truth_text = truth_file or t("cli.info.no_truth")
+        console.print(t("cli.info.truth").format(path=truth_text), highlight=False)
 
 
 @summary_section("Store")

@@ -18,6 +18,7 @@ from revintel.cli._common import (
     emit,
     err_console,
     store_from,
+    translator,
 )
 from revintel.metrics import import_fx_rates, stored_fx_rates
 from revintel.store import store_currency
@@ -81,7 +82,8 @@ def fx_list(
             "import_batch_id": rates["import_batch_id"],
         }
     )
+    t = translator()
     if frame.empty and fmt is OutputFormat.table:
-        console.print(f"no exchange rates: every amount must be in {currency}")
+        console.print(t("cli.fx.none").format(currency=currency), highlight=False)
         return
-    emit(frame, fmt, title=f"exchange rates into {currency} (units of {currency} for one unit)")
+    emit(frame, fmt, title=t("cli.fx.title").format(currency=currency))

@@ -24,6 +24,7 @@ from revintel.cli._common import (
     resolve_language,
     store_from,
 )
+from revintel.i18n import Translator
 from revintel.store import Store
 from revintel.views._handover import (
     HandoverError,
@@ -78,11 +79,7 @@ def queue(
 ) -> None:
     """List the marketing qualified leads waiting for sales, with hours waited, account, rep
     and latest score."""
-    title = (
-        "Leads warten auf den Vertrieb"
-        if resolve_language(lang) == "de"
-        else "Leads waiting for sales"
-    )
+    title = Translator(resolve_language(lang))("cli.handover.queue_title")
     with store_from(db, read_only=True) as store:
         try:
             frame = handover_queue(store, _acting_user(store, user), order=order, limit=limit)
@@ -186,4 +183,4 @@ def decisions(
         output.write_text(text, encoding="utf-8")
         typer.echo(f"{len(frame)} → {output}")
         return
-    emit(frame, fmt, "Entscheidungen" if language == "de" else "Decisions")
+    emit(frame, fmt, Translator(language)("cli.handover.decisions_title"))

@@ -13,7 +13,7 @@ from rich.console import RenderableType
 
 from revintel._frames import json_records
 from revintel.cli import app
-from revintel.cli._batches import BATCH_COMMANDS, run_batch_command
+from revintel.cli._batches import BATCH_COMMANDS, run_batch_command, table_counts
 from revintel.cli._common import (
     DbOption,
     FormatOption,
@@ -26,9 +26,11 @@ from revintel.cli._common import (
     funnel_from,
     rich_table,
     store_from,
+    translator,
 )
 from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
+from revintel.i18n import Translator
 from revintel.ingest import (
     ImportReport,
     NothingImportedError,
@@ -94,34 +96,40 @@ def _print_report(report: ImportReport, fmt: OutputFormat) -> None:
             fmt,
         )
         return
-    emit(_files_frame(report), fmt, title=f"import {report.batch_id} · {report.status}")
+    t = translator()
+    # the status id in English, as JSON writes it
+    status = t.label("import_status", report.status) if t.lang == "de" else report.status
+    emit(_files_frame(report), fmt, title=t("cli.import.title").format(
+        batch=report.batch_id, status=status))  # fmt: skip
     if fmt is not OutputFormat.table:
         return
-    console.print(
-        f"{report.rows_read:,} rows read = {report.rows_accepted:,} accepted "
-        f"+ {report.rows_rejected:,} rejected"
+    rows = t("cli.import.rows").format(
+        read=t.number(report.rows_read),
+        accepted=t.number(report.rows_accepted),
+        rejected=t.number(report.rows_rejected),
     )
-    written = ", ".join(f"{n:,} {t}" for t, n in report.written.items())
-    console.print(f"written (new or changed): {written or 'nothing'}")
+    console.print(rows, highlight=False)
+    written = table_counts(report.written, t) or t("cli.nothing")
+    console.print(t("cli.import.written").format(tables=written), highlight=False)
     for note in report.as_of_notes():
         console.print(note)
     if report.guest_orders:
-        console.print(
-            f"guest orders (no customer number, on the placeholder account): "
-            f"{report.guest_orders:,}, amount {report.guest_amount:,.2f}"
+        guests = t("cli.import.guests").format(
+            orders=t.number(report.guest_orders), amount=t.number(report.guest_amount, 2)
         )
+        console.print(guests, highlight=False)
     reasons = report.rejected_by_reason()
     if reasons:
         frame = pd.DataFrame(
             sorted(reasons.items(), key=lambda kv: -kv[1]), columns=["reason", "cells"]
         )
-        emit(frame, fmt, title="rejected (details in table rejected_rows)")
+        emit(frame, fmt, title=t("cli.import.rejected_title"))
         if report.rejections is not None:
             first = report.rejections.slice(0, 10).to_pandas()
             emit(
                 first[["file", "row_number", "column", "value", "reason"]],
                 fmt,
-                title="first problems",
+                title=t("cli.import.problems_title"),
             )
 
 
@@ -234,21 +242,24 @@ def quality(
     filled = report.completeness
     if not fields:
         filled = filled[filled["completeness"] < 1.0]
+    # keyed by the English title in JSON, the same whatever --lang says
     sections = [
-        ("completeness per field" + ("" if fields else " (fields not always filled)"), filled),
-        ("rejected rows by reason", report.rejections),
-        ("likely duplicate accounts (same normalised name)", report.duplicates),
-        ("opportunities with stage history dated by the source", report.history),
-        ("guest orders (no customer number, on a placeholder account)", report.guests),
+        ("cli.quality.completeness" if fields else "cli.quality.completeness_gaps", filled),
+        ("cli.quality.rejections", report.rejections),
+        ("cli.quality.duplicates", report.duplicates),
+        ("cli.quality.history", report.history),
+        ("cli.quality.guests", report.guests),
     ]
     if fmt is OutputFormat.json:
-        emit_mapping([(title, json_records(frame)) for title, frame in sections], fmt)
+        english = Translator("en")
+        emit_mapping([(english(key), json_records(frame)) for key, frame in sections], fmt)
         return
-    for title, frame in sections:
+    t = translator()
+    for key, frame in sections:
         if fmt is OutputFormat.table and frame.empty:
-            console.print(f"{title}: none")
+            console.print(t("cli.quality.none").format(title=t(key)), highlight=False)
             continue
-        emit(frame, fmt, title=title)
+        emit(frame, fmt, title=t(key))
 
 
 @app.command()
@@ -281,13 +292,15 @@ def dedupe(
         if accept or reject:
             candidates = account_candidates(store, threshold=threshold)
     shown = candidates if show_all else candidates[candidates["decision"].isna()]
-    emit(shown, fmt, title=f"candidate duplicate accounts (p >= {threshold})")
+    t = translator()
+    title = t("cli.dedupe.title").format(threshold=t.number(threshold, 2))
+    emit(shown, fmt, title=title)
     if fmt is OutputFormat.table:
         decided = int(candidates["decision"].notna().sum())
-        console.print(
-            f"{len(candidates)} candidate pairs, {decided} decided; "
-            "accept or reject with --accept PAIR_ID / --reject PAIR_ID"
+        summary = t("cli.dedupe.summary").format(
+            pairs=t.number(len(candidates)), decided=t.number(decided)
         )
+        console.print(summary, highlight=False)
 
 
 @summary_section("Data quality")

@@ -4,9 +4,11 @@
 (``LC_ALL``, ``LC_MESSAGES``, ``LANG``: German when it starts with ``de``), else English. The
 choice holds for one command: tables take German headers, labels for the ids of the label
 registry, ``1.234,5``, ``12,5 %`` and ``dd.mm.yyyy``; CSV takes semicolons, decimal commas and a
-byte order mark (as Excel in Germany opens it). JSON keeps its keys, ids and plain numbers in
-every language; only texts written for a reader that a command puts into its rows (an alert's
-or a score's reason, a price band's name) follow ``--lang`` there.
+byte order mark (as Excel in Germany opens it). JSON is the same in every language: keys, ids
+and plain numbers, and the texts written for a reader that a command puts into its rows (an
+alert's or a score's reason, a price band's segment) in both languages, as ``reason_de`` and
+``reason_en``. Titles and sentences around the tables come from the message catalogue
+(``revintel.i18n.messages.cli``).
 """
 
 from __future__ import annotations

@@ -29,10 +29,12 @@ from revintel.cli._common import (
     resolve_language,
     rich_table,
     store_from,
+    texts_for_readers,
+    translator,
 )
-from revintel.cli._locale import share_text
+from revintel.cli._locale import day_text, share_text
 from revintel.cli._summary import summary_section
-from revintel.i18n import Language, format_number
+from revintel.i18n import Language, Translator, format_number
 from revintel.metrics import (
     Alert,
     MetricCatalogue,
@@ -52,7 +54,14 @@ from revintel.metrics import (
     parse_filter,
 )
 from revintel.store import Store
-from revintel.views import funnel_is_empty, gap_sentence, kpi_is_empty
+from revintel.views import (
+    alert_text,
+    funnel_is_empty,
+    gap_sentence,
+    kpi_is_empty,
+    rep_names,
+)
+from revintel.views._alert_texts import group_value
 
 MetricsOption = Annotated[
     Path | None,
@@ -196,10 +205,13 @@ def funnel(
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         chosen = content_language(lang, fmt)
         frame = funnel_view(sources, cat, view.value, query, chosen)
-        title = f"funnel · {view.value} · {_as_of(sources.as_of, chosen)}"
+        t = Translator(chosen)
+        title = t("cli.funnel.title").format(
+            view=t(f"cli.funnel.view.{view.value}"), as_of=_as_of(sources.as_of, chosen)
+        )
         empty = funnel_is_empty(frame) if view is FunnelView.overview else kpi_is_empty(frame)
         gap = funnel_gap(sources, cat, query) if empty else None
-    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+    if gap is not None and _said_why(title, gap_sentence(gap, chosen), fmt):
         return
     if view is FunnelView.overview:
         table = _overview_table(frame, list(query.by), chosen)
@@ -245,20 +257,21 @@ def kpi(
     """
     cat = _catalogue(metrics, funnel_file)
     chosen = content_language(lang, fmt)
+    t = Translator(chosen)
     if list_only:
-        title = "Kennzahlenkatalog" if chosen == "de" else "KPI catalogue"
-        emit(_catalogue_frame(cat, chosen), fmt, title=title, split=False)
+        emit(_catalogue_frame(cat, chosen), fmt, title=t("cli.kpi.catalogue"), split=False)
         return
     query = _query(by, grain, start, end, where, compare, maturity_days)
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         frame = evaluate_kpis(sources, cat, ids or (), query)
-        amounts = "Beträge in" if chosen == "de" else "amounts in"
-        title = f"KPIs · {_as_of(sources.as_of, chosen)} · {amounts} {sources.currency}"
+        title = t("cli.kpi.title").format(
+            as_of=_as_of(sources.as_of, chosen), currency=sources.currency
+        )
         asked = [cat.get(i) for i in ids or ()]
         gap = kpi_gap(sources, query, asked) if kpi_is_empty(frame) else None
         if gap is None and fmt is OutputFormat.table:
-            frame, unset = _without_empty_kpis(frame, sources, cat, query)
-    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+            frame, unset = _without_empty_kpis(frame, sources, cat, query, chosen)
+    if gap is not None and _said_why(title, gap_sentence(gap, chosen), fmt):
         return
     ratios = {k.id for k in cat.kpis if k.unit == "ratio"}
     emit(
@@ -273,11 +286,15 @@ def kpi(
     )
     if gap is None and fmt is OutputFormat.table:
         for kpi_id, sentence in unset:
-            console.print(f"kpi {kpi_id}: {sentence}", highlight=False)
+            console.print(t("cli.kpi.unset").format(kpi=kpi_id, why=sentence), highlight=False)
 
 
 def _without_empty_kpis(
-    frame: pd.DataFrame, sources: MetricSources, cat: MetricCatalogue, query: MetricQuery
+    frame: pd.DataFrame,
+    sources: MetricSources,
+    cat: MetricCatalogue,
+    query: MetricQuery,
+    lang: Language = "en",
 ) -> tuple[pd.DataFrame, list[tuple[str, str]]]:
     """``frame`` without the KPIs that counted nothing, and why each is empty, so that no
     table of defaults or zeros stands there without a word."""
@@ -285,6 +302,7 @@ def _without_empty_kpis(
         return frame, []
     empty = [k for k, part in frame.groupby("kpi", sort=False) if kpi_is_empty(part)]
     reasons = []
+    t = Translator(lang)
     for kpi_id in empty:
         funnel_kind = cat.get(kpi_id).kind == "win_probability"
         gap = (
@@ -292,9 +310,7 @@ def _without_empty_kpis(
             if funnel_kind
             else kpi_gap(sources, query, [cat.get(kpi_id)])
         )
-        reasons.append(
-            (kpi_id, gap_sentence(gap) if gap else "nothing counted in the range asked for")
-        )
+        reasons.append((kpi_id, gap_sentence(gap, lang) if gap else t("cli.kpi.nothing_counted")))
     return frame[~frame["kpi"].isin(empty)], reasons
 
 
@@ -325,16 +341,31 @@ def alerts(
     cat = _catalogue(metrics, funnel_file)
     with store_from(db, read_only=True) as store, _sources(store, funnel_file, as_of) as sources:
         fired = evaluate_alerts(sources, cat)
-        # the reasons are sentences for people: in --lang in every format, JSON included
         chosen = resolve_language(lang)
-        noun = "Warnung(en)" if chosen == "de" else "alert(s)"
-        title = f"{len(fired)} {noun} · {_as_of(sources.as_of, chosen)}"
+        t = Translator(chosen)
+        title = t("cli.alerts.title").format(
+            count=t.number(len(fired)), as_of=_as_of(sources.as_of, chosen)
+        )
         gap = None if fired else alerts_gap(sources, cat)
-    if gap is not None and _said_why(title, gap_sentence(gap), fmt):
+        names, funnel = rep_names(store), sources.funnel
+    if gap is not None and _said_why(title, gap_sentence(gap, chosen), fmt):
         return
-    frame = alerts_frame(fired, chosen)
+    # the reasons are sentences for people, with ids in words (channels, steps, reps by name)
+    # and numbers and months in the language: in --lang in tables and CSV, in both in JSON
+    frame = texts_for_readers(
+        alerts_frame(fired),
+        fmt,
+        chosen,
+        {"reason": lambda language: [alert_text(a, language, names, funnel) for a in fired]},
+    )
+    if fmt is OutputFormat.table:
+        frame["kpi"] = [cat.get(a.kpi).label(chosen) for a in fired]
+        frame["group"] = [
+            ", ".join(group_value(k, str(v), chosen, names, funnel) for k, v in a.group.items())
+            for a in fired
+        ]
     # The reason already states value and reference in words.
-    table = frame[["kpi", "period", "group", "reason"]]
+    table = frame[["kpi", "period", "group", "reason"]] if fmt is OutputFormat.table else None
     emit(
         frame,
         fmt,
@@ -357,15 +388,18 @@ app.add_typer(targets_app, name="targets")
 def targets_import(
     file: Annotated[Path, typer.Argument(help="CSV with period_start, period_end, amount…")],
     db: DbOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Load targets from CSV (rows with an existing target_id are replaced)."""
     with store_from(db) as store:
         n = import_targets(store, file)
-    console.print(f"imported {n} target(s) from {file}")
+    console.print(
+        translator(lang)("cli.targets.imported").format(count=n, file=file), highlight=False
+    )
 
 
 def _as_of(day: date, lang: Language) -> str:
-    return f"Stand {day:%d.%m.%Y}" if lang == "de" else f"as of {day}"
+    return Translator(lang)("cli.as_of").format(day=day_text(day, lang))
 
 
 def _readable_steps(frame: pd.DataFrame) -> pd.DataFrame:

@@ -245,7 +245,7 @@ def plan_command(
         if compared is not None:
             sheets["scenarios"] = compared
         write_workbook({k: labelled(v, t) for k, v in sheets.items()}, output)
-        console.print(f"wrote {output}", highlight=False)
+        console.print(t("cli.wrote").format(path=output), highlight=False)
         return
     if fmt is PlanFormat.json:
         text = (
@@ -257,4 +257,4 @@ def plan_command(
         typer.echo(text, nl=False)
     else:
         output.write_text(text, encoding="utf-8")
-        console.print(f"wrote {output}", highlight=False)
+        console.print(t("cli.wrote").format(path=output), highlight=False)

@@ -19,6 +19,7 @@ from revintel.cli._common import (
     err_console,
     resolve_language,
     store_from,
+    texts_for_readers,
 )
 from revintel.cli._pricing_app import pricing_app
 from revintel.i18n import Language, Translator
@@ -69,12 +70,19 @@ def _fitted(store: Store, min_won: int, as_of: date | None) -> tuple[pd.DataFram
         raise typer.BadParameter(str(exc), param_hint="--min-won") from None
 
 
-def bands_frame(bands: PriceBands, lang: Language) -> pd.DataFrame:
-    """The bands with the segment described in ``lang`` (columns as in JSON and CSV)."""
+def bands_frame(
+    bands: PriceBands, lang: Language, fmt: OutputFormat = OutputFormat.table
+) -> pd.DataFrame:
+    """The bands with the segment described in ``lang`` (columns as in CSV; JSON describes it
+    in both languages, ``segment_de`` and ``segment_en``)."""
     label = bands.segmentation.label
-    return bands.table.assign(segment=[label(b, lang) for b in bands.table["band_id"]])[
+    ids = list(bands.table["band_id"])
+    frame = bands.table.assign(segment=None)[
         ["band_id", "segment", *_LIMITS, "won_deals", "deals", "median_list_price", "rules"]
     ]
+    return texts_for_readers(
+        frame, fmt, lang, {"segment": lambda language: [label(b, language) for b in ids]}
+    )
 
 
 def _bands_display(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -89,10 +97,16 @@ def _bands_display(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
 
 
 def positions_frame(
-    deals: pd.DataFrame, quotes: pd.DataFrame, bands: PriceBands, status: DealStatus, lang: Language
+    deals: pd.DataFrame,
+    quotes: pd.DataFrame,
+    bands: PriceBands,
+    status: DealStatus,
+    lang: Language,
+    fmt: OutputFormat = OutputFormat.table,
 ) -> pd.DataFrame:
     """Deals of ``status`` and the open quotes of those deals: kind, ids, band, segment (in
-    ``lang``), price and band limits as shares of list price, position and percentile."""
+    ``lang``; in JSON in both languages), price and band limits as shares of list price,
+    position and percentile."""
     chosen = deals if status is DealStatus.all else deals[deals["status"] == status.value]
     deal_rows = band_positions(chosen, bands).assign(kind="deal", quote_id=None)
     of_chosen = quotes[quotes["opportunity_id"].isin(set(chosen["opportunity_id"]))]
@@ -100,13 +114,16 @@ def positions_frame(
     rows = pd.concat([deal_rows, quote_rows], ignore_index=True)
     rows = rows.sort_values(["opportunity_id", "kind", "quote_id"], ignore_index=True)
     limits = bands.table.set_index("band_id")
-    labels = {b: bands.segmentation.label(b, lang) for b in bands.segmentation.band_ids}
-    rows = rows.assign(
-        segment=rows["band_id"].map(labels),
-        **{c: rows["band_id"].map(limits[c]) for c in _LIMITS},
-    )
+    rows = rows.assign(segment=None, **{c: rows["band_id"].map(limits[c]) for c in _LIMITS})
     columns = ["kind", "opportunity_id", "quote_id", "band_id", "segment", "price_ratio"]
-    return rows[[*columns, *_LIMITS, "position", "percentile"]]
+    ids = list(rows["band_id"])
+
+    def segments(language: Language) -> list[str | None]:
+        labels = {b: bands.segmentation.label(b, language) for b in bands.segmentation.band_ids}
+        return [labels.get(b) for b in ids]
+
+    frame = rows[[*columns, *_LIMITS, "position", "percentile"]]
+    return texts_for_readers(frame, fmt, lang, {"segment": segments})
 
 
 def _positions_display(frame: pd.DataFrame, t: Translator) -> pd.DataFrame:
@@ -155,10 +172,11 @@ def bands(
                 fit_id=fit_id, bands=len(fitted.table), deals=t.number(written)
             )
             err_console.print(message, highlight=False)
-    frame = bands_frame(fitted, language)
+    frame = bands_frame(fitted, language, fmt)
     won = int(frame["won_deals"].sum())
     title = t("pricing_bands.title").format(won=t.number(won), min_won=min_won)
-    emit(frame, fmt, title, table=_bands_display(frame, t), split=False)
+    table = _bands_display(frame, t) if fmt is OutputFormat.table else None
+    emit(frame, fmt, title, table=table, split=False)
 
 
 @pricing_app.command("positions")
@@ -186,9 +204,10 @@ def positions(
             pd.to_datetime(quotes["created_at"])
             < pd.Timestamp(day).normalize() + pd.Timedelta(days=1)
         ]
-    frame = positions_frame(deals, quotes, fitted, status, language)
+    frame = positions_frame(deals, quotes, fitted, status, language, fmt)
     counts = frame["kind"].value_counts()
     title = t("pricing_bands.positions_title").format(
         deals=t.number(counts.get("deal", 0)), quotes=t.number(counts.get("quote", 0))
     )
-    emit(frame, fmt, title, table=_positions_display(frame, t), split=False)
+    table = _positions_display(frame, t) if fmt is OutputFormat.table else None
+    emit(frame, fmt, title, table=table, split=False)

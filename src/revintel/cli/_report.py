@@ -10,6 +10,7 @@ import typer
 from revintel.cli import app
 from revintel.cli._common import DbOption, LangOption, console, resolve_language, store_from
 from revintel.cli._progress import progress_bar
+from revintel.i18n import Translator
 
 
 @app.command()
@@ -45,9 +46,11 @@ def report(
         if xlsx is not None:
             bar(f"writing {xlsx}", steps - 1, steps)
             write_xlsx_report(data, xlsx)
+    t = Translator(language)
     if out is not None:
-        console.print(f"wrote {out} ({size / 1e6:.1f} MB, opens offline)")
+        html = t("cli.report.html").format(size=t.number(size / 1e6, 1))
+        console.print(t("cli.wrote").format(path=out) + html, highlight=False)
     if xlsx is not None:
-        console.print(f"wrote {xlsx}")
+        console.print(t("cli.wrote").format(path=xlsx), highlight=False)
     for section, sentence in gaps.items():  # the report shows these in place of its tables
         console.print(f"{section}: {sentence}", highlight=False)

@@ -24,9 +24,12 @@ from revintel.cli._common import (
     resolve_language,
     rich_table,
     store_from,
+    texts_for_readers,
+    translator,
 )
 from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
+from revintel.i18n import Translator
 
 # revintel.predict loads scikit-learn and LightGBM (about a second): each command imports it
 # when it runs, so the rest of the CLI starts fast.
@@ -144,9 +147,10 @@ def train(
     if fmt is OutputFormat.table:  # printed above; keeps the table within a terminal
         columns = [c for c in columns if c not in ("model_id", "validation_log_loss",
                                                    *WINDOW_COLUMNS)]  # fmt: skip
-    title = "Test period (validation decided the choice)"
+    t = Translator(resolve_language(lang))
+    title = t("cli.score.train_title")
     if "cross-validation" in evaluations:  # undated history: no period comes after another
-        title = "Cross-validated: no dated history, no out-of-time test"
+        title = t("cli.score.train_title_cross_validated")
     emit(frame[columns], fmt, title=title)
 
 
@@ -171,7 +175,7 @@ def apply(
         else {"kind": kind, "model_id": None, "algorithm": "(not trained)", "scored": 0}
         for kind, result in results.items()
     ]
-    emit(pd.DataFrame(rows), fmt, title="Scores written")
+    emit(pd.DataFrame(rows), fmt, title=translator(lang)("cli.score.apply_title"))
 
 
 @score_app.command("history")
@@ -187,6 +191,7 @@ def history(
     ] = None,
     db: DbOption = None,
     funnel: FunnelOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Write a score history: every lead scored at its milestone with the current model.
 
@@ -206,8 +211,11 @@ def history(
             rows = score_history(store, kind, milestone, funnel_from(funnel), since=day)
         except (ScoreHistoryError, LookupError) as exc:
             raise typer.BadParameter(str(exc).strip("'\""), param_hint="KIND") from None
-    mean = f", mean score {rows['score'].mean():.3f}" if len(rows) else ""
-    console.print(f"{len(rows):,} lead(s) scored at their {milestone}{mean}", highlight=False)
+    t = translator(lang)
+    line = t("cli.score.history").format(count=t.number(len(rows)), milestone=milestone)
+    if len(rows):
+        line += t("cli.score.history_mean").format(mean=t.number(rows["score"].mean(), 3))
+    console.print(line, highlight=False)
 
 
 @score_app.command("explain")
@@ -225,17 +233,25 @@ def explain(
     language = resolve_language(lang)
     with store_from(db, read_only=True) as store:
         results = explain_entity(store, entity_id, funnel_from(funnel), as_of=_as_of(as_of))
-    rows = []
+    rows, texts = [], []
     for res in results:
         reasons = res.get("reasons") or {"positive": [], "negative": []}
         for sign in ("positive", "negative"):
             for reason in reasons[sign]:
                 rows.append({"kind": res["kind"], "score": res["score"], "direction": sign,
-                             "reason": reason[language], "effect": reason["effect"]})  # fmt: skip
+                             "reason": None, "effect": reason["effect"]})  # fmt: skip
+                texts.append({"de": reason["de"], "en": reason["en"]})
         if not rows or rows[-1]["kind"] != res["kind"]:
             rows.append({"kind": res["kind"], "score": res["score"], "direction": "",
-                         "reason": res.get("note", ""), "effect": None})  # fmt: skip
-    emit(pd.DataFrame(rows), fmt, title=f"Score {entity_id}")
+                         "reason": None, "effect": None})  # fmt: skip
+            note = res.get("note", "")  # from the model registry, in English only
+            texts.append({"de": note, "en": note})
+    frame = pd.DataFrame(rows, columns=["kind", "score", "direction", "reason", "effect"])
+    frame = texts_for_readers(
+        frame, fmt, language, {"reason": lambda lang: [text[lang] for text in texts]}
+    )
+    title = Translator(language)("cli.score.explain_title").format(entity=entity_id)
+    emit(frame, fmt, title=title)
 
 
 @score_app.command("report")
@@ -254,14 +270,15 @@ def report(
         records = [r for r in list_models(store) if r.status in ("active", "fallback")]
     if not records:
         raise RegistryError("no trained models in the store; run `revintel score train`")
+    t = translator(lang)
     if html is not None:
         html.write_text(render_report(records), encoding="utf-8")
         if fmt is OutputFormat.table:
-            console.print(f"wrote {html}")
+            console.print(t("cli.wrote").format(path=html), highlight=False)
     frame = evaluation_frame(records).drop(columns=["test_to"])
     if fmt is OutputFormat.table:
         frame = frame.drop(columns=["model_id"])
-    emit(frame, fmt, title="Out-of-time evaluation of the current models")
+    emit(frame, fmt, title=t("cli.score.report_title"))
 
 
 @summary_section("Lead scoring")

@@ -16,7 +16,15 @@ import typer
 
 from revintel.auth import Role, User, get_user
 from revintel.cli import app
-from revintel.cli._common import DbOption, FormatOption, LangOption, OutputFormat, emit, store_from
+from revintel.cli._common import (
+    DbOption,
+    FormatOption,
+    LangOption,
+    OutputFormat,
+    emit,
+    store_from,
+    translator,
+)
 from revintel.metrics import ORDER_INTAKE, TargetsError, target_period
 from revintel.store import Store
 from revintel.views._targets import (
@@ -81,7 +89,8 @@ def targets_list(
         frame = targets_with_actuals(store, user, start, end, measure, team)
     shown = ["target_id", "measure", "team", "rep_id", "period_start", "target", "actual"]
     table = frame[[*shown, "attainment"]]
-    emit(frame, fmt, "Targets", table=table, percent=("attainment",))
+    title = translator()("cli.targets.title")
+    emit(frame, fmt, title, table=table, percent=("attainment",))
 
 
 @targets_app.command("set")
@@ -150,4 +159,4 @@ def targets_history(
     """The audit trail of targets, newest first: who changed which target when, before → after."""
     with store_from(db, read_only=True) as store:
         frame = target_history(store, _acting_user(store, as_user), target_id)
-    emit(frame, fmt, "Target changes")
+    emit(frame, fmt, translator()("cli.targets.history_title"))

@@ -208,6 +208,12 @@ def target_attainment(
     view = forecast_view(store, user, by, 6, FORECAST_SIMULATIONS, 42)
     if as_of is not None and as_of != view.as_of:
         raise ValueError(f"the forecast starts after {view.as_of:%Y-%m-%d}, not {as_of}")
+    return attainment_of(view, user)
+
+
+def attainment_of(view: ForecastView, user: User) -> list[Attainment]:
+    """:func:`target_attainment` of a forecast already made (``user``'s view of it)."""
+    by = view.by
     own = not user.can(Permission.view_all_rows)
     found = []
     for row in view.records():

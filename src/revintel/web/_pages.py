@@ -13,11 +13,15 @@ from pydantic import BeforeValidator
 from revintel.charts import Chart
 from revintel.metrics import MissingRateError, load_catalogue
 from revintel.views import (
+    FORECAST_SIMULATIONS,
+    Attainment,
     KpiTile,
     RecordQuery,
     Slice,
+    attainment_of,
     deal_totals,
     distinct_values,
+    forecast_view,
     get_record,
     has_scores,
     journey,
@@ -26,7 +30,6 @@ from revintel.views import (
     milestone_labels,
     monthly_counts,
     record_counts,
-    target_attainment,
 )
 from revintel.views._drilldown import alert_drilldowns, kpi_rows
 from revintel.views._handover import rejection_reasons
@@ -82,7 +85,7 @@ def overview(
         open_deals=deals.get("open", (0, 0.0)),
         won=won,
         win_rate=won[0] / closed if closed else None,
-        attainment=_or_refusal(page, refused, "attainment", [], target_attainment)[:1],
+        attainment=_attainment(page, refused),
         refused=refused,
         chart=chart,
         tiles=tiles,
@@ -119,6 +122,14 @@ def _tile_links(
             found = kpi_rows(spec, tile.period, spec.grain, group, start, end)
             links[f"kpi-{tile.kpi}"] = rows_url(found)
     return links
+
+
+def _attainment(page: PageContext, refused: dict[str, str]) -> list[Attainment]:
+    """The first period with a target: from the Forecast page's own default forecast (one
+    computation, kept for both pages)."""
+    args = (None, 6, FORECAST_SIMULATIONS, 42, ())
+    view = _or_refusal(page, refused, "attainment", None, forecast_view, *args)
+    return [] if view is None else attainment_of(view, page.user)[:1]
 
 
 def _or_refusal(

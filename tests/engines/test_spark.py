@@ -273,7 +273,7 @@ def test_scores_train_apply_and_explain(stores: Stores) -> None:
     with open_store(stores.duck) as duck:
         assert duck.table("scores").count().execute() == len(scores)
     reasons = json.loads(cli("score", "explain", opportunity, "--db", stores.spark, "-f", "json"))
-    assert reasons and {"kind", "score", "reason"} <= set(reasons[0])
+    assert reasons and {"kind", "score", "reason_de", "reason_en"} <= set(reasons[0])
     assert reasons[0]["score"] == pytest.approx(
         float(scores.loc[scores.entity_id == opportunity, "score"].iloc[0])
     )

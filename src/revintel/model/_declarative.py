@@ -36,12 +36,16 @@ def read_yaml_mapping(
     return parse_yaml_mapping(text, origin, error, expected), origin
 
 
+#: libyaml's safe loader where PyYAML was built with it: ten times faster on a preset.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_yaml_mapping(
     text: str, origin: str, error: type[Exception], expected: str
 ) -> dict[str, Any]:
     """Parse YAML text that must hold a mapping; ``error`` names ``origin`` otherwise."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)
     except yaml.YAMLError as exc:
         raise error(f"{origin}: not valid YAML: {exc}") from None
     if not isinstance(data, dict):

@@ -9,10 +9,11 @@ methods, one published batch for the whole migration.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from contextlib import nullcontext
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import ibis
 import pyarrow as pa
@@ -128,7 +129,14 @@ def _write_schema_version(engine: Engine, version: int) -> None:
 
 
 def _sql_type(backend: BaseBackend, dtype: object) -> str:
-    return str(backend.compiler.type_mapper.to_string(dtype))
+    return _type_name(backend.compiler.type_mapper, dtype)
+
+
+@functools.cache
+def _type_name(type_mapper: Any, dtype: object) -> str:
+    """The engine's name of ``dtype``: asked once per type (a store has a few hundred columns
+    of some ten types, and each question goes through SQL generation)."""
+    return str(type_mapper.to_string(dtype))
 
 
 def _create_table(engine: Engine, name: str, schema: ibis.Schema) -> None:

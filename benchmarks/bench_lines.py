@@ -179,6 +179,10 @@ def run(results_dir: Path, lines: int = LINES, pairs: int = PAIRS) -> dict[str, 
         ),
         "import_vs_storing_its_rows": round(float(np.median(ratios)), 2),
         "import_vs_storing_its_rows_range": [round(min(ratios), 2), round(max(ratios), 2)],
+        "runs": [
+            {"import_seconds": round(o["seconds"], 2), "duckdb_seconds": round(r["seconds"], 2)}
+            for o, r in runs
+        ],
         "target": "import at most 2x DuckDB storing the rows it writes, peak under 2048 MiB",
     }
     write_result(results_dir, "lines", figures)

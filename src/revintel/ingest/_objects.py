@@ -15,7 +15,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from revintel.ingest._mapping import ObjectSpec, SourceMapping
-from revintel.ingest._reading import RawTable
+from revintel.ingest._reading import IngestError, RawTable
 from revintel.ingest._rejections import Rejections
 from revintel.ingest._typing import (
     Typed,
@@ -104,7 +104,7 @@ class MappingContext:
             cache["file"] = file
         hit = cache.get(key)
         if hit is None:
-            parsed = _number_values(
+            parsed = numbers_per_distinct_value(
                 text,
                 decimal=decimal,
                 default_decimal=default_decimal,
@@ -277,13 +277,16 @@ def on_distinct_values(text: pa.Array, typing: Callable[[pa.Array], Typed]) -> T
     return Typed(values, invalid, once.expected)
 
 
-def _number_values(text: pa.Array, **options: Any) -> tuple[pa.Array, pa.Array]:
+def numbers_per_distinct_value(text: pa.Array, **options: Any) -> tuple[pa.Array, pa.Array]:
     """:func:`number_values`, parsed once per distinct value when values repeat (quantities,
     prices of a line-level export): the separator is decided on the same set of values."""
     if len(text) >= _DISTINCT_FROM_ROWS and pa.types.is_string(text.type):
         encoded = pc.dictionary_encode(text)
         if len(encoded.dictionary) * 4 <= len(text):
-            _, values = number_values(encoded.dictionary, **options)
+            try:
+                _, values = number_values(encoded.dictionary, **options)
+            except IngestError:
+                return number_values(text, **options)  # its message counts the file's cells
             return blank_to_null(text), pc.take(values, encoded.indices)
     return number_values(text, **options)
 

@@ -317,6 +317,9 @@ def test_undated_scoring_is_cross_validated_and_says_so(tmp_path: Path) -> None:
         record = next(r for r in list_models(store) if r.kind == "lead_to_won")
     assert record.metrics["evaluation"] == "cross-validation"
     assert record.metrics["folds"] == 5
+    german = record.metrics["message_de"]
+    assert german.startswith("keine datierte Historie: die Bewertung nutzt Kreuzvalidierung")
+    assert "AUC in 5-facher Kreuzvalidierung 0," in german
     # The simulated truth: won leads are those with an opportunity won, at a rate by channel.
     truth = has_opp & won
     oracle = roc_auc_score(truth, rate.to_numpy())

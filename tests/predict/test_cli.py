@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from revintel.cli import app
+from revintel.predict import load_model
 from revintel.store import open_store
 
 runner = CliRunner()
@@ -80,3 +82,17 @@ def test_unknown_ids_and_empty_registries_give_one_clear_error(
     assert "no trained models in the store" in str(result.exception)
     result = runner.invoke(app, ["score", "explain", "X404", "--db", str(module_db)])
     assert "no lead, opportunity or account with id 'X404'" in str(result.exception)
+
+
+def test_training_speaks_german_when_asked(module_db: Path) -> None:
+    db = str(module_db)
+    table = _run("score", "train", "deals", "--db", db, "--lang", "de")
+    with open_store(module_db, read_only=True) as store:
+        record = load_model(store, "deal_win")
+    german, english = record.metrics["message_de"], record.metrics["message"]
+    assert german != english
+    # the line under the model's name is the registry's German message, word for word
+    assert " ".join(german.split()) in " ".join(table.split())
+    assert english.split(";")[0] not in table
+    assert "Horizont" in german and "Validierung" in german and "Test" in german
+    assert re.search(r"\d\d\.\d\d\.\d{4}–\d\d\.\d\d\.\d{4}", german)  # days the German way

@@ -107,8 +107,9 @@ def train(
 ) -> None:
     """Train the scores of GROUP, choose against the baselines on a validation period, report
     them on a later test period and register them; unset windows are chosen from the data."""
-    from revintel.predict import GROUPS, entity, target, train_score
+    from revintel.predict import GROUPS, entity, german, target, train_score
 
+    language = resolve_language(lang)
     definition = funnel_from(funnel)
     frames = []
     evaluations = set()
@@ -134,10 +135,12 @@ def train(
                        "test_to": record.test_to}  # fmt: skip
             frames.append(comparison.assign(kind=kind, model_id=record.model_id, **windows))
             if fmt is OutputFormat.table:
-                console.print(f"[bold]{kind}[/bold] ({record.model_id}): {result.message}",
+                said = german(result.message) if language == "de" else result.message
+                console.print(f"[bold]{kind}[/bold] ({record.model_id}): {said}",
                               highlight=False)  # fmt: skip
                 if note:
-                    console.print(f"[bold]{kind}[/bold]: {note}", highlight=False)
+                    said = german(note) if language == "de" else note
+                    console.print(f"[bold]{kind}[/bold]: {said}", highlight=False)
     frame = pd.concat(frames, ignore_index=True)
     columns = ["kind", "algorithm", "auc", "log_loss", "brier", "lift_top_decile", "rows",
                "positives", "chosen", "validation_auc", "validation_log_loss", "model_id",

@@ -40,6 +40,7 @@ from revintel.predict._scoring import (
     explain_entity,
     score_frame,
 )
+from revintel.predict._sentences import Sentence, german
 from revintel.predict._snapshots import history_end
 from revintel.predict._spec import DEAL_SPEC, LEAD_SPEC, FeatureSpec
 from revintel.predict._targets import GROUPS, TARGETS, Target, target
@@ -73,6 +74,7 @@ __all__ = [
     "RealTimeScorer",
     "RegistryError",
     "ScoreHistoryError",
+    "Sentence",
     "Target",
     "TrainingResult",
     "Windows",
@@ -92,6 +94,7 @@ __all__ = [
     "evaluation",
     "evaluation_frame",
     "explain_entity",
+    "german",
     "history_end",
     "leaky_features",
     "list_models",

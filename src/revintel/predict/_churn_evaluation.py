@@ -26,6 +26,7 @@ from revintel.predict._churn_snapshots import (
 from revintel.predict._evaluation import calibration_points
 from revintel.predict._guards import check_leakage
 from revintel.predict._registry import ModelRecord, register_model
+from revintel.predict._sentences import Sentence
 from revintel.predict._windows import labels_within
 from revintel.store import Store
 
@@ -218,13 +219,25 @@ def churn_report(store: Store, record: ModelRecord) -> tuple[ModelRecord, pd.Dat
     rows = m.loc[m["algorithm"] != record.algorithm].assign(chosen=False)
     mine = m.loc[m["algorithm"] == record.algorithm].iloc[0]
     lead = result.lead_time
-    note = (
+
+    def comma(value: float, digits: int) -> str:
+        return f"{value:.{digits}f}".replace(".", ",")
+
+    note = Sentence(
         f"average precision of {record.algorithm} {mine['average_precision']:.3f}; "
         f"churn warning set at precision {lead['precision_target']:.2f} on the test window's "
         f"first half (threshold {lead['threshold']:.3f}); on its second half precision "
         f"{lead['precision']:.2f}, {lead['warned_episodes']} of "
         f"{lead['churn_episodes']} churned accounts warned, median "
         f"{lead['median_days_after_last_order']:.0f} days after their last order and "
-        f"{lead['median_days_before_window_end']:.0f} days before their churn window ended"
+        f"{lead['median_days_before_window_end']:.0f} days before their churn window ended",
+        f"Average Precision von {record.algorithm} {comma(mine['average_precision'], 3)}; "
+        f"Abwanderungswarnung auf Präzision {comma(lead['precision_target'], 2)} in der ersten "
+        f"Hälfte des Testfensters eingestellt (Schwelle {comma(lead['threshold'], 3)}); in der "
+        f"zweiten Hälfte Präzision {comma(lead['precision'], 2)}, {lead['warned_episodes']} "
+        f"von {lead['churn_episodes']} abgewanderten Kunden gewarnt, im Median "
+        f"{lead['median_days_after_last_order']:.0f} Tage nach ihrer letzten Bestellung und "
+        f"{lead['median_days_before_window_end']:.0f} Tage vor dem Ende ihres "
+        "Abwanderungsfensters",
     )
     return updated, rows, note

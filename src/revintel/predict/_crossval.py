@@ -31,6 +31,10 @@ CROSS_VALIDATED = "cross-validation"
 OUT_OF_TIME = "out-of-time"
 #: The sentence every surface shows when a score could not be tested out of time.
 NO_DATED_HISTORY = "no dated history: scoring uses cross-validation, not out-of-time"
+NO_DATED_HISTORY_DE = (
+    "keine datierte Historie: die Bewertung nutzt Kreuzvalidierung, keine Prüfung auf späteren "
+    "Daten"
+)
 
 #: ``(rows) -> fitted models by name``; the training code's model set.
 FitAll = Callable[[pd.DataFrame], dict[str, Scorer]]

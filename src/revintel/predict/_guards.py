@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import roc_auc_score
 
+from revintel.predict._sentences import Sentence, count_de
+
 log = logging.getLogger(__name__)
 
 #: Minimum training rows and positives for a learned model (the thresholds Salesforce Einstein
@@ -44,12 +46,24 @@ def check_minimum_data(rows: int, positives: int) -> DataCheck:
     False
     """
     if rows >= MIN_ROWS and positives >= MIN_POSITIVES and rows - positives >= MIN_POSITIVES:
-        return DataCheck(True, f"{rows:,} training rows with {positives:,} conversions")
+        return DataCheck(
+            True,
+            Sentence(
+                f"{rows:,} training rows with {positives:,} conversions",
+                f"{count_de(rows)} Trainingszeilen mit {count_de(positives)} Konversionen",
+            ),
+        )
     return DataCheck(
         False,
-        f"only {rows:,} training rows with {positives:,} conversions; a learned model needs at "
-        f"least {MIN_ROWS:,} rows and {MIN_POSITIVES} conversions and non-conversions — "
-        "falling back to a baseline built on prior frequencies",
+        Sentence(
+            f"only {rows:,} training rows with {positives:,} conversions; a learned model needs "
+            f"at least {MIN_ROWS:,} rows and {MIN_POSITIVES} conversions and non-conversions — "
+            "falling back to a baseline built on prior frequencies",
+            f"nur {count_de(rows)} Trainingszeilen mit {count_de(positives)} Konversionen; ein "
+            f"gelerntes Modell braucht mindestens {count_de(MIN_ROWS)} Zeilen und "
+            f"{MIN_POSITIVES} Konversionen und Nicht-Konversionen – Rückfall auf eine "
+            "Vergleichsbasis aus den bisherigen Häufigkeiten",
+        ),
     )
 
 

@@ -22,6 +22,7 @@ from revintel.predict._crossval import (
     CROSS_VALIDATED,
     FOLDS,
     NO_DATED_HISTORY,
+    NO_DATED_HISTORY_DE,
     OUT_OF_TIME,
     check_folds,
     cross_validate,
@@ -42,6 +43,7 @@ from revintel.predict._registry import (
     library_versions,
     register_model,
 )
+from revintel.predict._sentences import Sentence, german
 from revintel.predict._snapshots import history_end
 from revintel.predict._spec import FeatureSpec
 from revintel.predict._targets import Target, target
@@ -137,7 +139,9 @@ def _comparison(
     return pd.DataFrame(rows)
 
 
-def choose_model(validated: dict[str, dict[str, Any]], data_message: str) -> tuple[str, str, str]:
+def choose_model(
+    validated: dict[str, dict[str, Any]], data_message: str
+) -> tuple[str, str, Sentence]:
     """Algorithm, status and reason, decided on the validation window only.
 
     LightGBM is chosen when it was trained and beats every baseline there (higher AUC and no
@@ -146,14 +150,26 @@ def choose_model(validated: dict[str, dict[str, Any]], data_message: str) -> tup
     baselines = {k: v for k, v in validated.items() if k != "lightgbm"}
     best = min(baselines, key=lambda k: np.nan_to_num(baselines[k]["log_loss"], nan=1e9))
     if "lightgbm" not in validated:
-        return best, "fallback", f"{data_message}; using {best}"
+        reason = Sentence(f"{data_message}; using {best}", f"{german(data_message)}; nutzt {best}")
+        return best, "fallback", reason
     if all(beats(validated["lightgbm"], ev) for ev in baselines.values()):
-        return "lightgbm", "active", "lightgbm beats every baseline on the validation window"
+        return (
+            "lightgbm",
+            "active",
+            Sentence(
+                "lightgbm beats every baseline on the validation window",
+                "lightgbm schlägt im Validierungsfenster jede Vergleichsbasis",
+            ),
+        )
     return (
         best,
         "fallback",
-        "lightgbm does not beat every baseline on the validation window (higher AUC and no "
-        f"worse log loss); falling back to {best}",
+        Sentence(
+            "lightgbm does not beat every baseline on the validation window (higher AUC and no "
+            f"worse log loss); falling back to {best}",
+            "lightgbm schlägt im Validierungsfenster nicht jede Vergleichsbasis (höhere AUC und "
+            f"kein schlechterer Log-Loss); Rückfall auf {best}",
+        ),
     )
 
 
@@ -177,7 +193,10 @@ def resolve_windows(
     assert length is not None  # one of them is set here
     at = pd.to_datetime(frame["at"])
     windows = plan_windows(at.min(), as_of, horizon_days, length, validation_days, last=at.max())
-    return windows, f"windows as given: {windows.describe()}"
+    described = windows.describe()
+    return windows, Sentence(
+        f"windows as given: {described}", f"Fenster wie vorgegeben: {described.de}"
+    )
 
 
 #: Most rows a model is fitted on; beyond, a uniform sample in time order (see docs/scale.md).
@@ -271,11 +290,12 @@ def train_score(
     chosen, status, reason = choose_model(validated, check.message)
     final = _fit_all(spec, tgt, funnel, scored, parts["refit"], random_state, bands)
     tested = _evaluate(final, parts["test"])
-    message = f"{reason}; {how}"
+    message = Sentence(f"{reason}; {how}", f"{reason.de}; {german(how)}")
     log.info("%s: %s", kind, message)
     record = _record(tgt, chosen, status, final[chosen], tested, parts["refit"], windows, spec)
     summary = {n: {k: ev[k] for k in COMPARED} for n, ev in validated.items()}
-    record = replace(record, metrics={**record.metrics, "message": message, "dropped": dropped,
+    record = replace(record, metrics={**record.metrics, "message": str(message),
+                                      "message_de": message.de, "dropped": dropped,
                                       "validation": summary})  # fmt: skip
     register_model(store, record)
     return TrainingResult(record, _comparison(tested, validated, chosen), message)
@@ -305,16 +325,23 @@ def train_cross_validated(
     check = check_minimum_data(len(rows), int(rows["label"].sum()))
     chosen, status, reason = choose_model(validated, check.message)
     final = fit_all(rows)
-    message = (
+    auc = validated[chosen]["auc"]
+    message = Sentence(
         f"{NO_DATED_HISTORY} (every {scored.name} created {created:%d.%m.%Y}); "
-        f"{FOLDS}-fold cross-validated AUC {validated[chosen]['auc']:.3f} ({chosen}, folds "
-        f"grouped by {scored.name}); {reason.replace('validation window', 'cross-validation')}"
+        f"{FOLDS}-fold cross-validated AUC {auc:.3f} ({chosen}, folds "
+        f"grouped by {scored.name}); {reason.replace('validation window', 'cross-validation')}",
+        f"{NO_DATED_HISTORY_DE} (jeder Datensatz angelegt am {created:%d.%m.%Y}); AUC in "
+        f"{FOLDS}-facher Kreuzvalidierung {auc:.3f} ({chosen}, ein Datensatz je Teilmenge); "
+        f"{reason.de.replace('im Validierungsfenster', 'in der Kreuzvalidierung')}".replace(
+            f"{auc:.3f}", f"{auc:.3f}".replace(".", ",")
+        ),
     )
     log.info("%s: %s", tgt.kind, message)
     windows = Windows(created, created, created, created, created, created, 0)
     record = _record(tgt, chosen, status, final[chosen], validated, rows, windows, spec)
     summary = {n: {k: ev[k] for k in COMPARED} for n, ev in validated.items()}
-    record = replace(record, metrics={**record.metrics, "message": message, "dropped": dropped,
+    record = replace(record, metrics={**record.metrics, "message": str(message),
+                                      "message_de": message.de, "dropped": dropped,
                                       "validation": summary, "evaluation": CROSS_VALIDATED,
                                       "folds": FOLDS})  # fmt: skip
     register_model(store, record)

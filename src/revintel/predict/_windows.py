@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from revintel.predict._guards import check_minimum_data
+from revintel.predict._sentences import Sentence, day_de
 
 #: Conversions each of the training, validation and test windows must hold at least.
 MIN_WINDOW_POSITIVES = 30
@@ -44,16 +45,23 @@ class Windows:
     test_to: datetime
     horizon_days: int
 
-    def describe(self) -> str:
+    def describe(self) -> Sentence:
         """One line naming the windows, e.g. for the registry's message."""
 
         def span(a: datetime, b: datetime) -> str:
             return f"{a:%Y-%m-%d}…{b:%Y-%m-%d}"
 
-        return (
+        def span_de(a: datetime, b: datetime) -> str:
+            return f"{day_de(a)}–{day_de(b)}"
+
+        return Sentence(
             f"horizon {self.horizon_days} days; train {span(self.train_from, self.train_to)}, "
             f"validation {span(self.validation_from, self.validation_to)}, "
-            f"test {span(self.test_from, self.test_to)}"
+            f"test {span(self.test_from, self.test_to)}",
+            f"Horizont {self.horizon_days} Tage; Training "
+            f"{span_de(self.train_from, self.train_to)}, Validierung "
+            f"{span_de(self.validation_from, self.validation_to)}, Test "
+            f"{span_de(self.test_from, self.test_to)}",
         )
 
 
@@ -192,21 +200,30 @@ def _largest_windows(
     return best
 
 
-def _choice(quantile: float, need: int, windows: Windows) -> str:
+def _choice(quantile: float, need: int, windows: Windows) -> Sentence:
+    given = math.isnan(quantile)
     horizon = (
         "given"
-        if math.isnan(quantile)
+        if given
         else f"{round(quantile * 100)}th percentile of the days to the outcome, rounded up"
     )
-    return (
+    horizon_de = (
+        "vorgegeben"
+        if given
+        else f"{round(quantile * 100)}. Perzentil der Tage bis zum Ergebnis, aufgerundet"
+    )
+    described = windows.describe()
+    return Sentence(
         f"windows chosen from the data (horizon {horizon}; at least {need} conversions per "
-        f"evaluation window): {windows.describe()}"
+        f"evaluation window): {described}",
+        f"Fenster aus den Daten gewählt (Horizont {horizon_de}; mindestens {need} Konversionen "
+        f"je Bewertungsfenster): {described.de}",
     )
 
 
 def choose_windows(
     kind: str, frame: pd.DataFrame, as_of: datetime, horizon_days: int | None
-) -> tuple[Windows, str]:
+) -> tuple[Windows, Sentence]:
     """Horizon and windows chosen from the data, and a sentence saying how.
 
     Tries the horizons of :func:`horizon_candidates` (or ``horizon_days`` if given), longest
@@ -221,7 +238,7 @@ def choose_windows(
         [(math.nan, horizon_days)] if horizon_days is not None else horizon_candidates(frame)
     )
     found = "no conversions at all"
-    fitting: list[tuple[bool, str, Windows]] = []
+    fitting: list[tuple[bool, Sentence, Windows]] = []
     for quantile, days in candidates:
         labels = labels_within(frame, days)
         known = (at <= _last_known(at, as_of, days)).to_numpy()

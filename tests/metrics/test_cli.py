@@ -155,10 +155,10 @@ def test_demo_summary_section_shows_funnel_and_alerts(demo: tuple[Store, object]
 
     from revintel.cli._summary import SUMMARY_SECTIONS
 
-    section = dict(SUMMARY_SECTIONS)["Funnel and alerts"]
+    section = dict(SUMMARY_SECTIONS)["cli.demo.section.funnel"]
     console = Console(record=True, width=120)
     console.print(section(demo[0]))
     text = console.export_text()
     assert "95 % interval" in text
-    assert "channel social" in text
+    assert "(Channel: Social media)" in text
     assert "open opportunities" in text

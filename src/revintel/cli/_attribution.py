@@ -34,6 +34,7 @@ from revintel.cli._common import (
     resolve_language,
     rich_table,
     store_from,
+    translator,
 )
 from revintel.cli._summary import summary_section
 from revintel.i18n import Translator
@@ -320,7 +321,7 @@ DEMO_MODELS = ("first", "last", "linear", "u_shaped", "w_shaped", "markov", "sha
 DEMO_MILESTONES = ("mql", "sql", "opportunity_generated", "won")
 
 
-@summary_section("Attribution")
+@summary_section("cli.demo.section.attribution")
 def _demo_summary(store: Store) -> RenderableType:
     """Store the demo's credits (lead journeys) and show the marketing ROI per channel under the
     data-driven model; `revintel attribution store` stores every model and milestone."""
@@ -332,13 +333,18 @@ def _demo_summary(store: Store) -> RenderableType:
         MetricQuery(grain="all", by=("channel",)),
         catalogue.settings,
     )
+    t = translator()
     shown = roi[["channel", "numerator", "denominator"]].rename(
-        columns={"numerator": "attributed revenue", "denominator": "marketing cost"}
+        columns={"numerator": "attributed_revenue", "denominator": "marketing_cost"}
     )
-    shown["roi"] = [f"{v:+.0%}" if pd.notna(v) else "" for v in roi["value"]]
+    shown["roi"] = [
+        ("+" if v >= 0 else "") + t.percent(v, 0) if pd.notna(v) else "" for v in roi["value"]
+    ]
     note = Text(
-        f"{summary.rows:,} credit rows stored (models {', '.join(DEMO_MODELS)}; milestones "
-        f"{', '.join(DEMO_MILESTONES)}; lead journeys). Try `revintel kpi roi --by channel "
-        "--by model` or `revintel kpi attributed_pipeline --by campaign --where model=linear`."
+        t("cli.demo.attribution.note").format(
+            rows=t.number(summary.rows),
+            models=", ".join(DEMO_MODELS),
+            milestones=", ".join(DEMO_MILESTONES),
+        )
     )
-    return Group(rich_table(shown, "Marketing ROI per channel, all time (markov)"), note)
+    return Group(rich_table(shown, t("cli.demo.attribution.title")), note)

@@ -504,8 +504,9 @@ def emit(
 
 
 def rich_table(frame: pd.DataFrame, title: str | None = None) -> RichTable:
-    """A Rich table of ``frame`` with numbers right-aligned and written compactly."""
-    return _render(_columns(frame, ()), title)
+    """A Rich table of ``frame`` with numbers right-aligned and written compactly, in the
+    language of ``--lang``."""
+    return _render(_columns(frame, (), output_language()), title)
 
 
 def emit_mapping(

@@ -23,6 +23,7 @@ from revintel.cli._common import (
     rich_table,
     store_from,
     texts_for_readers,
+    translator,
 )
 from revintel.cli._locale import day_text
 from revintel.cli._summary import summary_section
@@ -162,25 +163,25 @@ def crosssell(
     emit(frame, fmt, title, split=False)
 
 
-@summary_section("Customers")
+@summary_section("cli.demo.section.customers")
 def _demo_summary(store: Store) -> RenderableType:
     """Train the churn warning if there is none, then the accounts with most value at stake."""
     from revintel.predict import churn_risk
 
+    t = translator()
     day = last_order_day(store)
     if day is None:
-        return Text("no orders: no customer analysis")
+        return Text(t("cli.demo.customers.no_orders"))
     try:
         churn_risk(store, train=True)  # trains and evaluates the account_churn model once
     except ValueError as exc:  # too short a history for an out-of-time evaluation
-        note = Text(f"no churn warning: {exc}")
+        note = Text(t("cli.demo.customers.no_churn").format(reason=exc))
     else:
-        note = Text(
-            "Churn warning trained (`revintel score report`); see `revintel customers` and the "
-            "Customers page."
-        )
+        note = Text(t("cli.demo.customers.churn"))
     frame = customer_table(store, day, DEFAULT_HORIZON_DAYS, DEFAULT_DISCOUNT_RATE)
     top = frame.sort_values("value_at_stake", ascending=False, na_position="last").head(5)
     shown = top[["account_id", "p_alive", "expected_orders", "clv", "churn_risk", "value_at_stake"]]
-    title = f"Most value at stake, {len(frame):,} customers as of {day.isoformat()}"
+    title = t("cli.demo.customers.title").format(
+        count=t.number(len(frame)), day=day_text(day, t.lang)
+    )
     return Group(rich_table(shown.round(3), title), note)

@@ -261,10 +261,11 @@ def backtest_command(
         emit(result.summary, fmt, t("cli.forecast.backtest_title"))
 
 
-@summary_section("Order intake forecast")
+@summary_section("cli.demo.section.forecast")
 def _demo_summary(store: Store) -> RenderableType:
     history = load_history(store, load_funnel())
     result = forecast(history, settings=ForecastSettings(months=6, simulations=1_000))
     frame = result.frame
     quarters = frame[(frame["grain"] == "quarter")][["period", "source", "p10", "p50", "p90"]]
-    return rich_table(quarters.reset_index(drop=True), f"P10 / P50 / P90 ({TOTAL} and by source)")
+    title = translator()("cli.demo.forecast.title").format(total=TOTAL)
+    return rich_table(quarters.reset_index(drop=True), title)

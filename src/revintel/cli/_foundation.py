@@ -214,9 +214,10 @@ def demo(
     """Build the demo company, run every analysis and print a summary."""
     result = _synthesise(db, seed, leads, 3_000, 5, "2020-01-01", 20)
     _import_demo_exports(db, result)
+    t = translator()
     with store_from(db) as store:
         for title, section in SUMMARY_SECTIONS:
-            console.print(Panel(section(store), title=title, expand=False))
+            console.print(Panel(section(store), title=t(title), expand=False))
     if serve:
         _serve_if_available(db)
 
@@ -293,7 +294,7 @@ def info(
         console.print(t("cli.info.truth").format(path=truth_text), highlight=False)
 
 
-@summary_section("Store")
+@summary_section("cli.demo.section.store")
 def _store_summary(store: Store) -> RenderableType:
     counts = store.row_counts()
     frame = pd.DataFrame({"table": list(counts), "rows": list(counts.values())})

@@ -28,6 +28,7 @@ from revintel.cli._common import (
     store_from,
     translator,
 )
+from revintel.cli._locale import share_text
 from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
 from revintel.i18n import Translator
@@ -303,9 +304,12 @@ def dedupe(
         console.print(summary, highlight=False)
 
 
-@summary_section("Data quality")
+@summary_section("cli.demo.section.quality")
 def _quality_summary(store: Store) -> RenderableType:
+    t = translator()
     history = history_sources(store)
     if history.empty:
-        return "no opportunities imported yet"
-    return rich_table(history, title="opportunities with stage history dated by the source")
+        return t("cli.demo.quality.none")
+    for share in ("share_dated", "share_fully_dated"):
+        history[share] = [share_text(v, t.lang) for v in history[share]]
+    return rich_table(history, title=t("cli.demo.quality.title"))

@@ -439,12 +439,14 @@ def _overview_table(overview: pd.DataFrame, by: list[str], lang: Language = "en"
     )
 
 
-@summary_section("Funnel and alerts")
+@summary_section("cli.demo.section.funnel")
 def _demo_summary(store: Store) -> RenderableType:
     sources = MetricSources.from_store(store)
     cat = load_catalogue()
-    overview = funnel_overview(sources, cat)
-    shown = _overview_table(overview, [])
+    t = translator()
+    lang = t.lang
+    overview = funnel_overview(sources, cat, language=lang)
+    shown = _overview_table(overview, [], lang)
     fired = evaluate_alerts(sources, cat)
     # One alert of each rule first, so every kind of problem shows up in the summary.
     firsts: dict[str, Alert] = {}
@@ -452,11 +454,12 @@ def _demo_summary(store: Store) -> RenderableType:
         firsts.setdefault(alert.rule, alert)
     rest = [a for a in fired if a not in firsts.values()]
     shown_alerts = [*firsts.values(), *rest][:8]
-    lines = [Text(f"• {a.reason('en')}") for a in shown_alerts]
-    more = [Text(f"… and {len(fired) - 8} more: revintel alerts")] if len(fired) > 8 else []
+    names = rep_names(store)
+    lines = [Text(f"• {alert_text(a, lang, names, sources.funnel)}") for a in shown_alerts]
+    more = [Text(t("cli.demo.funnel.more").format(count=len(fired) - 8))] if len(fired) > 8 else []
     return Group(
-        rich_table(shown, title=f"funnel as of {sources.as_of}"),
-        Text(f"{len(fired)} alert(s):", style="bold"),
+        rich_table(shown, t("cli.demo.funnel.title").format(day=day_text(sources.as_of, lang))),
+        Text(t("cli.demo.funnel.alerts").format(count=len(fired)), style="bold"),
         *lines,
         *more,
     )

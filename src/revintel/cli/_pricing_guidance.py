@@ -18,6 +18,7 @@ from revintel.cli._common import (
     LangOption,
     OutputFormat,
     err_console,
+    output_language,
     print_table,
     resolve_language,
     rich_table,
@@ -261,23 +262,23 @@ def guidance_command(
             print_table(comparables_frame(rows, t), heading, split=False)
 
 
-@summary_section("Pricing")
+@summary_section("cli.demo.section.pricing")
 def _demo_summary(store: Store) -> RenderableType:
     """Fit and store the demo's price model; show its bands and one open deal's guidance."""
     started = time.perf_counter()
-    t = Translator("en", store_currency(store))
+    t = Translator(output_language(), store_currency(store))
     try:
         model = fit_price_model(store, bootstrap=DEMO_BOOTSTRAP)
     except ValueError as exc:  # a demo company too small for bands of 30 won deals
-        return Text(f"No price model: {exc}")
+        return Text(t("cli.demo.pricing.none").format(reason=exc))
     store_price_model(store, model)
     table = model.bands.table
     bands = pd.DataFrame(
         {
             "band": table["band_id"],
-            "segment": [model.bands.segmentation.label(b, "en") for b in table["band_id"]],
+            "segment": [model.bands.segmentation.label(b, t.lang) for b in table["band_id"]],
             **{c: [t.percent(v) for v in table[c]] for c in ("floor", "target", "stretch")},
-            "won deals": table["won_deals"],
+            "won_deals": table["won_deals"],
         }
     )
     parts: list[RenderableType] = [rich_table(bands, t("pricing_guidance.bands"))]
@@ -292,5 +293,5 @@ def _demo_summary(store: Store) -> RenderableType:
     note = t("pricing_guidance.demo_note").format(
         fit_id=model.fit_id, bands=len(table), opportunity=example or "OPPORTUNITY_ID"
     )
-    parts.append(Text(f"{note} ({time.perf_counter() - started:.1f} s)"))
+    parts.append(Text(f"{note} ({t.number(time.perf_counter() - started, 1)} s)"))
     return Group(*parts)

@@ -27,6 +27,7 @@ from revintel.cli._common import (
     texts_for_readers,
     translator,
 )
+from revintel.cli._locale import day_text
 from revintel.cli._progress import progress_bar
 from revintel.cli._summary import summary_section
 from revintel.i18n import Translator
@@ -284,28 +285,31 @@ def report(
     emit(frame, fmt, title=t("cli.score.report_title"))
 
 
-@summary_section("Lead scoring")
+@summary_section("cli.demo.section.lead_scoring")
 def _lead_summary(store: Store) -> RenderableType:
     from revintel.predict import apply_scores, history_end, score_history, train_score
 
+    t = translator()
     try:
         record = train_score(store, "lead_to_sql").record
     except ValueError as exc:  # too short a history for an out-of-time evaluation
-        return Text(f"no lead score: {exc}")
+        return Text(t("cli.demo.leads.none").format(reason=exc))
     apply_scores(store, "lead_to_sql")
     # The scorecard's quality-weighted MQLs read each MQL's score at its MQL: 14 months back
     # cover a month, the month before and the same month a year before.
     since = history_end(store).date() - timedelta(days=430)
     rows = score_history(store, "lead_to_sql", since=since)
     return Text(
-        f"P(SQL) of leads: {record.algorithm}, out-of-time AUC "
-        f"{record.metrics.get('auc', float('nan')):.3f}; open leads scored, and "
-        f"{len(rows):,} MQLs since {since:%d.%m.%Y} scored at their MQL for the quality-weighted "
-        "MQL count (`revintel score history`)."
+        t("cli.demo.leads.note").format(
+            algorithm=record.algorithm,
+            auc=t.number(record.metrics.get("auc", float("nan")), 3),
+            count=t.number(len(rows)),
+            since=day_text(since, t.lang),
+        )
     )
 
 
-@summary_section("Deal scoring")
+@summary_section("cli.demo.section.deal_scoring")
 def _demo_summary(store: Store) -> RenderableType:
     from revintel.predict import (
         apply_scores,
@@ -314,6 +318,7 @@ def _demo_summary(store: Store) -> RenderableType:
         train_score,
     )
 
+    t = translator()
     try:
         record = load_model(store, "deal_win")
     except LookupError:
@@ -321,11 +326,9 @@ def _demo_summary(store: Store) -> RenderableType:
             record = train_score(store, "deal_win").record
             apply_scores(store, "deal_win")
         except ValueError as exc:  # too short a history for an out-of-time evaluation
-            return Text(f"no deal score: {exc}")
+            return Text(t("cli.demo.deals.none").format(reason=exc))
     frame = evaluation_frame([record])
     shown = frame[["algorithm", "auc", "log_loss", "brier", "lift_top_decile", "chosen"]]
-    note = Text(
-        f"{record.metrics.get('message', '')}. Open deals are scored; try "
-        "`revintel score explain <opportunity id>` or `revintel score report --html scores.html`."
-    )
-    return Group(rich_table(shown, "P(won) of deals, out of time"), note)
+    key = "message_de" if t.lang == "de" and "message_de" in record.metrics else "message"
+    note = Text(t("cli.demo.deals.note").format(message=record.metrics.get(key, "")))
+    return Group(rich_table(shown, t("cli.demo.deals.title")), note)

@@ -15,7 +15,8 @@ SUMMARY_SECTIONS: list[tuple[str, SummarySection]] = []
 
 
 def summary_section(title: str) -> Callable[[SummarySection], SummarySection]:
-    """Register a function rendering one part of the demo summary."""
+    """Register a function rendering one part of the demo summary under the message ``title``
+    (a key of the command line's texts); it writes in the language of ``--lang``."""
 
     def register(func: SummarySection) -> SummarySection:
         SUMMARY_SECTIONS.append((title, func))

@@ -185,6 +185,84 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "imported {file}: {read} rows read, {accepted} accepted, {rejected} rejected "
         "(see `revintel quality`)",
     ),
+    "cli.demo.section.store": ("Speicher", "Store"),
+    "cli.demo.section.quality": ("Datenqualität", "Data quality"),
+    "cli.demo.section.funnel": ("Trichter und Warnungen", "Funnel and alerts"),
+    "cli.demo.section.forecast": ("Prognose Auftragseingang", "Order intake forecast"),
+    "cli.demo.section.attribution": ("Attribution", "Attribution"),
+    "cli.demo.section.customers": ("Kunden", "Customers"),
+    "cli.demo.section.pricing": ("Preise", "Pricing"),
+    "cli.demo.section.lead_scoring": ("Lead-Scoring", "Lead scoring"),
+    "cli.demo.section.deal_scoring": ("Deal-Scoring", "Deal scoring"),
+    "cli.demo.quality.none": (
+        "noch keine Opportunities importiert",
+        "no opportunities imported yet",
+    ),
+    "cli.demo.quality.title": (
+        "Opportunities mit vom Quellsystem datierter Phasenhistorie",
+        "opportunities with stage history dated by the source",
+    ),
+    "cli.demo.funnel.title": ("Trichter, Stand {day}", "funnel as of {day}"),
+    "cli.demo.funnel.alerts": ("{count} Warnung(en):", "{count} alert(s):"),
+    "cli.demo.funnel.more": (
+        "… und {count} weitere: revintel alerts",
+        "… and {count} more: revintel alerts",
+    ),
+    "cli.demo.forecast.title": (
+        "P10 / P50 / P90 (gesamt und je Quelle)",
+        "P10 / P50 / P90 ({total} and by source)",
+    ),
+    "cli.demo.attribution.title": (
+        "Marketing-ROI je Kanal, gesamter Zeitraum (Markov)",
+        "Marketing ROI per channel, all time (markov)",
+    ),
+    "cli.demo.attribution.note": (
+        "{rows} Zuschreibungszeilen gespeichert (Modelle {models}; Meilensteine {milestones}; "
+        "Lead-Journeys). Probieren Sie `revintel kpi roi --by channel --by model` oder "
+        "`revintel kpi attributed_pipeline --by campaign --where model=linear`.",
+        "{rows} credit rows stored (models {models}; milestones {milestones}; lead journeys). "
+        "Try `revintel kpi roi --by channel --by model` or `revintel kpi attributed_pipeline "
+        "--by campaign --where model=linear`.",
+    ),
+    "cli.demo.customers.no_orders": (
+        "keine Aufträge: keine Kundenanalyse",
+        "no orders: no customer analysis",
+    ),
+    "cli.demo.customers.no_churn": (
+        "keine Abwanderungswarnung: {reason}",
+        "no churn warning: {reason}",
+    ),
+    "cli.demo.customers.churn": (
+        "Abwanderungswarnung trainiert (`revintel score report`); siehe `revintel customers` und "
+        "die Seite Kunden.",
+        "Churn warning trained (`revintel score report`); see `revintel customers` and the "
+        "Customers page.",
+    ),
+    "cli.demo.customers.title": (
+        "Größter gefährdeter Wert, {count} Kunden, Stand {day}",
+        "Most value at stake, {count} customers as of {day}",
+    ),
+    "cli.demo.pricing.none": ("Kein Preismodell: {reason}", "No price model: {reason}"),
+    "cli.demo.leads.none": ("kein Lead-Score: {reason}", "no lead score: {reason}"),
+    "cli.demo.leads.note": (
+        "P(SQL) der Leads: {algorithm}, AUC auf späteren Daten {auc}; offene Leads bewertet, "
+        "und {count} MQLs seit {since} zum Zeitpunkt ihres MQL bewertet, für die "
+        "qualitätsgewichtete MQL-Zahl (`revintel score history`).",
+        "P(SQL) of leads: {algorithm}, out-of-time AUC {auc}; open leads scored, and {count} "
+        "MQLs since {since} scored at their MQL for the quality-weighted MQL count "
+        "(`revintel score history`).",
+    ),
+    "cli.demo.deals.none": ("kein Deal-Score: {reason}", "no deal score: {reason}"),
+    "cli.demo.deals.title": (
+        "P(gewonnen) der Deals, auf späteren Daten",
+        "P(won) of deals, out of time",
+    ),
+    "cli.demo.deals.note": (
+        "{message}. Offene Deals sind bewertet; probieren Sie `revintel score explain "
+        "<Opportunity-ID>` oder `revintel score report --html scores.html`.",
+        "{message}. Open deals are scored; try `revintel score explain <opportunity id>` or "
+        "`revintel score report --html scores.html`.",
+    ),
     "cli.demo.ready": (
         "Der Speicher ist bereit: probieren Sie `revintel info --db {location}`",
         "the store is ready: try `revintel info --db {location}`",

@@ -52,8 +52,11 @@ def test_train_apply_and_report_deals(
     ids = json.loads(_run("score", "report", "--db", db, "--format", "json"))
     assert {r["algorithm"] for r in ids} == {"lightgbm", "naive_bayes", "points", "milestone_prior"}
     html = tmp_path / "scores.html"
-    _run("score", "report", "--db", db, "--html", str(html))
-    assert "Kalibrierung" in html.read_text(encoding="utf-8")
+    _run("score", "report", "--db", db, "--html", str(html), "--lang", "de")
+    german = html.read_text(encoding="utf-8")
+    assert "Kalibrierung" in german and "Scoring-Bericht" in german and "Calibration" not in german
+    _run("score", "report", "--db", db, "--html", str(html), "--lang", "en")
+    assert "Calibration" in html.read_text(encoding="utf-8")
 
 
 def test_explain_names_reasons_in_the_chosen_language(

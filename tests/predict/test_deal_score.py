@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -254,10 +255,16 @@ def test_one_record_is_scored_in_process(trained: TrainingResult, module_store: 
 def test_report_has_calibration_and_lift_charts(
     trained: TrainingResult, module_store: Store
 ) -> None:
-    page = render_report([load_model(module_store, "deal_win")])
-    assert "calibration" in page and "Lift" in page
+    record = load_model(module_store, "deal_win")
+    page = render_report([record])
+    assert "Calibration" in page and "Lift (cumulative)" in page and "<html lang='en'>" in page
     assert page.count("lightgbm") >= 3 and "milestone_prior" in page
     assert 'src="https://cdn.plot.ly' not in page and "Plotly.newPlot" in page
+    german = render_report([record], "de")
+    assert "Kalibrierung" in german and "Lift (kumuliert)" in german
+    assert "<th>Gewählt</th>" in german
+    assert html.escape(record.metrics["message_de"]) in german
+    assert record.metrics["message"] not in german and "Calibration" not in german
 
 
 def test_real_time_scores_and_reasons_equal_the_batch_ones(

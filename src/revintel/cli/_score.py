@@ -276,7 +276,7 @@ def report(
         raise RegistryError("no trained models in the store; run `revintel score train`")
     t = translator(lang)
     if html is not None:
-        html.write_text(render_report(records), encoding="utf-8")
+        html.write_text(render_report(records, t.lang), encoding="utf-8")
         if fmt is OutputFormat.table:
             console.print(t("cli.wrote").format(path=html), highlight=False)
     frame = evaluation_frame(records).drop(columns=["test_to"])

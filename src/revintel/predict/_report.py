@@ -61,65 +61,128 @@ def _curve(name: str, points: list[list[float]]) -> go.Scatter:
     )
 
 
-def _calibration_figure(record: ModelRecord) -> go.Figure:
+#: The report's words: key → (German, English).
+_TEXTS = {
+    "title": ("Scoring-Bericht", "Scoring report"),
+    "intro": (
+        "Prüfung auf späteren Daten: jedes Modell wurde im früheren Fenster angepasst und im "
+        "späteren gemessen, neben den drei Vergleichsbasen.",
+        "Out-of-time evaluation: each model was fitted on the earlier window and measured on "
+        "the later one, beside the three baselines.",
+    ),
+    "line": (
+        "Modell {model} · Status {status} · trainiert {start}–{end}, getestet bis {test} · "
+        "{message}",
+        "model {model} · status {status} · trained {start}…{end}, tested up to {test} · {message}",
+    ),
+    "calibration": ("Kalibrierung – {kind}", "Calibration – {kind}"),
+    "predicted": ("vorhergesagt (Mittel je Dezil)", "predicted (mean per decile)"),
+    "observed": ("beobachtete Rate", "observed rate"),
+    "ideal": ("ideal", "ideal"),
+    "lift": ("Lift (kumuliert) – {kind}", "Lift (cumulative) – {kind}"),
+    "share": ("Anteil der bewerteten Zeilen, beste zuerst", "share of scored rows, best first"),
+    "over": ("Lift über der Basisrate", "lift over base rate"),
+    "yes": ("ja", "yes"),
+    "no": ("nein", "no"),
+    "out-of-time": ("spätere Daten", "out-of-time"),
+    "cross-validation": ("Kreuzvalidierung", "cross-validation"),
+}
+#: Table headers of the German report (the English one shows the names).
+_HEADERS_DE = {
+    "algorithm": "Algorithmus", "chosen": "Gewählt", "evaluation": "Prüfung", "auc": "AUC",
+    "log_loss": "Log-Loss", "brier": "Brier-Score", "lift_top_decile": "Lift oberstes Dezil",
+    "rows": "Zeilen", "positives": "Positive",
+}  # fmt: skip
+
+
+def _said(key: str, lang: str) -> str:
+    german, english = _TEXTS[key]
+    return german if lang == "de" else english
+
+
+def _day(value: Any, lang: str) -> str:
+    return f"{value:%d.%m.%Y}" if lang == "de" else f"{value:%Y-%m-%d}"
+
+
+def _calibration_figure(record: ModelRecord, lang: str = "en") -> go.Figure:
     curves = {name: ev.get("calibration") or [] for name, ev in _evaluations(record).items()}
     top = max([0.05, *(max(p[0], p[1]) for pts in curves.values() for p in pts)]) * 1.05
     fig = go.Figure()
     ideal = {"dash": "dot", "color": "grey"}
-    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", name="ideal", line=ideal))
+    fig.add_trace(
+        go.Scatter(x=[0, top], y=[0, top], mode="lines", name=_said("ideal", lang), line=ideal)
+    )
     for name, points in curves.items():
         fig.add_trace(_curve(name, points))
     fig.update_layout(
-        title=f"Kalibrierung / calibration – {record.kind}",
-        xaxis={"title": "predicted (mean per decile)", "range": [0, top]},
-        yaxis={"title": "observed rate", "range": [0, top]},
+        title=_said("calibration", lang).format(kind=record.kind),
+        xaxis={"title": _said("predicted", lang), "range": [0, top]},
+        yaxis={"title": _said("observed", lang), "range": [0, top]},
         height=380,
+        separators=",." if lang == "de" else ".,",
     )
     return fig
 
 
-def _lift_figure(record: ModelRecord) -> go.Figure:
+def _lift_figure(record: ModelRecord, lang: str = "en") -> go.Figure:
     fig = go.Figure()
     for name, ev in _evaluations(record).items():
         fig.add_trace(_curve(name, ev.get("lift") or []))
     fig.update_layout(
-        title=f"Lift (kumuliert / cumulative) – {record.kind}",
-        xaxis_title="share of scored rows, best first",
-        yaxis_title="lift over base rate",
+        title=_said("lift", lang).format(kind=record.kind),
+        xaxis_title=_said("share", lang),
+        yaxis_title=_said("over", lang),
         height=380,
+        separators=",." if lang == "de" else ".,",
     )
     return fig
 
 
-def _table_html(frame: pd.DataFrame) -> str:
+def _table_html(frame: pd.DataFrame, lang: str = "en") -> str:
     shown = frame.drop(columns=["kind", "model_id", "test_to"])
-    return shown.to_html(index=False, float_format=lambda v: f"{v:.4f}", border=0)
+    shown["chosen"] = [_said("yes" if c else "no", lang) for c in shown["chosen"]]
+    shown["evaluation"] = [_said(e, lang) if e in _TEXTS else e for e in shown["evaluation"]]
+    if lang == "de":
+        shown = shown.rename(columns=_HEADERS_DE)
+        decimal = ","
+    else:
+        decimal = "."
+    return shown.to_html(
+        index=False, float_format=lambda v: f"{v:.4f}".replace(".", decimal), border=0
+    )
 
 
-def render_report(records: list[ModelRecord]) -> str:
-    """A self-contained HTML page (plotly.js embedded from the installed package)."""
+def render_report(records: list[ModelRecord], lang: str = "en") -> str:
+    """A self-contained HTML page in ``lang`` (``de`` or ``en``; plotly.js embedded from the
+    installed package)."""
+    title = _said("title", lang)
     parts = [
-        "<!doctype html><html lang='de'><head><meta charset='utf-8'>",
-        "<title>revintel – Scoring-Bericht / scoring report</title>",
+        f"<!doctype html><html lang='{'de' if lang == 'de' else 'en'}'><head>"
+        "<meta charset='utf-8'>",
+        f"<title>revintel – {title}</title>",
         "<style>body{font-family:sans-serif;margin:2em;max-width:1100px}"
         "table{border-collapse:collapse}td,th{padding:4px 10px;text-align:right}"
         "th{border-bottom:1px solid #999}</style></head><body>",
-        "<h1>Scoring-Bericht / scoring report</h1>",
-        "<p>Out-of-time evaluation: each model was fitted on the earlier window and measured on "
-        "the later one, beside the three baselines.</p>",
+        f"<h1>{title}</h1>",
+        f"<p>{_said('intro', lang)}</p>",
     ]
     include_js: bool | str = True
     for record in records:
         frame = evaluation_frame([record])
-        message = html.escape(str(record.metrics.get("message", "")))
+        key = "message_de" if lang == "de" and "message_de" in record.metrics else "message"
+        message = html.escape(str(record.metrics.get(key, "")))
         parts.append(f"<h2>{html.escape(record.kind)}</h2>")
-        parts.append(
-            f"<p>model <code>{html.escape(record.model_id)}</code> · status {record.status} · "
-            f"trained {record.train_from:%Y-%m-%d}…{record.train_to:%Y-%m-%d}, tested up to "
-            f"{record.test_to:%Y-%m-%d} · {message}</p>"
+        line = _said("line", lang).format(
+            model=f"<code>{html.escape(record.model_id)}</code>",
+            status=html.escape(record.status),
+            start=_day(record.train_from, lang),
+            end=_day(record.train_to, lang),
+            test=_day(record.test_to, lang),
+            message=message,
         )
-        parts.append(_table_html(frame))
-        for fig in (_calibration_figure(record), _lift_figure(record)):
+        parts.append(f"<p>{line}</p>")
+        parts.append(_table_html(frame, lang))
+        for fig in (_calibration_figure(record, lang), _lift_figure(record, lang)):
             parts.append(pio.to_html(fig, include_plotlyjs=include_js, full_html=False))
             include_js = False
     parts.append("</body></html>")

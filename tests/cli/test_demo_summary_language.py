@@ -30,7 +30,9 @@ ENGLISH = (
 @pytest.fixture(scope="module")
 def german_summary(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     path = Path(tmp_path_factory.mktemp("summary")) / "small.duckdb"
-    config = SynthConfig(seed=42, leads=2_000, accounts=200, years=5, start=date(2020, 1, 1), reps=8)
+    config = SynthConfig(
+        seed=42, leads=2_000, accounts=200, years=5, start=date(2020, 1, 1), reps=8
+    )
     t = Translator("de")
     panels = {}
     with open_store(path) as store:

@@ -13,7 +13,7 @@ from revintel.predict._entities import entity
 from revintel.predict._guards import check_leakage
 from revintel.predict._targets import Target
 from revintel.predict._windows import labels_within
-from revintel.store import Store
+from revintel.store import Store, fetch_frame
 
 
 def with_labels(frame: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
@@ -42,30 +42,69 @@ def _with_milestones(frame: pd.DataFrame, funnel: FunnelDefinition) -> pd.DataFr
 
 
 def build_frame(
-    store: Store, target: Target, funnel: FunnelDefinition, snapshots: ir.Table
+    store: Store,
+    target: Target,
+    funnel: FunnelDefinition,
+    snapshots: ir.Table,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Features and outcome of ``snapshots`` (``entity_id``, ``at``), in time order.
 
     Snapshots of entities that had ended, or already reached the target, by their prediction
     time are dropped: there is nothing left to predict. ``outcome_at`` holds when the target
-    was first reached after ``at``; ``label`` is added when the target has a horizon. Raises
+    was first reached after ``at``; ``label`` is added when the target has a horizon. With
+    ``max_rows``, more open snapshots than that are thinned to a uniform sample of whole
+    entities in the engine (:func:`sampled_entities`). Raises
     :class:`~revintel.predict.LeakageError` if a feature read an event after ``at``.
     """
     scored = entity(target.entity)
     state = scored.label(store, snapshots, target, funnel)
-    frame = scored.features(store, state).to_pandas()
-    frame = frame.loc[~frame["ended"].astype(bool) & ~frame["reached"].astype(bool)]
+    # Every feature group joins the state: computed once and kept in the engine, not once
+    # per group (five times for a deal) inside one query.
+    with state.cache() as cached:
+        kept = cached if cached.schema() == state.schema() else cached.cast(state.schema())
+        still_open = kept.filter(~kept.ended & ~kept.reached)
+        if max_rows is not None:
+            still_open = sampled_entities(still_open, max_rows)
+        features = scored.features(store, still_open)
+        frame = fetch_frame(features.order_by(["at", "entity_id"]))
     frame = _with_milestones(frame, funnel)
     if target.horizon_days is not None:
         frame = with_labels(frame, target.horizon_days)
     check_leakage(frame)
-    return frame.sort_values(["at", "entity_id"], ignore_index=True)
+    return frame
 
 
-def training_frame(store: Store, target: Target, funnel: FunnelDefinition) -> pd.DataFrame:
-    """Every historical snapshot of ``target`` with its features and outcome."""
+#: Buckets entities are hashed into when sampled: the sampled share is set to 1/100,000.
+_BUCKETS = 100_000
+
+
+def sampled_entities(rows: ir.Table, max_rows: int) -> ir.Table:
+    """``rows`` if at most ``max_rows``; else every row of a uniform sample of entities, about
+    ``max_rows`` rows, chosen by a hash of the entity id (the same entities on every run).
+
+    Whole entities are kept, so that an entity's snapshots are all in or all out.
+    """
+    count = int(rows.count().execute())
+    if count <= max_rows:
+        return rows
+    kept_buckets = max(1, int(_BUCKETS * max_rows / count))
+    bucket = (rows.entity_id.hash() % _BUCKETS).abs()
+    return rows.filter(bucket < kept_buckets)
+
+
+#: Most snapshots a score is trained and evaluated on; beyond, a uniform sample of whole
+#: entities (see docs/scale.md).
+MAX_FRAME_ROWS = 4_000_000
+
+
+def training_frame(
+    store: Store, target: Target, funnel: FunnelDefinition, max_rows: int = MAX_FRAME_ROWS
+) -> pd.DataFrame:
+    """Every historical snapshot of ``target`` with its features and outcome; of more than
+    ``max_rows`` snapshots, those of a uniform sample of entities (:func:`sampled_entities`)."""
     snapshots = entity(target.entity).training_snapshots(store, funnel)
-    return build_frame(store, target, funnel, snapshots)
+    return build_frame(store, target, funnel, snapshots, max_rows=max_rows)
 
 
 def current_frame(

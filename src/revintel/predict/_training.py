@@ -30,7 +30,7 @@ from revintel.predict._crossval import (
     undated_history,
 )
 from revintel.predict._custom import spec_with_custom
-from revintel.predict._dataset import training_frame, with_labels
+from revintel.predict._dataset import MAX_FRAME_ROWS, training_frame, with_labels
 from revintel.predict._entities import BASELINES, Entity, entity
 from revintel.predict._evaluation import beats, evaluation
 from revintel.predict._gbm import GradientBoostingScorer
@@ -216,25 +216,46 @@ def bounded_sample(rows: pd.DataFrame, limit: int, seed: int = 0) -> pd.DataFram
     """
     if len(rows) <= limit:
         return rows
-    picked = np.sort(np.random.default_rng(seed).choice(len(rows), size=limit, replace=False))
-    return rows.iloc[picked].reset_index(drop=True)
+    return rows.iloc[bounded_positions(len(rows), limit, seed)].reset_index(drop=True)
 
 
-def _split(frame: pd.DataFrame, w: Windows) -> dict[str, pd.DataFrame]:
+def bounded_positions(count: int, limit: int, seed: int = 0) -> np.ndarray:
+    """The positions :func:`bounded_sample` keeps of ``count`` rows (all when within ``limit``)."""
+    if count <= limit:
+        return np.arange(count)
+    return np.sort(np.random.default_rng(seed).choice(count, size=limit, replace=False))
+
+
+def _split(frame: pd.DataFrame, w: Windows, limit: int, seed: int) -> dict[str, pd.DataFrame]:
+    """The rows of each window; those models are fitted on bounded to ``limit``
+    (:func:`bounded_sample`). Rows are taken once, by position, so that no window is copied
+    in full before it is sampled."""
     at = frame["at"]
-    parts = {
-        "train": frame.loc[at <= w.train_to],
-        "validation": frame.loc[at.between(w.validation_from, w.validation_to)],
-        "refit": frame.loc[at <= w.validation_to],
-        "test": frame.loc[at.between(w.test_from, w.test_to)],
+    masks = {
+        "train": at <= w.train_to,
+        "validation": at.between(w.validation_from, w.validation_to),
+        "refit": at <= w.validation_to,
+        "test": at.between(w.test_from, w.test_to),
     }
-    for name, rows in parts.items():
-        if rows["label"].nunique() < 2:
+    labels = frame["label"]
+    for name, mask in masks.items():
+        inside = labels[mask]
+        if inside.nunique() < 2:
             raise ValueError(
-                f"the {name} window ({len(rows):,} rows, {int(rows['label'].sum()):,} "
+                f"the {name} window ({len(inside):,} rows, {int(inside.sum()):,} "
                 "conversions) needs both outcomes for an out-of-time evaluation"
             )
-    return {k: v.reset_index(drop=True) for k, v in parts.items()}
+    parts = {}
+    for name, mask in masks.items():
+        positions = np.flatnonzero(mask.to_numpy())
+        if name in FITTED_WINDOWS:
+            positions = positions[bounded_positions(len(positions), limit, seed)]
+        parts[name] = frame.take(positions).reset_index(drop=True)
+    return parts
+
+
+#: The windows models are fitted on (the others are evaluated on every row).
+FITTED_WINDOWS = ("train", "refit")
 
 
 def train_score(
@@ -269,8 +290,9 @@ def train_score(
     if undated is not None:
         return train_cross_validated(store, tgt, funnel, undated, random_state)
     as_of = as_of or history_end(store)
-    frame = training_frame(store, tgt, funnel)
-    frame = frame.loc[frame["at"] <= pd.Timestamp(as_of)]
+    frame = training_frame(store, tgt, funnel, max(MAX_FRAME_ROWS, 2 * max_training_rows))
+    if (frame["at"] > pd.Timestamp(as_of)).any():
+        frame = frame.loc[frame["at"] <= pd.Timestamp(as_of)]
     if frame.empty:
         raise ValueError(f"no {tgt.entity} snapshots to learn {kind} from in the store")
     windows, how = resolve_windows(kind, frame, as_of, tgt.horizon_days, test_days, validation_days)
@@ -278,12 +300,13 @@ def train_score(
     bands = None
     if scored.spec.bands:
         frame, bands = with_band_features(store, frame, pd.Timestamp(windows.validation_to))
-    parts = _split(with_labels(frame, windows.horizon_days), windows)
+    labelled = with_labels(frame, windows.horizon_days)
+    del frame  # the windows' rows replace it: the whole frame is not kept beside them
+    parts = _split(labelled, windows, max_training_rows, random_state)
+    del labelled
     spec, dropped = _spec_without_leaks(store, scored, parts["train"])
     if bands is None:
         spec = replace(spec, bands=())
-    for fitted in ("train", "refit"):
-        parts[fitted] = bounded_sample(parts[fitted], max_training_rows, random_state)
     first = _fit_all(spec, tgt, funnel, scored, parts["train"], random_state, bands)
     validated = _evaluate(first, parts["validation"])
     check = check_minimum_data(len(parts["train"]), int(parts["train"]["label"].sum()))

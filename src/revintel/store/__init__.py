@@ -15,6 +15,7 @@ from revintel.store._currency import (
     set_store_currency,
     store_currency,
 )
+from revintel.store._frames import fetch_frame
 from revintel.store._migrations import META_TABLE, migrate, read_schema_version
 from revintel.store._scores import latest_scores
 from revintel.store._store import (
@@ -57,6 +58,7 @@ __all__ = [
     "backup_location",
     "backup_store",
     "conform",
+    "fetch_frame",
     "holds_data",
     "latest_scores",
     "local_instant",

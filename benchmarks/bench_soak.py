@@ -211,3 +211,46 @@ def run(results_dir: Path) -> dict[str, Any]:
 
 if __name__ == "__main__":
     print(run(Path(sys.argv[1]) if len(sys.argv) > 1 else Path("benchmarks/results"))["verdict"])
+
+
+# --- figures quoted by docs/benchmarks.md (checked by tests/test_figures.py) ------------------
+
+
+def _range(values: list[float], unit: str = "") -> str:
+    return f"{min(values):,.1f}–{max(values):,.1f}{unit}" if values else "–"
+
+
+def render(figures: dict[str, Any]) -> dict[str, str]:
+    """The soak block of docs/benchmarks.md, rendered from ``soak.json``."""
+    minutes = figures["minutes"]
+    verdict = figures["verdict"]
+    targets = figures["targets"]
+    lines = [
+        "| minute | page requests | page p50 / p99 ms | API requests | API p50 / p99 ms | errors "
+        "| server MiB |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in minutes:
+        pages, api = row["pages"], row["api"]
+        lines.append(
+            f"| {row['minute']} | {pages['requests']:,} | {pages['p50_ms']} / {pages['p99_ms']} "
+            f"| {api['requests']:,} | {api['p50_ms']} / {api['p99_ms']} "
+            f"| {pages['errors'] + api['errors']} | {row['rss_mib']:,.1f} |"
+        )
+    imports = figures["imports"]
+    accepted = sum(1 for i in imports if i["status"] == 201)
+    machine = figures.get("machine", {})
+    met = "met" if verdict["meets_targets"] else "NOT met"
+    summary = (
+        f"\n{figures['clients']} clients for {figures['seconds'] / 60:.0f} minutes, an import "
+        f"every {figures['import_every_seconds']:.0f} s: {accepted} of {len(imports)} imports "
+        f"accepted, taking {_range([i['seconds'] for i in imports], ' s')}; errors "
+        f"{verdict['errors']}; worst minute's p99: pages {verdict['worst_minute_page_p99_ms']} ms "
+        f"(target {targets['page_p99_ms']} ms), API {verdict['worst_minute_api_p99_ms']} ms "
+        f"(target {targets['api_p99_ms']} ms); server memory from minute 2 to the end "
+        f"{verdict['memory_growth_from_minute_2']:+.1%} (target within "
+        f"±{targets['memory_growth_from_minute_2']:.0%}). Targets {met}.\n"
+        f"\nMeasured {machine.get('measured_at', '?')[:10]} on {machine.get('cpus', '?')} cores, "
+        f"{machine.get('memory_gib', '?')} GiB, Python {machine.get('python', '?')}.\n"
+    )
+    return {"soak": "\n".join(lines) + "\n" + summary}

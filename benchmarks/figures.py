@@ -28,7 +28,7 @@ BLOCK = re.compile(
 
 #: Benchmarks whose result file (``results/<name>.json``) renders docs blocks with
 #: ``benchmarks.bench_<name>.render``.
-BENCH_FIGURES = ("scale", "lines", "attribution")
+BENCH_FIGURES = ("scale", "lines", "attribution", "soak")
 
 
 def sections() -> list[str]:

@@ -10,7 +10,13 @@ from revintel.predict._baselines import MilestonePriorBaseline, NaiveBayesBaseli
 from revintel.predict._churn_evaluation import evaluate_churn_record
 from revintel.predict._churn_risk import churn_alerts, churn_risk
 from revintel.predict._churn_snapshots import ChurnDefinition
-from revintel.predict._dataset import build_frame, current_frame, training_frame, with_labels
+from revintel.predict._dataset import (
+    MAX_FRAME_ROWS,
+    build_frame,
+    current_frame,
+    training_frame,
+    with_labels,
+)
 from revintel.predict._entities import BASELINES, ENTITIES, Entity, entity
 from revintel.predict._evaluation import evaluation, score_metrics, top_decile_lift
 from revintel.predict._gbm import GradientBoostingScorer
@@ -59,6 +65,7 @@ __all__ = [
     "ENTITIES",
     "GROUPS",
     "LEAD_SPEC",
+    "MAX_FRAME_ROWS",
     "MIN_WINDOW_POSITIVES",
     "TARGETS",
     "ApplyResult",

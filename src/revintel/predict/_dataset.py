@@ -61,8 +61,7 @@ def build_frame(
     state = scored.label(store, snapshots, target, funnel)
     # Every feature group joins the state: computed once and kept in the engine, not once
     # per group (five times for a deal) inside one query.
-    with state.cache() as cached:
-        kept = cached if cached.schema() == state.schema() else cached.cast(state.schema())
+    with store.kept(state) as kept:
         still_open = kept.filter(~kept.ended & ~kept.reached)
         if max_rows is not None:
             still_open = sampled_entities(still_open, max_rows)

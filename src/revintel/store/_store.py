@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import ibis
+import ibis.expr.types as ir
 import pandas as pd
 import psutil
 import pyarrow as pa
@@ -198,6 +199,16 @@ class Store:
         """All writes inside the block land together or not at all."""
         with self.engine.transaction():
             yield self
+
+    @contextmanager
+    def kept(self, expr: ir.Table) -> Iterator[ir.Table]:
+        """``expr`` computed once and kept in the engine for the block (a temporary table),
+        read back in the expression's own types; dropped after the block."""
+        # The in-memory tables it reads must exist on the engine first (Spark's cache does not
+        # create them itself).
+        self.backend._run_pre_execute_hooks(expr)
+        with expr.cache() as cached:
+            yield cached if cached.schema() == expr.schema() else cached.cast(expr.schema())
 
     def execute_sql(self, sql: str, params: list[Any] | None = None) -> pa.Table:
         """Run raw SQL (DuckDB's dialect, ``?`` parameters) and return the result as Arrow."""

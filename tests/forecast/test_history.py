@@ -1,4 +1,4 @@
-"""The forecast's history: the milestone log reduced to first times in the engine."""
+"""The forecast's history: the dated milestone log as the engine streams it."""
 
 from __future__ import annotations
 
@@ -19,15 +19,14 @@ def _dated_log(store: Store) -> pd.DataFrame:
 
 def _ordered(frame: pd.DataFrame) -> pd.DataFrame:
     columns = ["entity", "milestone", "at"]
-    return frame[columns].sort_values(columns[:2], ignore_index=True)
+    return frame[columns].sort_values(columns, ignore_index=True)
 
 
-def test_first_times_equal_the_raw_logs_per_entity_and_milestone(
+def test_the_history_holds_the_raw_logs_dated_milestones(
     demo_store: Store, history: History
 ) -> None:
     log = _dated_log(demo_store)
-    first = log.groupby(["entity_type", "entity_id", "milestone"])["at"].min()
-    expected = first.reset_index().rename(columns={"entity_id": "entity"})
+    expected = log.rename(columns={"entity_id": "entity"})
     is_opp = expected["entity_type"] == "opportunity"
     opp = _ordered(expected.loc[is_opp])
     lead = _ordered(expected.loc[~is_opp])

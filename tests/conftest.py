@@ -25,6 +25,15 @@ if os.environ.get("CI"):
 
 
 @pytest.fixture(autouse=True)
+def _command_language_reset() -> None:
+    """The command line keeps the language of the last command until the next one starts; a
+    test that renders a section directly must not inherit a German command run before it."""
+    from revintel.cli._locale import reset_language
+
+    reset_language()
+
+
+@pytest.fixture(autouse=True)
 def _server_log_handler_removed_after_each_test() -> Iterator[None]:
     """A server a test started installs its log handler on the root logger (writing to the
     standard error of the moment); left there, it would write into the output of every later

@@ -4,6 +4,7 @@ the breach alert with its leads, on a small demo company."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,9 @@ import pytest
 from revintel.alignment._sla import lead_status, sla_breaches, sla_summary
 from revintel.metrics import MetricQuery, MetricSources, evaluate_kpi, load_catalogue
 from revintel.metrics._alerts import sla_breach
+from revintel.metrics._engine import kpi_context, period_end
+from revintel.metrics._sla_alerts import due_leads
+from revintel.metrics._sla_kpis import DUE_COLUMN, HOURS_COLUMN, sla_leads
 from revintel.metrics._sla_levels import load_sla_levels
 from revintel.store import open_store
 from tests.alignment.sla_store import sla_store
@@ -140,3 +144,27 @@ def test_breaches_are_unhandled_leads_past_due(company: tuple[MetricSources, pd.
     indexed = status.set_index("lead_id")
     for _, row in frame.iterrows():
         assert pd.isna(indexed.loc[row["lead_id"], f"{row['level']}_hours"])
+
+
+def test_the_alert_reads_only_the_last_complete_periods_due_leads(
+    company: tuple[MetricSources, pd.DataFrame],
+) -> None:
+    sources, _ = company
+    catalogue = load_catalogue()
+    spec = catalogue.get("sla_contact_attainment")
+    assert spec.alert is not None
+    level = spec.params.level
+    # every period's leads, judged in pandas
+    query = MetricQuery(grain=spec.alert.grain, by=())
+    ctx = kpi_context(sources, spec, query, catalogue.settings)
+    rows = ctx.rows(sla_leads(sources).drop("sla_segment"))
+    every = ctx.keyed(rows, rows.mql_at).to_pandas()
+    taken, allowed = every[HOURS_COLUMN[level]], every[DUE_COLUMN[level]]
+    due = every[(taken.notna() & (taken <= allowed)) | (every["waited_hours"] >= allowed)]
+    ends = period_end(due["period"], ctx.grain)
+    complete = due[ends <= pd.Timestamp(sources.as_of + timedelta(days=1))]
+    last = complete[complete["period"] == complete["period"].max()]
+    read = due_leads(sources, spec, catalogue, ())
+    assert len(due) > len(last) > 20  # earlier periods hold due leads too
+    assert sorted(read["lead_id"]) == sorted(last["lead_id"])
+    assert set(read["period"]) == {pd.Timestamp(last["period"].iloc[0]).date()}

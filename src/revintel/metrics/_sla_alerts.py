@@ -50,24 +50,31 @@ class Breach:
 def due_leads(
     sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue, by: tuple[str, ...]
 ) -> pd.DataFrame:
-    """The MQLs whose level of ``spec`` is due, in complete periods of the alert's grain:
-    ``period``, the ``by`` columns, ``lead_id``, ``rep_id``, ``met`` and ``waited_hours``."""
+    """The MQLs whose level of ``spec`` is due in the last complete period of the alert's grain
+    that has any: ``period``, the ``by`` columns, ``lead_id``, ``rep_id``, ``met`` and
+    ``waited_hours``. The engine picks the period and its rows, so only they reach pandas."""
     rule = spec.alert
     assert rule is not None
     level: Level = spec.params.level
     ctx = kpi_context(sources, spec, MetricQuery(grain=rule.grain, by=by), cat.settings)
     rows = ctx.rows(sources.derived("sla_leads", lambda: sla_leads(sources)).drop("sla_segment"))
     rows = ctx.keyed(rows, rows.mql_at)
-    frame = rows.select(
+    taken, allowed = rows[HOURS_COLUMN[level]], rows[DUE_COLUMN[level]]
+    met = taken.notnull() & (taken <= allowed)
+    # handled in time, or waited past the level: due (a lead still within it is not yet)
+    due = rows.filter(met | (rows.waited_hours >= allowed))
+    periods = pd.to_datetime(due.select("period").distinct().to_pandas()["period"])
+    as_of = pd.Timestamp(sources.as_of + timedelta(days=1))
+    complete = periods[period_end(periods, ctx.grain) <= as_of]
+    last = due.filter(due.period == complete.max()) if not complete.empty else due.limit(0)
+    frame = last.select(
         "period", *by, "lead_id", "rep_id", "waited_hours", HOURS_COLUMN[level], DUE_COLUMN[level]
     ).to_pandas()
-    taken, allowed = frame[HOURS_COLUMN[level]], frame[DUE_COLUMN[level]]
-    frame["met"] = taken.notna() & (taken <= allowed)
-    frame = frame[frame["met"] | (frame["waited_hours"] >= allowed)].copy()
-    frame["waited_hours"] = taken.fillna(frame["waited_hours"])
+    taken_hours, allowed_hours = frame[HOURS_COLUMN[level]], frame[DUE_COLUMN[level]]
+    frame["met"] = taken_hours.notna() & (taken_hours <= allowed_hours)
+    frame["waited_hours"] = taken_hours.fillna(frame["waited_hours"])
     frame["period"] = pd.to_datetime(frame["period"]).dt.date
-    as_of = pd.Timestamp(sources.as_of + timedelta(days=1))
-    return frame[period_end(frame["period"], ctx.grain) <= as_of]
+    return frame
 
 
 def sla_breaches(sources: MetricSources, spec: KpiSpec, cat: MetricCatalogue) -> list[Breach]:

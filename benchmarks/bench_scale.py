@@ -16,8 +16,9 @@ Environment:
 - ``REVINTEL_SCALE_TIMEOUT``: seconds one command may take (default 3600).
 - ``REVINTEL_SCALE_COMMANDS``: the commands to run, in this order, by name (default: all but
   ``score apply deals``), e.g. ``score train deals,score apply deals``.
-- ``REVINTEL_SCALE_REUSE=1``: keep a store left by an earlier run (``REVINTEL_SCALE_KEEP=1``)
-  instead of writing it again, and add the commands' figures to that size's earlier ones.
+- ``REVINTEL_SCALE_REUSE=1``: add the commands' figures to that size's earlier ones, and keep a
+  store left by an earlier run (``REVINTEL_SCALE_KEEP=1``) instead of writing it again (a missing
+  store is written by ``import (synth write)``, which then belongs in the command list).
 - ``REVINTEL_SCALE_SPARK=1``: also run every command on a Spark ``local[2]`` store of
   ``REVINTEL_SCALE_SPARK_SIZE`` leads (default 1,000,000), ``--db spark:///…``.
 """
@@ -256,8 +257,8 @@ def run(results_dir: Path) -> dict[str, Any]:
     reuse = os.environ.get("REVINTEL_SCALE_REUSE") == "1"
     for leads in sizes():
         db = folder / f"scale-{leads}.duckdb"
-        earlier = figures["duckdb"].get(str(leads)) if reuse and db.exists() else None
-        if earlier is None:
+        earlier = figures["duckdb"].get(str(leads)) if reuse else None
+        if not reuse:
             db.unlink(missing_ok=True)
         measure_store(str(db), leads, folder, timeout, lambda e: save("duckdb", e), earlier)
         if os.environ.get("REVINTEL_SCALE_KEEP") != "1":

@@ -136,6 +136,20 @@ def _warmers(url: str, token: str) -> dict[str, dict[str, float]]:
     return found
 
 
+def _helper(url: str, token: str) -> dict[str, float]:
+    """Passes, failures and kept results of the helper process computing results again."""
+    text = httpx.get(
+        f"{url}/metrics", headers={"Authorization": f"Bearer {token}"}, timeout=60
+    ).text
+    found: dict[str, float] = {}
+    for line in text.splitlines():
+        if line.startswith("revintel_refresh_helper_") and "_total " in line:
+            name, value = line.rsplit(" ", 1)
+            figure = name.removeprefix("revintel_refresh_helper_").removesuffix("_total")
+            found[figure] = float(value)
+    return found
+
+
 def _minutes(raw: dict[str, Any]) -> list[dict[str, Any]]:
     rows = []
     for minute in range(int(np.ceil(SECONDS / MINUTE))):
@@ -193,6 +207,7 @@ def run(results_dir: Path) -> dict[str, Any]:
             cookie = _session_cookie(url)
             raw = asyncio.run(_soak(url, process.pid, cookie, token, admin))
             warmers = _warmers(url, admin)
+            helper = _helper(url, admin)
     minutes = _minutes(raw)
     figures = {
         "benchmark": "soak",
@@ -204,6 +219,7 @@ def run(results_dir: Path) -> dict[str, Any]:
         "minutes": minutes,
         "imports": raw["imports"],
         "warmers": warmers,
+        "refresh_helper": helper,
     }
     write_result(results_dir, "soak", figures)
     return figures
@@ -240,11 +256,19 @@ def render(figures: dict[str, Any]) -> dict[str, str]:
     imports = figures["imports"]
     accepted = sum(1 for i in imports if i["status"] == 201)
     machine = figures.get("machine", {})
+    helper = figures.get("refresh_helper") or {}
+    in_helper = (
+        f"results computed again in a helper process after {helper.get('passes', 0):.0f} "
+        f"changes ({helper.get('failures', 0):.0f} failed, "
+        f"{helper.get('results', 0):,.0f} results kept); "
+        if helper
+        else "results computed again in the server process; "
+    )
     met = "met" if verdict["meets_targets"] else "NOT met"
     summary = (
         f"\n{figures['clients']} clients for {figures['seconds'] / 60:.0f} minutes, an import "
         f"every {figures['import_every_seconds']:.0f} s: {accepted} of {len(imports)} imports "
-        f"accepted, taking {_range([i['seconds'] for i in imports], ' s')}; errors "
+        f"accepted, taking {_range([i['seconds'] for i in imports], ' s')}; {in_helper}errors "
         f"{verdict['errors']}; worst minute's p99: pages {verdict['worst_minute_page_p99_ms']} ms "
         f"(target {targets['page_p99_ms']} ms), API {verdict['worst_minute_api_p99_ms']} ms "
         f"(target {targets['api_p99_ms']} ms); server memory from minute 2 to the end "

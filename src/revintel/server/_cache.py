@@ -226,6 +226,40 @@ class ResultCache:
             self.bytes = 0
             self._generation += 1
 
+    @property
+    def generation(self) -> int:
+        """A number that changes with every data change (:meth:`clear`, :meth:`begin_refresh`)."""
+        with self._lock:
+            return self._generation
+
+    @property
+    def refreshing(self) -> bool:
+        """Whether results as of before the last change are being answered meanwhile."""
+        with self._lock:
+            return bool(self._previous)
+
+    def computed(self) -> list[tuple[Key, Any, float]]:
+        """Every kept result with the seconds it took to compute."""
+        with self._lock:
+            return [(key, value, self._costs.get(key, 0.0)) for key, value in self._entries.items()]
+
+    def adopt(self, results: Iterable[tuple[Key, Any, float]], generation: int) -> int:
+        """Keep ``results`` (key, value, seconds) computed elsewhere from the data of
+        ``generation``; none when the data changed since. Results already kept stay. The count
+        kept."""
+        kept = 0
+        with self._lock:
+            if generation != self._generation:
+                return 0
+            for key, value, seconds in results:
+                size = estimate_size(value)
+                if key in self._entries or size * _LARGEST_SHARE > self.max_bytes:
+                    continue
+                self._keep(key, value, size)
+                self._costs[key] = seconds
+                kept += 1
+        return kept
+
     def previous_keys(self, min_seconds: float = 0.0) -> list[Key]:
         """Keys of the previous results that took at least ``min_seconds`` to compute, most
         recently used first."""

@@ -117,6 +117,7 @@ class StateCollector(Collector):
                 seconds,
             )
         yield from self._warmers()
+        yield from self._helper()
         yield from self._imports()
 
     def _warmers(self) -> Iterator[Metric]:
@@ -135,7 +136,8 @@ class StateCollector(Collector):
             ),
             "cpu_seconds": CounterMetricFamily(
                 "revintel_warmer_cpu_seconds",
-                "Processor seconds of the server process while each warmer ran.",
+                "Processor seconds while each warmer ran: of the server process, or of the "
+                "helper process for passes run there.",
                 labels=("warmer",),
             ),
         }
@@ -143,6 +145,26 @@ class StateCollector(Collector):
             for field_name, family in families.items():
                 family.add_metric((name,), float(getattr(figures, field_name)))
         yield from families.values()
+
+    def _helper(self) -> Iterator[Metric]:
+        helper = self.state.warm_helper
+        if helper is None:
+            return
+        yield _counter(
+            "revintel_refresh_helper_passes",
+            "Passes computing the results again after a change that ran in a helper process.",
+            helper.passes,
+        )
+        yield _counter(
+            "revintel_refresh_helper_failures",
+            "Helper passes that failed, so that the server computed the results itself.",
+            helper.failures,
+        )
+        yield _counter(
+            "revintel_refresh_helper_results",
+            "Results computed by helper processes and kept by the server.",
+            helper.adopted,
+        )
 
     def _imports(self) -> Iterator[Metric]:
         batches = CounterMetricFamily(

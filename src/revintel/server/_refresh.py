@@ -12,12 +12,15 @@ import asyncio
 import logging
 from collections.abc import Callable, Iterator, MutableMapping
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import FastAPI
 
 from revintel.auth import SESSION_COOKIE, Permission, Role, User, list_users
-from revintel.server._state import AppState
+from revintel.server._cache import ResultCache
+
+if TYPE_CHECKING:  # the state builds its helper from this module
+    from revintel.server._state import AppState
 
 logger = logging.getLogger(__name__)
 #: Who results are computed as: the first active user of these roles (all see every row).
@@ -85,29 +88,40 @@ def signed_in(state: AppState) -> Iterator[str | None]:
         state.sessions.end(session)
 
 
+def refresh_urls(cache: ResultCache) -> list[tuple[str, str]]:
+    """Path and query of the company-wide API answers kept before the last change that were
+    slow to compute, most recently used first (at most :data:`MAX_REFRESHED`)."""
+    return [
+        (key[1], key[2])
+        for key in cache.previous_keys(MIN_REFRESH_SECONDS)
+        if key[0] == "api" and key[3] == "*"
+    ][:MAX_REFRESHED]
+
+
+def ask_again(app: FastAPI, state: AppState, urls: list[tuple[str, str]]) -> None:
+    """``GET`` each of ``urls`` (path, query) as :func:`warm_user`, one after the other."""
+    if not urls:
+        return
+    with signed_in(state) as cookie:
+        if cookie is None:
+            return
+
+        async def visit() -> None:
+            for path, query in urls:
+                if state.warm_cancelled():
+                    return
+                status = await asgi_get(app, path, cookie, query)
+                logger.info("computed %s?%s again (%d)", path, query, status)
+
+        asyncio.run(visit())
+
+
 def kept_api_refresher(app: FastAPI, state: AppState) -> Callable[[], None]:
     """A warmer for :meth:`AppState.warm`: asks again for the company-wide API answers kept
     before the last change (nothing at start)."""
 
     def refresh() -> None:
-        urls = [
-            (key[1], key[2])
-            for key in state.cache.previous_keys(MIN_REFRESH_SECONDS)
-            if key[0] == "api" and key[3] == "*"
-        ][:MAX_REFRESHED]
-        if not urls:
-            return
-        with signed_in(state) as cookie:
-            if cookie is None:
-                return
-
-            async def visit() -> None:
-                for path, query in urls:
-                    if state.warm_cancelled():
-                        return
-                    status = await asgi_get(app, path, cookie, query)
-                    logger.info("computed %s?%s again (%d)", path, query, status)
-
-            asyncio.run(visit())
+        urls = state.urls_again
+        ask_again(app, state, refresh_urls(state.cache) if urls is None else urls)
 
     return refresh

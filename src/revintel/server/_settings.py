@@ -64,6 +64,13 @@ class Settings(BaseSettings):
         After an import (with ``warm_up``), seconds at most during which other readers are
         answered with the results as of before it while the new ones are computed
         (``REVINTEL_REFRESH_SECONDS``); the import's own response waits as long.
+    refresh_in_helper
+        On a DuckDB file, compute the results again after an import in a helper process on a
+        copy of the store (``REVINTEL_REFRESH_IN_HELPER``, default on), so that requests are
+        not slowed meanwhile; off, or when the helper fails, the server computes them itself.
+    helper_nice
+        How much lower the helper's scheduling priority is (``REVINTEL_HELPER_NICE``, 0–19,
+        default 10): on a busy machine requests get the processor first.
     login_max_failures, login_window_seconds
         Failed sign-ins allowed per user name from one client address within the window (five
         times as many from all addresses); further attempts get 429 until the oldest failure
@@ -95,6 +102,8 @@ class Settings(BaseSettings):
     threads: int = Field(default=8, ge=1, le=256)
     warm_up: bool = True
     refresh_seconds: float = Field(default=60.0, ge=0, le=3_600)
+    refresh_in_helper: bool = True
+    helper_nice: int = Field(default=10, ge=0, le=19)
     default_language: Literal["de", "en"] = "de"
     login_max_failures: int = Field(default=10, ge=1, le=10_000)
     login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)

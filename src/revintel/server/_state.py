@@ -31,8 +31,10 @@ from revintel.model import FunnelDefinition, load_funnel
 from revintel.server._cache import ResultCache
 from revintel.server._data_version import DataVersion, ensure_version_table
 from revintel.server._memory import limit_duckdb_allocator
+from revintel.server._refresh import refresh_urls
 from revintel.server._settings import Settings
 from revintel.server._timezone import serve_zone
+from revintel.server._warm_helper import WarmHelper, helper_possible
 from revintel.server._warming import WarmerStats, Warming
 from revintel.store import (
     DEFAULT_CURRENCY,
@@ -175,6 +177,9 @@ class AppState:
     #: The data version shared with other server processes on the same application store
     #: (``None`` when no other process can share it: a DuckDB file).
     versions: DataVersion | None = None
+    #: The API answers to ask for again after a change (path, query) instead of those the cache
+    #: kept (set in a helper process, which gets them from the server).
+    urls_again: list[tuple[str, str]] | None = None
     _warming: Warming = field(init=False)
 
     @classmethod
@@ -234,6 +239,16 @@ class AppState:
     def __post_init__(self) -> None:
         self._warming = Warming(self.cache)
         self._warming.on_settled = self.cache.end_refresh
+        if self.settings.refresh_in_helper and helper_possible(
+            self.stores.root, self.stores.accounts_root
+        ):
+            self._warming.helper = WarmHelper(
+                self.settings,
+                self.stores.borrow,
+                self.cache,
+                lambda: refresh_urls(self.cache),
+                self._warming.cancelled,
+            )
 
     def add_warmer(self, warmer: Callable[[], None], *, late: bool = False) -> None:
         """Have ``warmer`` compute views ahead at start and after every data change.
@@ -248,6 +263,16 @@ class AppState:
     def warmer_stats(self) -> dict[str, WarmerStats]:
         """Runs, skipped runs and seconds of each warmer, by name."""
         return self._warming.stats
+
+    @property
+    def warm_helper(self) -> WarmHelper | None:
+        """What computes the results again in a helper process after a change, if anything."""
+        helper = self._warming.helper
+        return helper if isinstance(helper, WarmHelper) else None
+
+    def warm_here(self) -> dict[str, tuple[float, float]]:
+        """Run the early warmers once on this thread: each one's wall and processor seconds."""
+        return self._warming.run_here()
 
     def warm(self) -> None:
         """Compute the views ahead on a background thread (when ``settings.warm_up``)."""

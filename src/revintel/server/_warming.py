@@ -6,6 +6,10 @@ when a reader asked for one of the results it computed last time (the page itsel
 behind it) since then. A slow page nobody opened is not recomputed after every import: its next
 visitor computes it from the current data, and from then on it is computed ahead again.
 
+After a change, while the results of before are answered, the pass of the early warmers may run
+in a helper process instead (:attr:`Warming.helper`, :mod:`revintel.server._warm_helper`), so the
+server's interpreter stays free for requests.
+
 Each warmer's runs, skipped runs and seconds are counted (:class:`WarmerStats`, read by the
 metrics).
 """
@@ -69,6 +73,10 @@ class Warming:
         self.warmers: list[Warmer] = []
         #: Called after a pass of the early warmers when no other pass is queued.
         self.on_settled: Callable[[], None] = lambda: None
+        #: Runs the early warmers' pass elsewhere while older results are answered: returns the
+        #: wall and processor seconds of each warmer it ran by name, or ``None`` when it could
+        #: not (the pass then runs here).
+        self.helper: Callable[[], dict[str, tuple[float, float]] | None] | None = None
         self._lock = threading.Lock()
         self._running = False
         self._again = False
@@ -132,6 +140,8 @@ class Warming:
 
     def _pass(self, *, late: bool) -> None:
         with fresh_reads():
+            if not late and self._pass_in_helper():
+                return
             for warmer in self.warmers:
                 if warmer.late != late:
                     continue
@@ -142,6 +152,22 @@ class Warming:
                     logger.info("%s left out: nobody opened its results since", warmer.name)
                     continue
                 self._run_one(warmer)
+
+    def _pass_in_helper(self) -> bool:
+        """Run the early warmers through :attr:`helper`, when there is one and results of
+        before are answered meanwhile; whether it did."""
+        if self.helper is None or not self.cache.refreshing or self.cancelled.is_set():
+            return False
+        costs = self.helper()
+        if costs is None:
+            return False
+        for warmer in self.warmers:
+            if not warmer.late and warmer.name in costs:
+                wall, cpu = costs[warmer.name]
+                warmer.stats.runs += 1
+                warmer.stats.seconds += wall
+                warmer.stats.cpu_seconds += cpu
+        return True
 
     def _run_one(self, warmer: Warmer) -> None:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -158,6 +184,17 @@ class Warming:
             self.cache.watch(keys, replacing=warmer.keys or frozenset())
             # A run that computed nothing (no user to compute as, yet) runs again next time.
             warmer.keys = frozenset(keys) or None
+
+    def run_here(self) -> dict[str, tuple[float, float]]:
+        """Run one pass of the early warmers on the calling thread (a helper process's job):
+        the wall and processor seconds of each, by name."""
+        early = [warmer for warmer in self.warmers if not warmer.late]
+        before = {w.name: (w.stats.seconds, w.stats.cpu_seconds) for w in early}
+        self._pass(late=False)
+        return {
+            w.name: (w.stats.seconds - before[w.name][0], w.stats.cpu_seconds - before[w.name][1])
+            for w in early
+        }
 
     def stop(self, timeout: float) -> None:
         """Have the warmers end early and wait up to ``timeout`` seconds for the thread."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import date, timedelta
+
 import numpy as np
 import pandas as pd
 
-from revintel.forecast import History
-from revintel.forecast._history import to_days
+from revintel.forecast import History, replay_leads, replay_opportunities
+from revintel.forecast._history import cutoff_days, to_days
 from revintel.store import Store
 
 
@@ -37,3 +40,105 @@ def test_the_history_holds_the_raw_logs_dated_milestones(
     last = np.nanmax(log["at"].to_numpy(float))
     last_day = pd.Timestamp(0) + pd.to_timedelta(last, unit="D")
     assert history.last_event == last_day.date()
+
+
+# --- the replay by integer codes against a replay by id labels ---------------------------------
+
+
+def _first_by_label(
+    events: pd.DataFrame, ids: pd.Series, names: tuple[str, ...], cut: float
+) -> np.ndarray:
+    known = events[(events["at"] < cut) & events["milestone"].isin(names)]
+    first = known.groupby(["entity", "milestone"])["at"].min().unstack()
+    first = first.reindex(index=ids.to_numpy(), columns=list(names))
+    return np.array(first.to_numpy(float), copy=True)
+
+
+def _end_by_label(
+    events: pd.DataFrame, ids: pd.Series, outcome: tuple[str, ...], cut: float
+) -> np.ndarray:
+    ends = events[(events["at"] < cut) & events["milestone"].isin(outcome)]
+    return ends.groupby("entity")["at"].min().reindex(ids.to_numpy()).to_numpy(float)
+
+
+def _leads_by_label(history: History, cut: float) -> dict[str, np.ndarray]:
+    """What a lead's replay holds, looked up by id labels (the slow, obvious way)."""
+    funnel = history.funnel
+    ids = history.leads.loc[history.leads["created"] < cut, "lead_id"]
+    opps = history.opportunities
+    opps = opps[(opps["created"] < cut) & opps["lead_id"].notna()]
+    by_lead = opps.groupby("lead_id")["opportunity_id"].first()
+    through = history.opp_events.merge(
+        pd.DataFrame({"entity": by_lead.to_numpy(), "lead": by_lead.index.to_numpy()}),
+        on="entity",
+    )
+    through["entity"] = through.pop("lead")
+    won = _end_by_label(through, ids, funnel.outcome_ids("won"), cut)
+    lost = np.fmin(
+        _end_by_label(through, ids, funnel.outcome_ids("lost"), cut),
+        _end_by_label(history.lead_events, ids, funnel.outcome_ids("disqualified"), cut),
+    )
+    created = opps.groupby("lead_id")["created"].min().reindex(ids.to_numpy())
+    return {
+        "entries": _first_by_label(history.lead_events, ids, history.lead_path, cut),
+        "closed": np.fmin(won, lost),
+        "won": ~np.isnan(won) & ~(lost < won),
+        "has_opportunity": ids.isin(by_lead.index).to_numpy(),
+        "opportunity_created": created.to_numpy(float),
+    }
+
+
+def _opportunities_by_label(history: History, cut: float) -> dict[str, np.ndarray]:
+    funnel = history.funnel
+    known = history.opportunities[history.opportunities["created"] < cut]
+    ids = known["opportunity_id"]
+    entries = _first_by_label(history.opp_events, ids, history.opp_path, cut)
+    entries[:, 0] = np.fmin(entries[:, 0], known["created"].to_numpy(float))
+    won = _end_by_label(history.opp_events, ids, funnel.outcome_ids("won"), cut)
+    lost = _end_by_label(history.opp_events, ids, funnel.outcome_ids("lost"), cut)
+    return {
+        "entries": entries,
+        "closed": np.fmin(won, lost),
+        "won": ~np.isnan(won) & ~(lost < won),
+    }
+
+
+def _assert_replays_agree(history: History, days: list[date]) -> None:
+    for day in days:
+        cut = cutoff_days(day)
+        leads = replay_leads(history, day)
+        expected = _leads_by_label(history, cut)
+        np.testing.assert_array_equal(leads.entries, expected["entries"])
+        np.testing.assert_array_equal(leads.closed, expected["closed"])
+        np.testing.assert_array_equal(leads.won, expected["won"])
+        for column in ("has_opportunity", "opportunity_created"):
+            np.testing.assert_array_equal(leads.frame[column].to_numpy(), expected[column])
+        opps = replay_opportunities(history, day)
+        expected = _opportunities_by_label(history, cut)
+        for name in ("entries", "closed", "won"):
+            np.testing.assert_array_equal(getattr(opps, name), expected[name])
+
+
+def test_the_replay_by_codes_equals_the_replay_by_id_labels(history: History) -> None:
+    days = [history.last_event - timedelta(days=n) for n in (0, 45, 200, 400)]
+    won = [replay_leads(history, d).won.sum() for d in days]
+    assert won[0] > won[-1] > 0  # the cut-offs see different pasts
+    _assert_replays_agree(history, days)
+
+
+def test_the_replay_by_codes_handles_unknown_ids_and_leads_without_id(history: History) -> None:
+    leads = history.leads.copy()
+    leads.loc[3, "lead_id"] = None  # a lead without id
+    leads = pd.concat([leads, leads.iloc[[7]]], ignore_index=True)  # the same id twice
+    opps = history.opportunities.copy()
+    opps.loc[0, "lead_id"] = "NO-SUCH-LEAD"  # an opportunity of a lead the store lacks
+    ghost = pd.DataFrame(
+        {"entity": ["NO-SUCH-LEAD", "L-GHOST"], "milestone": ["mql", "sal"], "at": [1.0, 2.0]}
+    )
+    edited = replace(
+        history,
+        leads=leads,
+        opportunities=opps,
+        lead_events=pd.concat([history.lead_events, ghost], ignore_index=True),
+    )
+    _assert_replays_agree(edited, [history.last_event - timedelta(days=90)])

@@ -68,11 +68,20 @@ def test_results_computed_in_the_helper_equal_the_servers_own(
     auth = {"Authorization": f"Bearer {tokens['admin']}"}
     for url in serve_in_thread(app):
         assert state.wait_warm(120)
+        # At start the slow pages' warmers ran in a helper: their results are kept here, and
+        # what each computed is watched, so that they run again after a change when asked for.
+        assert _helper(app).passes == 1
+        late = [w for w in state._warming.warmers if w.late]
+        assert late and all(w.stats.runs == 1 for w in late)
+        watched = [w.keys for w in late if w.keys]
+        assert watched
+        kept = {key for key, _, _ in state.cache.computed()}
+        assert all(key in kept for keys in watched for key in keys)
         for path, query in ASKED:
             assert httpx.get(f"{url}{path}?{query}", headers=auth, timeout=60).status_code == 200
         _import(url, tokens["admin"])
         helper = _helper(app)
-        assert (helper.passes, helper.failures) == (1, 0)
+        assert helper.passes >= 1 and helper.failures == 0
         with fresh_reads():
             from_helper = {
                 (path, query): state.cache.peek(("api", path, query, "*")) for path, query in ASKED
@@ -105,7 +114,7 @@ def test_a_failing_helper_leaves_the_work_to_the_server(
         httpx.get(f"{url}/api/v1/accounts?limit=50", headers=auth, timeout=60)
         _import(url, tokens["admin"])
         helper = _helper(app)
-        assert (helper.passes, helper.failures) == (0, 1)
+        assert helper.passes == 0 and helper.failures >= 1
         # The server computed the views itself: the counts already include the import.
         counts = [
             v["accounts"]

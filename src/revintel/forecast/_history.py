@@ -7,8 +7,9 @@ had reached, which had closed — so nothing that happened later leaks into a pa
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 
 import ibis.expr.types as ir
 import numpy as np
@@ -67,6 +68,21 @@ class History:
     direct_orders: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["at", "amount", *FORECAST_DIMENSIONS])
     )
+
+    @cached_property
+    def coded_leads(self) -> _Coded:
+        """Leads and their milestone log as integer codes (computed once, for every replay)."""
+        return _coded(self.leads["lead_id"], self.lead_events)
+
+    @cached_property
+    def coded_opportunities(self) -> _Coded:
+        """Opportunities and their milestone log as integer codes."""
+        return _coded(self.opportunities["opportunity_id"], self.opp_events)
+
+    @cached_property
+    def opportunity_leads(self) -> np.ndarray:
+        """Each opportunity's lead as a code of :attr:`coded_leads` (-1: none or unknown)."""
+        return self.coded_leads.uniques.get_indexer(self.opportunities["lead_id"])
 
     @property
     def opp_path(self) -> tuple[str, ...]:
@@ -230,21 +246,72 @@ class Journeys:
         return furthest, day
 
 
-def _first_times(
-    events: pd.DataFrame, ids: pd.Series, names: tuple[str, ...], cut: float
-) -> np.ndarray:
-    known = events[(events["at"] < cut) & events["milestone"].isin(names)]
-    first = known.groupby(["entity", "milestone"], sort=False)["at"].min().unstack()
-    first = first.reindex(index=ids.to_numpy(), columns=list(names))
-    return np.array(first.to_numpy(float), copy=True)
+@dataclass(frozen=True)
+class _Coded:
+    """An entity table and its milestone log with every id replaced by an integer code.
+
+    ``rows[i]`` is the code of row ``i``'s id and ``events[j]`` the code of event ``j``'s entity
+    (-1: no id, or an entity the table lacks); ``milestones[j]`` is the code of event ``j``'s
+    milestone in ``milestone_names``. Arrays indexed by id code have ``size + 1`` slots: the last
+    one is never filled, so the code -1 reads an empty value. Replaying a past date then compares
+    integers instead of looking up millions of id strings at every cut-off.
+    """
+
+    rows: np.ndarray
+    events: np.ndarray
+    size: int
+    uniques: pd.Index
+    at: np.ndarray
+    milestones: np.ndarray
+    milestone_names: pd.Index
+
+    def milestone_mask(self, names: tuple[str, ...]) -> np.ndarray:
+        """Whether each event's milestone is one of ``names``."""
+        wanted = self.milestone_names.get_indexer(list(names))
+        return np.isin(self.milestones, wanted[wanted >= 0])
 
 
-def _outcome(
-    events: pd.DataFrame, ids: pd.Series, outcome_ids: tuple[str, ...], cut: float
-) -> np.ndarray:
-    ends = events[(events["at"] < cut) & events["milestone"].isin(outcome_ids)]
-    first = ends.groupby("entity")["at"].min()
-    return first.reindex(ids.to_numpy()).to_numpy(float)
+def _coded(ids: pd.Series, events: pd.DataFrame) -> _Coded:
+    rows, uniques = pd.factorize(ids)
+    index = pd.Index(uniques)
+    milestones, names = pd.factorize(events["milestone"])
+    return _Coded(
+        rows=rows,
+        events=index.get_indexer(events["entity"]).astype(np.int32),
+        size=len(index),
+        uniques=index,
+        at=events["at"].to_numpy(float),
+        milestones=milestones.astype(np.int16),
+        milestone_names=pd.Index(names),
+    )
+
+
+def _earliest(codes: np.ndarray, at: np.ndarray, chosen: np.ndarray, size: int) -> np.ndarray:
+    """Per id code (``size + 1`` slots, the last empty) the earliest ``at`` of the ``chosen``
+    events, ``NaN`` where there is none."""
+    keep = chosen & (codes >= 0)
+    out = np.full(size + 1, np.inf)
+    np.minimum.at(out, codes[keep], at[keep])
+    out[np.isinf(out)] = np.nan
+    return out
+
+
+def _first_times(coded: _Coded, names: tuple[str, ...], cut: float) -> np.ndarray:
+    """Per id code, the first time each of ``names`` was reached before ``cut`` (one column
+    per name)."""
+    before = coded.at < cut
+    out = np.full((coded.size + 1, len(names)), np.nan)
+    for k, name in enumerate(names):
+        out[:, k] = _earliest(
+            coded.events, coded.at, before & coded.milestone_mask((name,)), coded.size
+        )
+    return out
+
+
+def _outcome(coded: _Coded, outcome_ids: tuple[str, ...], cut: float) -> np.ndarray:
+    """Per id code, the first time one of ``outcome_ids`` was reached before ``cut``."""
+    chosen = (coded.at < cut) & coded.milestone_mask(outcome_ids)
+    return _earliest(coded.events, coded.at, chosen, coded.size)
 
 
 def replay_opportunities(history: History, as_of: date) -> Journeys:
@@ -252,14 +319,16 @@ def replay_opportunities(history: History, as_of: date) -> Journeys:
     cut = cutoff_days(as_of)
     funnel = history.funnel
     opps = history.opportunities
-    known = opps[opps["created"] < cut].reset_index(drop=True)
-    ids = known["opportunity_id"]
-    entries = _first_times(history.opp_events, ids, history.opp_path, cut)
+    keep = (opps["created"] < cut).to_numpy()
+    known = opps[keep].reset_index(drop=True)
+    coded = history.coded_opportunities
+    rows = coded.rows[keep]
+    entries = _first_times(coded, history.opp_path, cut)[rows]
     if entries.shape[1]:
         # An opportunity exists from its creation even when its first milestone is undated.
         entries[:, 0] = np.fmin(entries[:, 0], known["created"].to_numpy(float))
-    won_at = _outcome(history.opp_events, ids, funnel.outcome_ids("won"), cut)
-    lost_at = _outcome(history.opp_events, ids, funnel.outcome_ids("lost"), cut)
+    won_at = _outcome(coded, funnel.outcome_ids("won"), cut)[rows]
+    lost_at = _outcome(coded, funnel.outcome_ids("lost"), cut)[rows]
     closed = np.fmin(won_at, lost_at)
     won = ~np.isnan(won_at) & ~(lost_at < won_at)
     return Journeys(history.opp_path, entries, closed, won, known)
@@ -273,26 +342,33 @@ def replay_leads(history: History, as_of: date) -> Journeys:
     """
     cut = cutoff_days(as_of)
     funnel = history.funnel
-    leads = history.leads[history.leads["created"] < cut].reset_index(drop=True)
-    ids = leads["lead_id"]
-    entries = _first_times(history.lead_events, ids, history.lead_path, cut)
+    keep = (history.leads["created"] < cut).to_numpy()
+    leads = history.leads[keep].reset_index(drop=True)
+    lead_codes = history.coded_leads
+    rows = lead_codes.rows[keep]
+    entries = _first_times(lead_codes, history.lead_path, cut)[rows]
+    # The opportunities created by then, each with its lead's code (-1: none or unknown).
     opps = history.opportunities
-    opps = opps[(opps["created"] < cut) & opps["lead_id"].notna()]
-    by_lead = opps.groupby("lead_id")["opportunity_id"].first()
-    opp_created = opps.groupby("lead_id")["created"].min()
-    lead_opp_events = history.opp_events.merge(
-        pd.DataFrame({"entity": by_lead.to_numpy(), "lead": by_lead.index.to_numpy()}),
-        on="entity",
-    )
-    lead_opp_events["entity"] = lead_opp_events.pop("lead")
-    won_at = _outcome(lead_opp_events, ids, funnel.outcome_ids("won"), cut)
+    made = (opps["created"] < cut).to_numpy() & (history.opportunity_leads >= 0)
+    opp_lead = history.opportunity_leads[made]
+    has_opportunity = np.zeros(lead_codes.size + 1, bool)
+    has_opportunity[opp_lead] = True
+    opp_created = np.full(lead_codes.size + 1, np.inf)
+    np.minimum.at(opp_created, opp_lead, opps["created"].to_numpy(float)[made])
+    opp_created[np.isinf(opp_created)] = np.nan
+    # A lead's opportunity is its first one in id order; its milestones become the lead's.
+    _, first = np.unique(opp_lead, return_index=True)
+    opp_codes = history.coded_opportunities
+    lead_of_opp = np.full(opp_codes.size + 1, -1)
+    lead_of_opp[opp_codes.rows[np.flatnonzero(made)[first]]] = opp_lead[first]
+    through_opp = replace(opp_codes, events=lead_of_opp[opp_codes.events], size=lead_codes.size)
+    won_at = _outcome(through_opp, funnel.outcome_ids("won"), cut)[rows]
     lost_at = np.fmin(
-        _outcome(lead_opp_events, ids, funnel.outcome_ids("lost"), cut),
-        _outcome(history.lead_events, ids, funnel.outcome_ids("disqualified"), cut),
+        _outcome(through_opp, funnel.outcome_ids("lost"), cut)[rows],
+        _outcome(lead_codes, funnel.outcome_ids("disqualified"), cut)[rows],
     )
     frame = leads.assign(
-        has_opportunity=ids.isin(by_lead.index).to_numpy(),
-        opportunity_created=opp_created.reindex(ids.to_numpy()).to_numpy(float),
+        has_opportunity=has_opportunity[rows], opportunity_created=opp_created[rows]
     )
     won = ~np.isnan(won_at) & ~(lost_at < won_at)
     return Journeys(history.lead_path, entries, np.fmin(won_at, lost_at), won, frame)

@@ -35,7 +35,7 @@ from revintel.server._refresh import refresh_urls
 from revintel.server._settings import Settings
 from revintel.server._timezone import serve_zone
 from revintel.server._warm_helper import WarmHelper, helper_possible
-from revintel.server._warming import WarmerStats, Warming
+from revintel.server._warming import HelperRun, WarmerStats, Warming
 from revintel.store import (
     DEFAULT_CURRENCY,
     DEFAULT_TIMEZONE,
@@ -270,9 +270,9 @@ class AppState:
         helper = self._warming.helper
         return helper if isinstance(helper, WarmHelper) else None
 
-    def warm_here(self) -> dict[str, tuple[float, float]]:
-        """Run the early warmers once on this thread: each one's wall and processor seconds."""
-        return self._warming.run_here()
+    def warm_here(self, names: list[str]) -> HelperRun:
+        """Run the warmers named once on this thread: each one's seconds and result keys."""
+        return self._warming.run_here(names)
 
     def warm(self) -> None:
         """Compute the views ahead on a background thread (when ``settings.warm_up``)."""

@@ -2,9 +2,9 @@
 :class:`revintel.server._warm_helper.WarmHelper`): ``python -m revintel.server._warm_child JOB``.
 
 It lowers its own scheduling priority first (the server answers requests meanwhile), builds the
-application on the copied store, runs the early warmers once and writes every result it computed,
-each pickled on its own (one that cannot be pickled is left out: the server computes it when
-asked), with each warmer's seconds.
+application on the copied store, runs the warmers it is given once and writes every result it
+computed, each pickled on its own (one that cannot be pickled is left out: the server computes it
+when asked), with each warmer's seconds and the keys of the results it computed or read.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def main(argv: list[str]) -> int:
     state = app.state.revintel
     try:
         state.urls_again = [(path, query) for path, query in job["urls"]]
-        costs = state.warm_here()
+        done = state.warm_here(job["warmers"])
         results = []
         for key, value, seconds in state.cache.computed():
             try:
@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
             results.append((key, blob, seconds))
         out = Path(job["out"])
         part = out.with_suffix(".part")
-        part.write_bytes(pickle.dumps({"results": results, "costs": costs}))
+        part.write_bytes(pickle.dumps({"results": results, "costs": done.costs, "keys": done.keys}))
         part.replace(out)
     finally:
         state.stop()

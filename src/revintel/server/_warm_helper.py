@@ -1,4 +1,4 @@
-"""Computing the kept results again in a helper process after a data change.
+"""Computing views ahead in a helper process: slow pages always, the others after a change.
 
 A server on a DuckDB file runs every request in one interpreter. Computing the dashboard's
 views again after an import (tens of seconds of Python on a large company) on a thread of that
@@ -8,7 +8,9 @@ into a private folder (DuckDB's ``COPY FROM DATABASE``: one consistent copy, nev
 file) and starts ``python -m revintel.server._warm_child`` on the copy at a lower scheduling
 priority. The helper runs the same warmers through its own application and hands back every
 result it computed (pickled, each key as the server would key it); the server keeps them, unless
-the data changed again meanwhile, then stops answering the older ones.
+the data changed again meanwhile, then stops answering the older ones. The slow pages'
+warmers (``late``) run there at start too: nobody waits for them, and minutes of computing in the
+server would slow every request.
 
 Off a DuckDB file (PostgreSQL, Spark) or when the helper fails, the warmers run in the server
 as before (:class:`~revintel.server._warming.Warming` falls back).
@@ -32,6 +34,7 @@ from typing import Any
 from revintel.auth import accounts_of, is_postgres
 from revintel.server._cache import ResultCache
 from revintel.server._settings import Settings
+from revintel.server._warming import HelperRun
 from revintel.store import Store
 
 logger = logging.getLogger(__name__)
@@ -42,8 +45,6 @@ CHILD_MODULE = "revintel.server._warm_child"
 _NOT_PASSED = {"db", "app_db", "secret_key", "workers", "metrics_port", "host", "port"}
 #: Seconds between looks at the helper (ended? server stopping? data changed again?).
 _POLL_SECONDS = 0.25
-#: Each warmer's wall and processor seconds in the helper, by warmer name.
-Costs = dict[str, tuple[float, float]]
 
 
 def helper_possible(root: Store, accounts: Store) -> bool:
@@ -69,7 +70,7 @@ def copy_duckdb(store: Store, target: Path) -> None:
 
 
 class WarmHelper:
-    """Runs the early warmers' pass in a helper process; called by the warming thread.
+    """Runs warmers in a helper process; called by the warming thread with their names.
 
     Parameters
     ----------
@@ -109,18 +110,18 @@ class WarmHelper:
         """Seconds a helper may take before it is ended and the pass runs in the server."""
         return max(300.0, 5 * self.settings.refresh_seconds)
 
-    def __call__(self) -> Costs | None:
+    def __call__(self, warmers: list[str]) -> HelperRun | None:
         generation = self.cache.generation
         try:
             with tempfile.TemporaryDirectory(prefix="revintel-refresh-") as folder:
-                job = self._prepare(Path(folder), self.urls())
+                job = self._prepare(Path(folder), self.urls(), warmers)
                 ended = self._run(job, generation)
                 if ended is None:
                     self.failures += 1
                     return None
                 if not ended:
-                    return {}  # the data changed again: the next pass computes it
-                costs = self._adopt(Path(folder) / "results.pickle", generation)
+                    return HelperRun(superseded=True)  # the next pass computes it
+                done = self._adopt(Path(folder) / "results.pickle", generation)
         except Exception:
             self.failures += 1
             logger.warning(
@@ -129,9 +130,9 @@ class WarmHelper:
             )
             return None
         self.passes += 1
-        return costs
+        return done
 
-    def _prepare(self, folder: Path, urls: list[tuple[str, str]]) -> Path:
+    def _prepare(self, folder: Path, urls: list[tuple[str, str]], warmers: list[str]) -> Path:
         data = folder / "data.duckdb"
         app_location: str | None = None
         with self.borrow() as store:
@@ -151,6 +152,7 @@ class WarmHelper:
                 {
                     "settings": settings,
                     "urls": urls,
+                    "warmers": warmers,
                     "nice": self.settings.helper_nice,
                     "out": str(folder / "results.pickle"),
                 }
@@ -184,10 +186,11 @@ class WarmHelper:
             return None
         return True
 
-    def _adopt(self, path: Path, generation: int) -> Costs:
+    def _adopt(self, path: Path, generation: int) -> HelperRun:
         payload = pickle.loads(path.read_bytes())
         results = [
             (tuple(key), pickle.loads(blob), seconds) for key, blob, seconds in payload["results"]
         ]
         self.adopted += self.cache.adopt(results, generation)
-        return {name: (wall, cpu) for name, (wall, cpu) in payload["costs"].items()}
+        keys = {name: [tuple(key) for key in found] for name, found in payload["keys"].items()}
+        return HelperRun(costs=dict(payload["costs"]), keys=keys)

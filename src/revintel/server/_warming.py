@@ -6,9 +6,9 @@ when a reader asked for one of the results it computed last time (the page itsel
 behind it) since then. A slow page nobody opened is not recomputed after every import: its next
 visitor computes it from the current data, and from then on it is computed ahead again.
 
-After a change, while the results of before are answered, the pass of the early warmers may run
-in a helper process instead (:attr:`Warming.helper`, :mod:`revintel.server._warm_helper`), so the
-server's interpreter stays free for requests.
+The slow pages' warmers, and after a change (while the results of before are answered) the
+others, may run in a helper process instead (:attr:`Warming.helper`, see
+:mod:`revintel.server._warm_helper`), so the server's interpreter stays free for requests.
 
 Each warmer's runs, skipped runs and seconds are counted (:class:`WarmerStats`, read by the
 metrics).
@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from revintel.server._cache import Key, ResultCache, fresh_reads, recording_keys
 from revintel.server._memory import release_freed_memory
@@ -41,6 +41,17 @@ class WarmerStats:
     #: Processor seconds of the whole process during its runs (the request handlers it calls
     #: run on worker threads; under load this includes other requests' time as well).
     cpu_seconds: float = 0.0
+
+
+@dataclass
+class HelperRun:
+    """What a helper process computed: each warmer's wall and processor seconds, and (slow
+    pages' warmers) the keys of the results it computed or read, by warmer name."""
+
+    costs: dict[str, tuple[float, float]] = field(default_factory=dict)
+    keys: dict[str, list[Key]] = field(default_factory=dict)
+    #: The data changed while it computed: nothing it computed was kept.
+    superseded: bool = False
 
 
 @dataclass
@@ -73,10 +84,10 @@ class Warming:
         self.warmers: list[Warmer] = []
         #: Called after a pass of the early warmers when no other pass is queued.
         self.on_settled: Callable[[], None] = lambda: None
-        #: Runs the early warmers' pass elsewhere while older results are answered: returns the
-        #: wall and processor seconds of each warmer it ran by name, or ``None`` when it could
-        #: not (the pass then runs here).
-        self.helper: Callable[[], dict[str, tuple[float, float]] | None] | None = None
+        #: Runs the named warmers elsewhere (the slow pages' ones always, the others while
+        #: older results are answered), or returns ``None`` when it could not: they then run
+        #: here.
+        self.helper: Callable[[list[str]], HelperRun | None] | None = None
         self._lock = threading.Lock()
         self._running = False
         self._again = False
@@ -140,33 +151,46 @@ class Warming:
 
     def _pass(self, *, late: bool) -> None:
         with fresh_reads():
-            if not late and self._pass_in_helper():
-                return
+            chosen = []
             for warmer in self.warmers:
                 if warmer.late != late:
                     continue
-                if self.cancelled.is_set():
-                    break
                 if late and warmer.keys is not None and not self.cache.requested(warmer.keys):
                     warmer.stats.skipped += 1
                     logger.info("%s left out: nobody opened its results since", warmer.name)
                     continue
+                chosen.append(warmer)
+            if not chosen or self._pass_in_helper(chosen, late=late):
+                return
+            for warmer in chosen:
+                if self.cancelled.is_set():
+                    break
                 self._run_one(warmer)
 
-    def _pass_in_helper(self) -> bool:
-        """Run the early warmers through :attr:`helper`, when there is one and results of
-        before are answered meanwhile; whether it did."""
-        if self.helper is None or not self.cache.refreshing or self.cancelled.is_set():
+    def _pass_in_helper(self, chosen: list[Warmer], *, late: bool) -> bool:
+        """Run ``chosen`` through :attr:`helper` — the slow pages' warmers always, the others
+        while results of before are answered — and whether it did."""
+        if self.helper is None or self.cancelled.is_set():
             return False
-        costs = self.helper()
-        if costs is None:
+        if not late and not self.cache.refreshing:
+            return False  # at start: nothing to answer meanwhile, computing here is quicker
+        done = self.helper([warmer.name for warmer in chosen])
+        if done is None:
             return False
-        for warmer in self.warmers:
-            if not warmer.late and warmer.name in costs:
-                wall, cpu = costs[warmer.name]
-                warmer.stats.runs += 1
-                warmer.stats.seconds += wall
-                warmer.stats.cpu_seconds += cpu
+        if done.superseded:
+            return True  # the data changed again: the next pass computes it
+        for warmer in chosen:
+            if warmer.name not in done.costs:
+                # Added to this server only (the helper's application has no such warmer).
+                if not self.cancelled.is_set():
+                    self._run_one(warmer)
+                continue
+            wall, cpu = done.costs[warmer.name]
+            warmer.stats.runs += 1
+            warmer.stats.seconds += wall
+            warmer.stats.cpu_seconds += cpu
+            if warmer.late:
+                self._remember_keys(warmer, set(done.keys.get(warmer.name, ())))
         return True
 
     def _run_one(self, warmer: Warmer) -> None:
@@ -181,20 +205,29 @@ class Warming:
             warmer.stats.seconds += time.perf_counter() - wall
             warmer.stats.cpu_seconds += time.process_time() - cpu
         if warmer.late:
-            self.cache.watch(keys, replacing=warmer.keys or frozenset())
-            # A run that computed nothing (no user to compute as, yet) runs again next time.
-            warmer.keys = frozenset(keys) or None
+            self._remember_keys(warmer, keys)
 
-    def run_here(self) -> dict[str, tuple[float, float]]:
-        """Run one pass of the early warmers on the calling thread (a helper process's job):
-        the wall and processor seconds of each, by name."""
-        early = [warmer for warmer in self.warmers if not warmer.late]
-        before = {w.name: (w.stats.seconds, w.stats.cpu_seconds) for w in early}
-        self._pass(late=False)
-        return {
-            w.name: (w.stats.seconds - before[w.name][0], w.stats.cpu_seconds - before[w.name][1])
-            for w in early
-        }
+    def _remember_keys(self, warmer: Warmer, keys: set[Key]) -> None:
+        self.cache.watch(keys, replacing=warmer.keys or frozenset())
+        # A run that computed nothing (no user to compute as, yet) runs again next time.
+        warmer.keys = frozenset(keys) or None
+
+    def run_here(self, names: list[str]) -> HelperRun:
+        """Run the warmers named (a helper process's job) on the calling thread, each once:
+        their seconds and the keys of the results each computed or read."""
+        done = HelperRun()
+        with fresh_reads():
+            for warmer in self.warmers:
+                if warmer.name not in names or self.cancelled.is_set():
+                    continue
+                wall, cpu = warmer.stats.seconds, warmer.stats.cpu_seconds
+                self._run_one(warmer)
+                done.costs[warmer.name] = (
+                    warmer.stats.seconds - wall,
+                    warmer.stats.cpu_seconds - cpu,
+                )
+                done.keys[warmer.name] = sorted(warmer.keys or ())
+        return done
 
     def stop(self, timeout: float) -> None:
         """Have the warmers end early and wait up to ``timeout`` seconds for the thread."""

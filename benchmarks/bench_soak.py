@@ -258,11 +258,11 @@ def render(figures: dict[str, Any]) -> dict[str, str]:
     machine = figures.get("machine", {})
     helper = figures.get("refresh_helper") or {}
     in_helper = (
-        f"results computed again in a helper process after {helper.get('passes', 0):.0f} "
-        f"changes ({helper.get('failures', 0):.0f} failed, "
-        f"{helper.get('results', 0):,.0f} results kept); "
+        f"views computed in {helper.get('passes', 0):.0f} passes of a helper process "
+        f"({helper.get('failures', 0):.0f} failed, {helper.get('results', 0):,.0f} results "
+        "handed back and kept); "
         if helper
-        else "results computed again in the server process; "
+        else "views computed again in the server process; "
     )
     met = "met" if verdict["meets_targets"] else "NOT met"
     summary = (

@@ -62,6 +62,7 @@ def test_results_computed_in_the_helper_equal_the_servers_own(
         app_db=None if app_db is None else str(app_db),
         secret_key=SECRET,
         cookie_secure=False,
+        helper_min_mib=0,  # a helper even for this small store
     )
     app = create_app(settings)
     state = app.state.revintel
@@ -106,7 +107,8 @@ def test_a_failing_helper_leaves_the_work_to_the_server(
     monkeypatch.setattr(warm_helper, "CHILD_MODULE", "revintel.server._no_such_helper")
     db = tmp_path / "store.duckdb"
     tokens = build_store(db)
-    app = create_app(Settings(db=str(db), secret_key=SECRET, cookie_secure=False))
+    settings = Settings(db=str(db), secret_key=SECRET, cookie_secure=False, helper_min_mib=0)
+    app = create_app(settings)
     state = app.state.revintel
     auth = {"Authorization": f"Bearer {tokens['admin']}"}
     for url in serve_in_thread(app):
@@ -174,3 +176,25 @@ def test_only_a_duckdb_file_is_copied(tmp_path: Path) -> None:
         assert not helper_possible(memory, memory)
     with open_store(tmp_path / "s.duckdb") as store:
         assert helper_possible(store, store)
+
+
+def test_a_small_store_computes_its_views_in_the_server(tmp_path: Path) -> None:
+    # The default: this 4 MiB store is below the 16 MiB from which a helper is started.
+    db = tmp_path / "store.duckdb"
+    tokens = build_store(db)
+    assert db.stat().st_size < 16 * 2**20
+    app = create_app(Settings(db=str(db), secret_key=SECRET, cookie_secure=False))
+    state = app.state.revintel
+    for url in serve_in_thread(app):
+        assert state.wait_warm(120)
+        _import(url, tokens["admin"])
+        assert state.wait_warm(120)
+        helper = _helper(app)
+        assert (helper.passes, helper.failures) == (0, 0)
+        counts = [
+            v["accounts"]
+            for k, v, _ in state.cache.computed()
+            if k[0] == "record_counts" and k[1] == "*"
+        ]
+        assert counts and set(counts) == {5}
+        assert all(w.stats.runs >= 2 for w in state._warming.warmers if not w.late)

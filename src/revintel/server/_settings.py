@@ -68,6 +68,10 @@ class Settings(BaseSettings):
         On a DuckDB file, compute the results again after an import in a helper process on a
         copy of the store (``REVINTEL_REFRESH_IN_HELPER``, default on), so that requests are
         not slowed meanwhile; off, or when the helper fails, the server computes them itself.
+    helper_min_mib
+        On a store file smaller than this many MiB the server computes the views itself even so
+        (``REVINTEL_HELPER_MIN_MIB``, default 16): starting a helper costs seconds, computing a
+        small company's views less than that.
     helper_nice
         How much lower the helper's scheduling priority is (``REVINTEL_HELPER_NICE``, 0–19,
         default 10): on a busy machine requests get the processor first.
@@ -104,6 +108,7 @@ class Settings(BaseSettings):
     refresh_seconds: float = Field(default=60.0, ge=0, le=3_600)
     refresh_in_helper: bool = True
     helper_nice: int = Field(default=10, ge=0, le=19)
+    helper_min_mib: float = Field(default=16.0, ge=0)
     default_language: Literal["de", "en"] = "de"
     login_max_failures: int = Field(default=10, ge=1, le=10_000)
     login_window_seconds: float = Field(default=300.0, gt=0, le=86_400)

@@ -111,6 +111,8 @@ class WarmHelper:
         return max(300.0, 5 * self.settings.refresh_seconds)
 
     def __call__(self, warmers: list[str]) -> HelperRun | None:
+        if not self._worthwhile():
+            return None  # a small store: computing here is quicker than starting a helper
         generation = self.cache.generation
         try:
             with tempfile.TemporaryDirectory(prefix="revintel-refresh-") as folder:
@@ -131,6 +133,15 @@ class WarmHelper:
             return None
         self.passes += 1
         return done
+
+    def _worthwhile(self) -> bool:
+        with self.borrow() as store:
+            path = Path(store.location.removeprefix("duckdb://"))
+        try:
+            size = path.stat().st_size
+        except OSError:
+            return True
+        return size >= self.settings.helper_min_mib * 2**20
 
     def _prepare(self, folder: Path, urls: list[tuple[str, str]], warmers: list[str]) -> Path:
         data = folder / "data.duckdb"

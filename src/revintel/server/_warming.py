@@ -41,6 +41,8 @@ class WarmerStats:
     #: Processor seconds of the whole process during its runs (the request handlers it calls
     #: run on worker threads; under load this includes other requests' time as well).
     cpu_seconds: float = 0.0
+    #: Wall-clock seconds of its last run (``None`` before its first).
+    last_seconds: float | None = None
 
 
 @dataclass
@@ -189,6 +191,7 @@ class Warming:
             warmer.stats.runs += 1
             warmer.stats.seconds += wall
             warmer.stats.cpu_seconds += cpu
+            warmer.stats.last_seconds = wall
             if warmer.late:
                 self._remember_keys(warmer, set(done.keys.get(warmer.name, ())))
         return True
@@ -202,7 +205,8 @@ class Warming:
             logger.warning("computing the views ahead failed", exc_info=True)
         finally:
             warmer.stats.runs += 1
-            warmer.stats.seconds += time.perf_counter() - wall
+            warmer.stats.last_seconds = time.perf_counter() - wall
+            warmer.stats.seconds += warmer.stats.last_seconds
             warmer.stats.cpu_seconds += time.process_time() - cpu
         if warmer.late:
             self._remember_keys(warmer, keys)

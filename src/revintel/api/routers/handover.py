@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 
 from revintel.api.routers._common import Language
+from revintel.api.routers.analytics_schemas import IsoDate
 from revintel.api.routers.handover_schemas import (
     DecisionList,
     DecisionOut,
@@ -94,7 +94,7 @@ def reasons(user: UserDep, lang: Language = "en") -> list[ReasonOut]:
 def decisions(
     store: StoreDep,
     user: UserDep,
-    since: date | None = None,
+    since: Annotated[IsoDate | None, Query(description="decided on or after (YYYY-MM-DD)")] = None,
     format: Literal["json", "csv"] = "json",
     lang: Language = "en",
 ) -> Any:

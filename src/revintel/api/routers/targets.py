@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,6 +13,7 @@ from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi import Path as PathParam
 
 from revintel.api.routers._common import PageDep, offset_page
+from revintel.api.routers.analytics_schemas import IsoDate
 from revintel.api.routers.shared_schemas import Page
 from revintel.api.routers.targets_schemas import (
     TargetAttainmentOut,
@@ -126,7 +126,7 @@ def changes(
     store: StoreDep,
     user: UserDep,
     target_id: Annotated[str | None, Query(max_length=200)] = None,
-    since: date | None = None,
+    since: Annotated[IsoDate | None, Query(description="changed on or after (YYYY-MM-DD)")] = None,
 ) -> TargetChangeList:
     """The audit trail, newest first: who set, changed, removed or imported which target when,
     before and after; of the targets the caller sees."""

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from revintel.forecast import History, replay_leads, replay_opportunities
+from revintel.forecast import History, load_history, replay_leads, replay_opportunities
 from revintel.forecast._history import cutoff_days, to_days
-from revintel.store import Store
+from revintel.model import load_funnel
+from revintel.store import Store, open_store
 
 
 def _dated_log(store: Store) -> pd.DataFrame:
@@ -135,10 +137,57 @@ def test_the_replay_by_codes_handles_unknown_ids_and_leads_without_id(history: H
     ghost = pd.DataFrame(
         {"entity": ["NO-SUCH-LEAD", "L-GHOST"], "milestone": ["mql", "sal"], "at": [1.0, 2.0]}
     )
-    edited = replace(
-        history,
-        leads=leads,
+    edited = History.from_frames(
+        history.funnel,
         opportunities=opps,
+        leads=leads,
         lead_events=pd.concat([history.lead_events, ghost], ignore_index=True),
+        opp_events=history.opp_events,
+        deal_scores=history.deal_scores,
+        last_event=history.last_event,
     )
     _assert_replays_agree(edited, [history.last_event - timedelta(days=90)])
+
+
+def _replays(history: History, day: date) -> list[np.ndarray]:
+    leads, opps = replay_leads(history, day), replay_opportunities(history, day)
+    return [leads.entries, leads.closed, leads.won, opps.entries, opps.closed, opps.won]
+
+
+def test_the_engine_codes_the_log_as_python_does(
+    generated: dict[str, pa.Table], tmp_path: Path
+) -> None:
+    """Numbered by the engine, the log replays as numbered in Python from its raw rows, also
+    with events of entities the tables lack and without entity."""
+    tables = dict(generated)
+    log = tables["milestones"]
+    ghosts = log.slice(0, 4).to_pandas()
+    ghosts["entity_id"] = ["NO-SUCH-LEAD", None, "NO-SUCH-DEAL", "L-GHOST"]
+    ghosts["entity_type"] = ["lead", "lead", "opportunity", "lead"]
+    ghosts["milestone_event_id"] = [f"ghost-{n}" for n in range(4)]
+    tables["milestones"] = pa.concat_tables(
+        [log, pa.Table.from_pandas(ghosts, schema=log.schema, preserve_index=False)]
+    )
+    store = open_store(str(tmp_path / "ghosts.duckdb"))
+    for name, table in tables.items():
+        store.insert(name, table)
+    engine = load_history(store, load_funnel())
+    raw = _dated_log(store).rename(columns={"entity_id": "entity"})
+    is_opp = raw["entity_type"] == "opportunity"
+    by_python = History.from_frames(
+        engine.funnel,
+        opportunities=engine.opportunities,
+        leads=engine.leads,
+        lead_events=raw.loc[~is_opp, ["entity", "milestone", "at"]],
+        opp_events=raw.loc[is_opp, ["entity", "milestone", "at"]],
+        deal_scores=engine.deal_scores,
+        last_event=engine.last_event,
+    )
+    store.close()
+    # the ghosts are held without entity, and every other event with its own
+    assert engine.lead_events["entity"].isna().sum() == 3
+    assert engine.opp_events["entity"].isna().sum() == 1
+    np.testing.assert_array_equal(engine.opportunity_leads, by_python.opportunity_leads)
+    for day in [engine.last_event - timedelta(days=n) for n in (0, 120, 365)]:
+        for ours, theirs in zip(_replays(engine, day), _replays(by_python, day), strict=True):
+            np.testing.assert_array_equal(ours, theirs)

@@ -56,11 +56,6 @@ class LeadJourneys:
     last_day: date
 
 
-def _first(events: pd.DataFrame, milestone: str) -> pd.Series:
-    rows = events[events["milestone"] == milestone]
-    return rows.groupby("entity")["at"].min()
-
-
 def _lead_attributes(store: Store) -> pd.DataFrame:
     leads = store.table("leads").select("lead_id", "channel", "account_id").to_pandas()
     accounts = store.table("accounts").select("account_id", "segment").to_pandas()
@@ -76,15 +71,15 @@ def journeys_from_history(history: History, attributes: pd.DataFrame) -> LeadJou
     missing = [s for s in STAGES[:3] if s not in history.lead_path]
     if missing:
         raise PlanDataError(f"the funnel has no lead milestone {', '.join(missing)}")
-    leads = history.leads[["lead_id"]].merge(attributes, on="lead_id", how="left")
-    ids = leads["lead_id"].to_numpy()
-    frame = leads.assign(
-        **{f"t_{s}": _first(history.lead_events, s).reindex(ids).to_numpy() for s in STAGES[:3]}
-    )
+    log = history.coded_leads
+    first = {f"t_{s}": log.earliest((s,))[log.rows] for s in STAGES[:3]}
+    frame = history.leads[["lead_id"]].assign(**first)
+    frame = frame.merge(attributes, on="lead_id", how="left")
+    frame = frame[["lead_id", *attributes.columns.drop("lead_id"), *first]]
+    ids = frame["lead_id"].to_numpy()
     opps = history.opportunities
-    won_events = history.opp_events[history.opp_events["milestone"].isin(funnel.outcome_ids("won"))]
-    won_at = won_events.groupby("entity")["at"].min()
-    opps = opps.assign(won=won_at.reindex(opps["opportunity_id"].to_numpy()).to_numpy())
+    opp_log = history.coded_opportunities
+    opps = opps.assign(won=opp_log.earliest(funnel.outcome_ids("won"))[opp_log.rows])
     from_lead = opps[opps["lead_id"].notna()].sort_values(["lead_id", "created"])
     first = from_lead.groupby("lead_id").first()
     frame["t_opportunity"] = first["created"].reindex(ids).to_numpy(float)

@@ -77,13 +77,19 @@ def split_origins(origins: Sequence[date], tuning: int) -> tuple[list[date], lis
 
 
 def won_amounts(history: History) -> pd.DataFrame:
-    """Each won opportunity with the day it was won and its amount."""
-    won_ids = history.funnel.outcome_ids("won")
-    events = history.opp_events[history.opp_events["milestone"].isin(won_ids)]
-    first = events.groupby("entity", as_index=False)["at"].min()
-    amounts = history.opportunities[["opportunity_id", "amount"]]
-    wins = first.merge(amounts, left_on="entity", right_on="opportunity_id")
-    return wins.assign(amount=wins["amount"].fillna(0.0))
+    """Each won opportunity (``opportunity_id``) with the day it was won (``at``) and its
+    ``amount``."""
+    log = history.coded_opportunities
+    won_at = log.earliest(history.funnel.outcome_ids("won"))[log.rows]
+    won = ~np.isnan(won_at)
+    opps = history.opportunities
+    return pd.DataFrame(
+        {
+            "opportunity_id": opps["opportunity_id"].to_numpy()[won],
+            "at": won_at[won],
+            "amount": opps["amount"].fillna(0.0).to_numpy(float)[won],
+        }
+    )
 
 
 def _intake(wins: pd.DataFrame, start: float, end: float) -> float:

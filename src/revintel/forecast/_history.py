@@ -8,16 +8,23 @@ had reached, which had closed — so nothing that happened later leaks into a pa
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
-from functools import cached_property
+from datetime import date, datetime
 
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
 
+from revintel.forecast._days import DAY_US, EPOCH, cutoff_days, to_days
+from revintel.forecast._history_codes import (
+    CodedLog,
+    code_in_python,
+    coded_events,
+    id_keys,
+    with_key,
+)
 from revintel.metrics import MONEY_COLUMNS, in_store_currency
 from revintel.model import FunnelDefinition
-from revintel.store import Store, fetch_frame, latest_scores
+from revintel.store import Store, latest_scores
 
 #: Dimensions a forecast can be split by.
 FORECAST_DIMENSIONS = ("segment", "team", "product")
@@ -28,61 +35,66 @@ PACE_GROUP = "industry"
 #: ``scores.kind`` of the deal scores that replace milestone probabilities when present.
 DEAL_SCORE_KIND = "deal_win"
 
-_EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
-_DAY_US = 86_400 * 1_000_000
-
-
-def to_days(values: pd.Series | np.ndarray) -> np.ndarray:
-    """Timestamps as float days since 1970-01-01 (``NaN`` where missing)."""
-    stamps = pd.to_datetime(pd.Series(values), errors="coerce")
-    out = (stamps.to_numpy("datetime64[us]") - _EPOCH).astype("timedelta64[us]").astype(float)
-    out[stamps.isna().to_numpy()] = np.nan
-    return out / _DAY_US
-
-
-def cutoff_days(as_of: date) -> float:
-    """The cut-off of ``as_of`` (the end of that day) as days since 1970-01-01."""
-    end = datetime.combine(as_of + timedelta(days=1), time())
-    return float((np.datetime64(end, "us") - _EPOCH).astype(float) / _DAY_US)
-
 
 @dataclass(frozen=True)
 class History:
     """Everything a forecast reads from the store, as frames with times in float days.
 
     ``opportunities`` holds one row per opportunity with fixed attributes (amount, dimensions,
-    ``created``, ``expected_close``); ``opp_events`` and ``lead_events`` are the milestone log
-    (``entity``, ``milestone``, ``at``); ``leads`` has ``lead_id`` and ``created``.
-    ``deal_scores`` maps opportunity ids to the latest deal score, if the scoring has run.
-    ``direct_orders`` holds the orders without an opportunity and all returns (``at``, net
+    ``created``, ``expected_close``); ``leads`` has ``lead_id`` and ``created``. The milestone
+    log is held coded (:class:`CodedLog`): ``coded_leads`` for leads, ``coded_opportunities``
+    for opportunities; ``lead_events`` and ``opp_events`` read it with labels.
+    ``opportunity_leads`` is each opportunity's lead as a code of ``coded_leads`` (-1: none or
+    unknown). ``deal_scores`` maps opportunity ids to the latest deal score, if the scoring has
+    run. ``direct_orders`` holds the orders without an opportunity and all returns (``at``, net
     ``amount``: negative for returns, and the forecast dimensions); see :func:`direct_orders`.
     """
 
     funnel: FunnelDefinition
     opportunities: pd.DataFrame
-    opp_events: pd.DataFrame
-    lead_events: pd.DataFrame
     leads: pd.DataFrame
+    coded_leads: CodedLog
+    coded_opportunities: CodedLog
+    opportunity_leads: np.ndarray
     deal_scores: pd.Series
     last_event: date
     direct_orders: pd.DataFrame = field(
         default_factory=lambda: pd.DataFrame(columns=["at", "amount", *FORECAST_DIMENSIONS])
     )
 
-    @cached_property
-    def coded_leads(self) -> _Coded:
-        """Leads and their milestone log as integer codes (computed once, for every replay)."""
-        return _coded(self.leads["lead_id"], self.lead_events)
+    @classmethod
+    def from_frames(
+        cls,
+        funnel: FunnelDefinition,
+        opportunities: pd.DataFrame,
+        leads: pd.DataFrame,
+        lead_events: pd.DataFrame,
+        opp_events: pd.DataFrame,
+        **rest: object,
+    ) -> History:
+        """A history from frames, the milestone logs (``entity``, ``milestone``, ``at``)
+        coded in Python; ``rest`` holds ``deal_scores``, ``last_event``, ``direct_orders``."""
+        coded_leads, lead_ids = code_in_python(leads["lead_id"], lead_events)
+        coded_opps, _ = code_in_python(opportunities["opportunity_id"], opp_events)
+        return cls(
+            funnel=funnel,
+            opportunities=opportunities,
+            leads=leads,
+            coded_leads=coded_leads,
+            coded_opportunities=coded_opps,
+            opportunity_leads=lead_ids.get_indexer(opportunities["lead_id"]),
+            **rest,  # type: ignore[arg-type]
+        )
 
-    @cached_property
-    def coded_opportunities(self) -> _Coded:
-        """Opportunities and their milestone log as integer codes."""
-        return _coded(self.opportunities["opportunity_id"], self.opp_events)
+    @property
+    def lead_events(self) -> pd.DataFrame:
+        """The leads' milestone log with labels (holds every id as a string)."""
+        return self.coded_leads.labelled(self.leads["lead_id"])
 
-    @cached_property
-    def opportunity_leads(self) -> np.ndarray:
-        """Each opportunity's lead as a code of :attr:`coded_leads` (-1: none or unknown)."""
-        return self.coded_leads.uniques.get_indexer(self.opportunities["lead_id"])
+    @property
+    def opp_events(self) -> pd.DataFrame:
+        """The opportunities' milestone log with labels."""
+        return self.coded_opportunities.labelled(self.opportunities["opportunity_id"])
 
     @property
     def opp_path(self) -> tuple[str, ...]:
@@ -95,11 +107,14 @@ class History:
         return tuple(m.id for m in self.funnel.path if m.entity == "lead")
 
 
-def _frame(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
+def _table(store: Store, name: str, columns: list[str]) -> ir.Table:
     # Amounts are summed into forecasts: read them in the store currency (or refuse).
     table = in_store_currency(store, name) if name in MONEY_COLUMNS else store.table(name)
-    present = [c for c in columns if c in table.columns]
-    return table.select(*present).to_pandas()
+    return table.select(*[c for c in columns if c in table.columns])
+
+
+def _frame(store: Store, name: str, columns: list[str]) -> pd.DataFrame:
+    return _table(store, name, columns).to_pandas()
 
 
 def _by_key(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -164,21 +179,15 @@ def _dated_milestones(store: Store) -> ir.Table:
     return m.filter(~m.inferred.fill_null(False)) if "inferred" in m.columns else m
 
 
-def _events(events: ir.Table, which: ir.BooleanValue) -> pd.DataFrame:
-    """``entity``, ``milestone`` and ``at`` (float days) of the dated milestones ``which``
-    selects: the engine filters and streams only these three columns, so that the process
-    never holds the whole log with its other columns (41M rows at 10M leads)."""
-    rows = events.filter(which)
-    frame = fetch_frame(
-        rows.select(entity=rows.entity_id, milestone=rows.milestone, at=rows.occurred_at)
-    )
-    frame["at"] = to_days(frame["at"])
-    return frame
+def _codes(frame: pd.DataFrame, column: str) -> np.ndarray:
+    return frame.pop(column).to_numpy(np.int64)
 
 
 def load_history(store: Store, funnel: FunnelDefinition) -> History:
     """Read opportunities, leads, the milestone log and deal scores from ``store``."""
-    opps = _frame(
+    lead_keys = id_keys(store.table("leads").lead_id)
+    opp_keys = id_keys(store.table("opportunities").opportunity_id)
+    opps = _table(
         store,
         "opportunities",
         [
@@ -186,15 +195,22 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
             *("created_at", "expected_close_at"),
         ],
     )
-    opps = _dimensions(store, _by_key(opps, "opportunity_id"))
+    opps = with_key(opps, "opportunity_id", opp_keys, "row_code")
+    if "lead_id" in opps.columns:
+        opps = with_key(opps, "lead_id", lead_keys, "lead_code")
+    opps = _dimensions(store, _by_key(opps.to_pandas(), "opportunity_id"))
+    opp_rows = _codes(opps, "row_code")
+    opp_leads = _codes(opps, "lead_code") if "lead_code" in opps else np.full(len(opps), -1)
     opps["amount"] = opps["amount"].astype(float)
     opps["created"] = to_days(opps.pop("created_at"))
     opps["expected_close"] = to_days(opps.pop("expected_close_at"))
     events = _dated_milestones(store)
-    leads = _by_key(_frame(store, "leads", ["lead_id", "created_at"]), "lead_id")
+    leads = with_key(
+        _table(store, "leads", ["lead_id", "created_at"]), "lead_id", lead_keys, "row_code"
+    )
+    leads = _by_key(leads.to_pandas(), "lead_id")
+    lead_rows = _codes(leads, "row_code")
     leads["created"] = to_days(leads.pop("created_at"))
-    opp_events = _events(events, events.entity_type == "opportunity")
-    lead_events = _events(events, events.entity_type != "opportunity")
     direct = direct_orders(store)
     latest = events.occurred_at.max().execute()
     # A store of orders alone (no funnel) is as recent as its last order.
@@ -203,13 +219,20 @@ def load_history(store: Store, funnel: FunnelDefinition) -> History:
     else:
         dated = direct["at"].to_numpy(float)
         last = np.nanmax(dated) if np.isfinite(dated).any() else cutoff_days(date.today())
-    last_day = (_EPOCH + np.timedelta64(int(last * _DAY_US), "us")).astype(datetime).date()
+    last_day = (EPOCH + np.timedelta64(int(last * DAY_US), "us")).astype(datetime).date()
+    coded_leads = coded_events(
+        events.filter(events.entity_type != "opportunity"), lead_keys, lead_rows
+    )
     return History(
         funnel=funnel,
         opportunities=opps.reset_index(drop=True),
-        opp_events=opp_events,
-        lead_events=lead_events,
         leads=leads,
+        coded_leads=coded_leads,
+        coded_opportunities=coded_events(
+            events.filter(events.entity_type == "opportunity"), opp_keys, opp_rows
+        ),
+        # a lead code the log reaches beyond reads the empty slot
+        opportunity_leads=np.where(opp_leads < coded_leads.size, opp_leads, -1),
         deal_scores=_deal_scores(store),
         last_event=last_day,
         direct_orders=direct,
@@ -246,72 +269,18 @@ class Journeys:
         return furthest, day
 
 
-@dataclass(frozen=True)
-class _Coded:
-    """An entity table and its milestone log with every id replaced by an integer code.
-
-    ``rows[i]`` is the code of row ``i``'s id and ``events[j]`` the code of event ``j``'s entity
-    (-1: no id, or an entity the table lacks); ``milestones[j]`` is the code of event ``j``'s
-    milestone in ``milestone_names``. Arrays indexed by id code have ``size + 1`` slots: the last
-    one is never filled, so the code -1 reads an empty value. Replaying a past date then compares
-    integers instead of looking up millions of id strings at every cut-off.
-    """
-
-    rows: np.ndarray
-    events: np.ndarray
-    size: int
-    uniques: pd.Index
-    at: np.ndarray
-    milestones: np.ndarray
-    milestone_names: pd.Index
-
-    def milestone_mask(self, names: tuple[str, ...]) -> np.ndarray:
-        """Whether each event's milestone is one of ``names``."""
-        wanted = self.milestone_names.get_indexer(list(names))
-        return np.isin(self.milestones, wanted[wanted >= 0])
-
-
-def _coded(ids: pd.Series, events: pd.DataFrame) -> _Coded:
-    rows, uniques = pd.factorize(ids)
-    index = pd.Index(uniques)
-    milestones, names = pd.factorize(events["milestone"])
-    return _Coded(
-        rows=rows,
-        events=index.get_indexer(events["entity"]).astype(np.int32),
-        size=len(index),
-        uniques=index,
-        at=events["at"].to_numpy(float),
-        milestones=milestones.astype(np.int16),
-        milestone_names=pd.Index(names),
-    )
-
-
-def _earliest(codes: np.ndarray, at: np.ndarray, chosen: np.ndarray, size: int) -> np.ndarray:
-    """Per id code (``size + 1`` slots, the last empty) the earliest ``at`` of the ``chosen``
-    events, ``NaN`` where there is none."""
-    keep = chosen & (codes >= 0)
-    out = np.full(size + 1, np.inf)
-    np.minimum.at(out, codes[keep], at[keep])
-    out[np.isinf(out)] = np.nan
-    return out
-
-
-def _first_times(coded: _Coded, names: tuple[str, ...], cut: float) -> np.ndarray:
+def _first_times(coded: CodedLog, names: tuple[str, ...], cut: float) -> np.ndarray:
     """Per id code, the first time each of ``names`` was reached before ``cut`` (one column
     per name)."""
-    before = coded.at < cut
     out = np.full((coded.size + 1, len(names)), np.nan)
     for k, name in enumerate(names):
-        out[:, k] = _earliest(
-            coded.events, coded.at, before & coded.milestone_mask((name,)), coded.size
-        )
+        out[:, k] = coded.earliest((name,), cut)
     return out
 
 
-def _outcome(coded: _Coded, outcome_ids: tuple[str, ...], cut: float) -> np.ndarray:
+def _outcome(coded: CodedLog, outcome_ids: tuple[str, ...], cut: float) -> np.ndarray:
     """Per id code, the first time one of ``outcome_ids`` was reached before ``cut``."""
-    chosen = (coded.at < cut) & coded.milestone_mask(outcome_ids)
-    return _earliest(coded.events, coded.at, chosen, coded.size)
+    return coded.earliest(outcome_ids, cut)
 
 
 def replay_opportunities(history: History, as_of: date) -> Journeys:

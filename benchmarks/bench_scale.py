@@ -20,7 +20,8 @@ Environment:
   store left by an earlier run (``REVINTEL_SCALE_KEEP=1``) instead of writing it again (a missing
   store is written by ``import (synth write)``, which then belongs in the command list).
 - ``REVINTEL_SCALE_SPARK=1``: also run every command on a Spark ``local[2]`` store of
-  ``REVINTEL_SCALE_SPARK_SIZE`` leads (default 1,000,000), ``--db spark:///…``.
+  ``REVINTEL_SCALE_SPARK_SIZE`` leads (default 1,000,000), ``--db spark:///…``;
+  ``REVINTEL_SCALE_DUCKDB=0`` leaves the DuckDB sizes out (earlier figures are kept).
 """
 
 from __future__ import annotations
@@ -255,7 +256,8 @@ def run(results_dir: Path) -> dict[str, Any]:
         path.write_text(json.dumps(figures, indent=2, ensure_ascii=False), encoding="utf-8")
 
     reuse = os.environ.get("REVINTEL_SCALE_REUSE") == "1"
-    for leads in sizes():
+    on_duckdb = sizes() if os.environ.get("REVINTEL_SCALE_DUCKDB") != "0" else []
+    for leads in on_duckdb:
         db = folder / f"scale-{leads}.duckdb"
         earlier = figures["duckdb"].get(str(leads)) if reuse else None
         if not reuse:

@@ -165,12 +165,22 @@ def measure_store(
         result = run_command(_fill(args, db, leads, folder), timeout)
         print(f"[{leads:,}] {name}: {result}", flush=True)
         entry["commands"][name] = result
-        if name.startswith("import") and Path(db).exists():
-            entry["store_mib"] = round(Path(db).stat().st_size / 2**20)
+        if name.startswith("import") and (size := _store_bytes(db)) is not None:
+            entry["store_mib"] = round(size / 2**20)
         save(entry)
         if name.startswith("import") and result["exit_code"]:
             break  # nothing to analyse without a store
     return entry
+
+
+def _store_bytes(db: str) -> int | None:
+    """Bytes of the store: the DuckDB file, or every file of a Spark store's folder."""
+    path = Path(db.removeprefix("spark://").split("?")[0])
+    if path.is_file():
+        return path.stat().st_size
+    if path.is_dir():
+        return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+    return None
 
 
 def growth(small: dict[str, Any], large: dict[str, Any]) -> dict[str, Any]:
@@ -292,14 +302,26 @@ def _seconds(command: dict[str, Any] | None) -> str:
     return f"{command['seconds']:,.1f}"
 
 
-def _engine_table(runs: dict[str, Any]) -> str:
+def _times_duckdb(command: dict[str, Any] | None, duckdb: dict[str, Any] | None) -> str:
+    """How many times DuckDB's seconds a command took (both finished), else ``–``."""
+    if command is None or duckdb is None or command["exit_code"] or duckdb["exit_code"]:
+        return "–"
+    return f"{command['seconds'] / duckdb['seconds']:.1f}"
+
+
+def _engine_table(runs: dict[str, Any], duckdb: dict[str, Any] | None = None) -> str:
+    """Seconds and peak memory per command and size; with ``duckdb`` (the DuckDB runs), also
+    DuckDB's seconds at the same size and the ratio."""
     entries = sorted(runs.values(), key=lambda e: e["leads"])
     if not entries:
         return "_Not measured yet: run `REVINTEL_SCALE_SPARK=1 make bench BENCH=scale`._\n"
     head = "| command | " + " | ".join(
-        f"{e['leads'] / 1e6:g}M leads: s | peak MiB" for e in entries
+        f"{e['leads'] / 1e6:g}M leads: s | peak MiB"
+        + (" | DuckDB s | × DuckDB" if duckdb is not None else "")
+        for e in entries
     )
-    lines = [head + " |", "|---|" + "---:|---:|" * len(entries)]
+    columns = 4 if duckdb is not None else 2
+    lines = [head + " |", "|---|" + "---:|" * columns * len(entries)]
     for name in COMMANDS:
         if not any(name in e["commands"] for e in entries):
             continue
@@ -307,6 +329,9 @@ def _engine_table(runs: dict[str, Any]) -> str:
         for e in entries:
             c = e["commands"].get(name)
             cells += [_seconds(c), _mib(None if c is None else c["peak_mib"])]
+            if duckdb is not None:
+                same = duckdb.get(str(e["leads"]), {}).get("commands", {}).get(name)
+                cells += [_seconds(same), _times_duckdb(c, same)]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     loads = ", ".join(
         f"{e['leads'] / 1e6:g}M: "
@@ -315,11 +340,13 @@ def _engine_table(runs: dict[str, Any]) -> str:
         )
         for e in entries
     )
-    sizes_mib = ", ".join(f"{e['leads'] / 1e6:g}M: {_mib(e.get('store_mib'))} MiB" for e in entries)
+    sizes_mib = ", ".join(
+        f"{e['leads'] / 1e6:g}M: {_mib(e['store_mib'])} MiB" for e in entries if "store_mib" in e
+    )
     return (
         "\n".join(lines)
-        + f"\n\nLoad average (1 min) before the commands: {loads}. "
-        + (f"Store file: {sizes_mib}.\n")
+        + f"\n\nLoad average (1 min) before the commands: {loads}."
+        + (f" Store: {sizes_mib}.\n" if sizes_mib else "\n")
     )
 
 
@@ -456,7 +483,7 @@ def render(figures: dict[str, Any]) -> dict[str, str]:
     return {
         "scale.duckdb": _engine_table(figures.get("duckdb", {})),
         "scale.growth": _growth_table(figures),
-        "scale.spark": _engine_table(figures.get("spark", {})),
+        "scale.spark": _engine_table(figures.get("spark", {}), figures.get("duckdb", {})),
         "scale.sizing": _sizing(figures),
     }
 

@@ -35,6 +35,9 @@ def defuse_cells(cells: pa.Table, max_cell_chars: int) -> tuple[pa.Table, list[C
     problems: list[CellProblem] = []
     columns = []
     for name, column in zip(cells.column_names, cells.columns, strict=True):
+        if all(_plainly_safe(chunk, max_cell_chars) for chunk in column.chunks):
+            columns.append(column)  # the usual export: looked at chunk by chunk, not copied
+            continue
         values = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
         data = _plain_bytes(values)
         # printable ASCII throughout (the usual export) holds no unsafe character: the regular
@@ -64,6 +67,14 @@ def defuse_cells(cells: pa.Table, max_cell_chars: int) -> tuple[pa.Table, list[C
     if not problems:
         return cells, problems
     return pa.table(columns, names=cells.column_names), problems
+
+
+def _plainly_safe(values: pa.Array, max_cell_chars: int) -> bool:
+    """Whether a text column's cells are printable ASCII and none is longer than allowed."""
+    if len(values) == 0:
+        return True
+    data = _plain_bytes(values)
+    return data is not None and _plain_ascii(data) and _longest(values) <= max_cell_chars
 
 
 def _plain_bytes(values: pa.Array) -> np.ndarray | None:

